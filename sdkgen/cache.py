@@ -1,0 +1,61 @@
+"""A content-addressed stage cache.
+
+Each stage result lives in ``<root>/<stage>/<key>/`` and counts only once ``done.json`` exists, which is
+written last after the outputs were written into a temporary folder and renamed into place. Keys are
+sha256 digests of everything a stage's output depends on (:func:`key`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+
+def key(*parts: Any) -> str:
+    """A stable digest of JSON-able ``parts`` (dicts are key-sorted)."""
+    blob = json.dumps(parts, sort_keys=True, default=str, separators=(",", ":")).encode()
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def default_root() -> Path:
+    env = os.environ.get("SDKGEN_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sdkgen" / "stages"
+
+
+class StageCache:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def lookup(self, stage: str, k: str) -> Path | None:
+        d = self.root / stage / k
+        return d if (d / "done.json").is_file() else None
+
+    def meta(self, stage: str, k: str) -> dict[str, Any]:
+        return json.loads((self.root / stage / k / "done.json").read_text())
+
+    @contextmanager
+    def write(self, stage: str, k: str) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Yield a temporary folder and a metadata dict; on success both are committed under the key."""
+        final = self.root / stage / k
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{k}.", dir=final.parent))
+        meta: dict[str, Any] = {}
+        try:
+            yield tmp, meta
+            (tmp / "done.json").write_text(json.dumps(meta, indent=2, sort_keys=True, default=str))
+            if final.exists():
+                shutil.rmtree(final)
+            tmp.rename(final)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,307 @@
+"""``sdkgen.toml``: the one config file of a build, validated with pydantic.
+
+:func:`load_config` returns a :class:`BuildConfig` or raises :class:`~sdkgen.errors.ConfigError` naming
+the key, the value, the valid choices and a hint. Relative paths are resolved against the config file's
+folder. Loading a config never writes anything.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sdkgen.errors import ConfigError
+from sdkgen.runtimes import TARGETS, load_runtimes
+
+TASKS = ("text-generation",)
+RECIPES = ("none", "8da4w")
+GROUP_SIZES = (32, 64, 128, 256)
+
+_KOTLIN_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+_SWIFT_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MAVEN_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class ModelSection(_Section):
+    """Where the model comes from and what it does."""
+
+    source: str = Field(description="a local Hugging Face checkpoint folder, relative to the config file")
+    task: Literal["text-generation"] = "text-generation"
+    name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_simple(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", v):
+            raise ValueError("must start with a letter or digit and use only letters, digits, '.', '_' and '-'")
+        return v
+
+
+class CompressSection(_Section):
+    """The compression recipe. ``8da4w``: 8-bit dynamic activations, 4-bit group-wise weights."""
+
+    recipe: Literal["none", "8da4w"] = "8da4w"
+    group_size: int = 32
+
+    @field_validator("group_size")
+    @classmethod
+    def _group(cls, v: int) -> int:
+        if v not in GROUP_SIZES:
+            raise ValueError(f"must be one of {', '.join(map(str, GROUP_SIZES))}")
+        return v
+
+
+class ExportSection(_Section):
+    """Export settings. ``max_seq_len`` is the static KV-cache length (prompt plus generated tokens)."""
+
+    max_seq_len: int = Field(default=128, ge=16, le=32768)
+
+
+class AndroidSection(_Section):
+    """The generated Android library: Kotlin package, Maven coordinates, minimum SDK."""
+
+    package: str
+    group: str | None = None
+    artifact: str | None = None
+    version: str = "0.1.0"
+    min_sdk: int = Field(default=24, ge=21, le=36)
+
+    @field_validator("package")
+    @classmethod
+    def _package(cls, v: str) -> str:
+        if not _KOTLIN_PACKAGE.fullmatch(v):
+            raise ValueError("must be a lower-case dotted Kotlin/Java package such as 'com.example.tinyllm'")
+        return v
+
+    @field_validator("group", "artifact", "version")
+    @classmethod
+    def _maven(cls, v: str | None) -> str | None:
+        if v is not None and not _MAVEN_PART.fullmatch(v):
+            raise ValueError("Maven coordinates use only letters, digits, '.', '_' and '-'")
+        return v
+
+
+class IosSection(_Section):
+    """The generated Swift package: module name and minimum iOS version."""
+
+    module: str
+    minimum_ios: str = "17.0"
+
+    @field_validator("module")
+    @classmethod
+    def _module(cls, v: str) -> str:
+        if not _SWIFT_MODULE.fullmatch(v):
+            raise ValueError("must be a Swift identifier such as 'TinyLlm'")
+        return v
+
+    @field_validator("minimum_ios")
+    @classmethod
+    def _ios(cls, v: str) -> str:
+        if not _VERSION.fullmatch(v):
+            raise ValueError("must be a version such as '17.0'")
+        return v
+
+
+class VerifySection(_Section):
+    """Host verification: prompts for golden vectors and the tolerances the artifact must meet.
+
+    ``logits_tolerance`` bounds ``max|artifact - eager| / max|eager|`` over the logits of every step.
+    """
+
+    prompts: list[str] = Field(
+        default_factory=lambda: ["The list", "A function is", "If the value", "In Python,"], min_length=1
+    )
+    max_new_tokens: int = Field(default=12, ge=1, le=512)
+    logits_tolerance: float = Field(default=0.05, gt=0, le=1)
+
+
+class BuildConfig(_Section):
+    """A whole ``sdkgen.toml``. ``root`` is the folder the file lives in (not a key of the file)."""
+
+    targets: list[str] = Field(default_factory=lambda: ["executorch:xnnpack"], min_length=1)
+    model: ModelSection
+    compress: CompressSection = CompressSection()
+    export: ExportSection = ExportSection()
+    android: AndroidSection
+    ios: IosSection
+    verify: VerifySection = VerifySection()
+    root: Path = Field(default=Path("."), exclude=True)
+
+    @field_validator("targets")
+    @classmethod
+    def _targets(cls, v: list[str]) -> list[str]:
+        load_runtimes()
+        for name in v:
+            if name not in TARGETS:
+                raise ValueError(f"unknown target {name!r}; valid targets: {', '.join(TARGETS.names())}")
+        if len(set(v)) != len(v):
+            raise ValueError("lists a target twice")
+        return v
+
+    @model_validator(mode="after")
+    def _combinations(self) -> BuildConfig:
+        for name in self.targets:
+            info = TARGETS.get(name)
+            if self.model.task not in info.tasks:
+                raise _Combination(
+                    f"target {name!r} cannot build task {self.model.task!r} (it builds: {', '.join(info.tasks)})",
+                    "choose another target or task",
+                )
+            if self.compress.recipe not in info.recipes:
+                raise _Combination(
+                    f"target {name!r} cannot express compress.recipe {self.compress.recipe!r} "
+                    f"(it can: {', '.join(info.recipes)})",
+                    "choose a recipe that every target supports",
+                )
+            if self.android.min_sdk < info.min_android_sdk:
+                raise _Combination(
+                    f"android.min_sdk = {self.android.min_sdk} is below {info.min_android_sdk}, the lowest "
+                    f"Android SDK that target {name!r} supports",
+                    f"set android.min_sdk = {info.min_android_sdk} or higher",
+                )
+            if _version_tuple(self.ios.minimum_ios) < _version_tuple(info.min_ios):
+                raise _Combination(
+                    f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {info.min_ios!r}, the lowest iOS "
+                    f"that target {name!r} supports",
+                    f'set ios.minimum_ios = "{info.min_ios}" or higher',
+                )
+        return self
+
+    @property
+    def name(self) -> str:
+        return self.model.name or self.root.resolve().name
+
+    @property
+    def model_source(self) -> Path:
+        return (self.root / self.model.source).resolve()
+
+
+class _Combination(ValueError):
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+def _version_tuple(v: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in v.split("."))
+
+
+_TYPE_WORDS = {
+    "int_type": "a whole number without quotes, e.g. 24",
+    "string_type": 'a quoted string, e.g. "17.0"',
+    "float_type": "a number, e.g. 0.05",
+    "list_type": 'a list, e.g. ["a", "b"]',
+    "bool_type": "true or false",
+    "model_type": "a [table]",
+    "greater_than_equal": "a larger number",
+    "less_than_equal": "a smaller number",
+}
+
+_FIELD_HINTS = {
+    "targets": "targets look like 'executorch:xnnpack'",
+    "compress.recipe": "use 'none' to skip compression",
+}
+
+
+def load_config(path: Path) -> BuildConfig:
+    """Read and validate ``path`` (a ``sdkgen.toml`` or a folder holding one)."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "sdkgen.toml"
+    if not path.is_file():
+        raise ConfigError(
+            f"config file not found: {path}",
+            hint="pass a sdkgen.toml or a folder that contains one, e.g. `sdkgen build samples/tiny-llm`",
+        )
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}", hint="check the quoting and brackets on that line") from e
+    return parse_config(raw, root=path.parent, source=str(path))
+
+
+def parse_config(raw: dict[str, Any], *, root: Path, source: str = "sdkgen.toml") -> BuildConfig:
+    """Validate an already parsed TOML document."""
+    load_runtimes()
+    if "root" in raw:
+        raise ConfigError(f"{source}: unknown key 'root'", hint="remove the key; paths are relative to the config file")
+    try:
+        return BuildConfig.model_validate({**raw, "root": root})
+    except ValidationError as e:
+        raise _config_error(e, raw, source) from None
+
+
+def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> ConfigError:
+    err = e.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    # list items show up as numeric path parts; keep them as [i]
+    key = ".".join(loc).replace(".[", "[") if loc else "(top level)"
+    key = re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", key)
+    value = _lookup(raw, err["loc"])
+    etype = err["type"]
+    ctx = err.get("ctx") or {}
+    choices: list[str] | None = None
+    hint: str | None = None
+    if etype == "extra_forbidden":
+        parent_loc = err["loc"][:-1]
+        valid = _valid_keys(parent_loc)
+        close = difflib.get_close_matches(loc[-1], valid, n=1)
+        choices = valid
+        msg = f"{source}: unknown key {key!r}"
+        hint = f"did you mean {close[0]!r}?" if close else "remove the key"
+    elif etype == "missing":
+        msg = f"{source}: required key {key!r} is missing"
+        hint = f"add {loc[-1]} = ... under [{'.'.join(loc[:-1])}]" if len(loc) > 1 else f"add a [{key}] table"
+    elif etype == "literal_error":
+        expected = ctx.get("expected", "")
+        choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
+        msg = f"{source}: {key} = {value!r} is not a valid choice"
+        hint = _FIELD_HINTS.get(key, "pick one of the valid choices")
+    elif etype == "value_error":
+        orig = ctx.get("error")
+        if isinstance(orig, _Combination):
+            return ConfigError(f"{source}: {orig}", hint=orig.hint)
+        msg = f"{source}: {key} = {value!r} is invalid: {err['msg'].removeprefix('Value error, ')}"
+        if key.startswith("targets"):
+            load_runtimes()
+            choices = TARGETS.names()
+        hint = _FIELD_HINTS.get(key.split("[")[0], "fix the value as described")
+    else:
+        msg = f"{source}: {key} = {value!r}: {err['msg']}"
+        wanted = _TYPE_WORDS.get(etype)
+        hint = f"write {key} as {wanted}" if wanted else "see the commented sample in samples/tiny-llm/sdkgen.toml"
+    return ConfigError(msg, hint=hint, choices=choices)
+
+
+def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
+    cur = raw
+    for part in loc:
+        if isinstance(cur, dict) and part in cur:
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+            cur = cur[part]
+        else:
+            return None
+    return cur
+
+
+def _valid_keys(loc: tuple[Any, ...]) -> list[str]:
+    model: type[BaseModel] = BuildConfig
+    for part in loc:
+        field = model.model_fields.get(str(part))
+        ann = field.annotation if field else None
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            model = ann
+        else:
+            break
+    return sorted(k for k in model.model_fields if k != "root")

@@ -1,0 +1,108 @@
+"""The build report: ``report.json`` (machine-readable) and ``report.md`` (for people).
+
+It records tool versions, artifact sizes and hashes, every verification and check result (passed, failed
+or not executed with the reason), stage timings and cache use, and what was not executed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sdkgen import toolchain
+from sdkgen.config import BuildConfig
+from sdkgen.spec import GoldenCase, ModelSpec
+from sdkgen.verify import Check, summarize
+
+REPORT_VERSION = 1
+
+
+def build_report(
+    *,
+    spec: ModelSpec,
+    config: BuildConfig,
+    versions: dict[str, str | None],
+    stages: Sequence[Any],
+    verify: dict[str, list[Check]],
+    checks: dict[str, list[Check]],
+    reference: list[GoldenCase],
+    golden: list[GoldenCase],
+    output_files: list[str],
+) -> dict[str, Any]:
+    every = [c for cs in (*verify.values(), *checks.values()) for c in cs]
+    agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
+    return {
+        "report_version": REPORT_VERSION,
+        "name": spec.name,
+        "task": spec.task,
+        "status": summarize(every),
+        "targets": list(config.targets),
+        "compression": spec.compression,
+        "artifacts": [
+            {"target": a.target, "file": a.file, "bytes": a.size, "sha256": a.sha256,
+             "runtime_version": a.runtime_version, "delegates": list(a.delegates)}
+            for a in spec.artifacts
+        ],
+        "verification": {t: [c.as_dict() for c in cs] for t, cs in verify.items()},
+        "sdk_checks": {p: [c.as_dict() for c in cs] for p, cs in checks.items()},
+        "not_executed": [
+            {"check": c.name, "reason": c.detail} for c in every if c.status == "not_executed"
+        ],
+        "compression_effect": {
+            "greedy_agreement_fp32_vs_compressed": f"{agree}/{len(golden)} prompts identical",
+            "examples": [
+                {"prompt": g.prompt, "fp32": r.output_text, "compressed": g.output_text}
+                for r, g in zip(reference, golden, strict=True)
+            ],
+        },
+        "stages": [
+            {"name": s.name, "status": s.status, "seconds": s.seconds, "key": s.key} for s in stages
+        ],
+        "cache": {
+            "reused": sum(s.status == "cached" for s in stages),
+            "ran": sum(s.status == "ran" for s in stages),
+        },
+        "versions": dict(sorted(versions.items())),
+        "host": toolchain.host(),
+        "files": output_files,
+    }
+
+
+def write_report(report: dict[str, Any], folder: Path) -> None:
+    (folder / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "report.md").write_text(render_markdown(report), encoding="utf-8")
+
+
+def render_markdown(r: dict[str, Any]) -> str:
+    lines = [f"# sdkgen report: {r['name']}", "", f"Status: **{r['status']}** · task `{r['task']}` · "
+             f"compression: {r['compression'].get('description', r['compression'])}", "", "## Artifacts", "",
+             "| target | file | size | sha256 | runtime | delegates |", "|---|---|---:|---|---|---|"]
+    for a in r["artifacts"]:
+        lines.append(f"| `{a['target']}` | {a['file']} | {a['bytes'] / 1e6:.2f} MB | `{a['sha256'][:16]}…` | "
+                     f"{a['runtime_version']} | {', '.join(a['delegates'])} |")
+    lines += ["", "## Verification on this host", "", "| target | check | status | detail |", "|---|---|---|---|"]
+    for t, cs in r["verification"].items():
+        for c in cs:
+            lines.append(f"| `{t}` | {c['name']} | {c['status']} | {_cell(c['detail'])} |")
+    lines += ["", "## Generated SDK checks", "", "| platform | check | status | detail |", "|---|---|---|---|"]
+    for p, cs in r["sdk_checks"].items():
+        for c in cs:
+            lines.append(f"| {p} | {c['name']} | {c['status']} | {_cell(c['detail'])} |")
+    lines += ["", "## Not executed here", ""]
+    lines += [f"- {n['check']}: {_cell(n['reason'])}" for n in r["not_executed"]] or ["- nothing"]
+    ce = r["compression_effect"]
+    lines += ["", "## Effect of compression (greedy continuations)", "", ce["greedy_agreement_fp32_vs_compressed"], "",
+              "| prompt | fp32 | compressed |", "|---|---|---|"]
+    lines += [f"| {_cell(e['prompt'])} | {_cell(e['fp32'])} | {_cell(e['compressed'])} |" for e in ce["examples"]]
+    lines += ["", "## Stages", "", "| stage | status | seconds |", "|---|---|---:|"]
+    lines += [f"| {s['name']} | {s['status']} | {s['seconds']:.1f} |" for s in r["stages"]]
+    lines += ["", f"Cache: {r['cache']['reused']} stages reused, {r['cache']['ran']} ran.", "", "## Versions", ""]
+    lines += [f"- {k}: {v}" for k, v in r["versions"].items()]
+    lines += [f"- host: {r['host']['platform']} (Python {r['host']['python']})", ""]
+    return "\n".join(lines)
+
+
+def _cell(s: str) -> str:
+    return " ".join(str(s).split()).replace("|", "\\|")[:300]

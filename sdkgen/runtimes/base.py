@@ -1,0 +1,50 @@
+"""What a runtime declares about each of its targets.
+
+A target is ``runtime:delegate``. Each runtime package registers its targets in :data:`TARGETS` when it
+is imported; the declaration is plain data so config validation never imports torch or the runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sdkgen.registry import Registry
+
+
+@dataclass(frozen=True)
+class SdkBinding:
+    """How the generated SDKs use a runtime: the template folder (``templates/<platform>/<templates>``),
+    the Gradle dependency lines and Swift package products, with ``{version}`` for the runtime version."""
+
+    templates: str
+    gradle_dependencies: tuple[str, ...]
+    swift_products: tuple[str, ...]
+    delegate_doc: str
+
+
+@dataclass(frozen=True)
+class TargetInfo:
+    """Static facts about one ``runtime:delegate`` target.
+
+    ``platforms`` are the SDK platforms the artifact can ship on; ``min_android_sdk`` and ``min_ios`` are
+    the lowest versions the runtime supports; ``tasks`` and ``recipes`` are what this target can build;
+    ``extra`` is the pip extra that installs the runtime; ``modules`` are the Python modules it needs.
+    """
+
+    name: str
+    runtime: str
+    delegate: str
+    platforms: tuple[str, ...]
+    tasks: tuple[str, ...]
+    recipes: tuple[str, ...]
+    min_android_sdk: int
+    min_ios: str
+    extra: str
+    modules: tuple[str, ...]
+    artifact_suffix: str
+    binding: SdkBinding
+
+
+TARGETS: Registry[TargetInfo] = Registry(
+    "target", hint="targets are written runtime:delegate; run `sdkgen doctor` to see what is installed"
+)

@@ -1,0 +1,43 @@
+"""ExecuTorch: ``.pte`` programs for the ExecuTorch runtime on Android and iOS.
+
+Registers its targets; the heavy work lives in :mod:`.export`, :mod:`.lower`, :mod:`.verify` and
+:mod:`.inspect`, imported only when a build needs them.
+"""
+
+from __future__ import annotations
+
+from sdkgen.runtimes.base import TARGETS, SdkBinding, TargetInfo
+
+RUNTIME = "executorch"
+#: The version the generated SDKs pin (Gradle coordinate and Swift package branch). The exporter's
+#: installed version must match it; see :func:`sdkgen.runtimes.executorch.lower.runtime_version`.
+TESTED_VERSION = "1.5.1"
+
+TARGETS.add(
+    "executorch:xnnpack",
+    TargetInfo(
+        name="executorch:xnnpack",
+        runtime=RUNTIME,
+        delegate="xnnpack",
+        platforms=("android", "ios"),
+        tasks=("text-generation",),
+        recipes=("none", "8da4w"),
+        min_android_sdk=23,
+        min_ios="17.0",
+        extra="executorch",
+        modules=("torch", "executorch", "transformers"),
+        artifact_suffix=".pte",
+        binding=SdkBinding(
+            templates="executorch",
+            gradle_dependencies=(
+                # strictly(): a different ExecuTorch version anywhere in the app fails the Gradle build
+                # instead of crashing on the phone when the .pte is loaded.
+                'api("org.pytorch:executorch-android") { version { strictly("{version}") } }',
+                'implementation("com.facebook.fbjni:fbjni:0.7.0")',
+                'implementation("com.facebook.soloader:nativeloader:0.10.5")',
+            ),
+            swift_products=("executorch_llm", "backend_xnnpack", "kernels_llm", "kernels_optimized", "kernels_quantized"),
+            delegate_doc="XNNPACK CPU delegate",
+        ),
+    ),
+)

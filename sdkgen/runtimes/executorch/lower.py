@@ -1,0 +1,62 @@
+"""Lower an exported program to a ``.pte`` with a delegate's partitioner."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from sdkgen.errors import ToolchainMissing
+
+
+def runtime_version() -> str:
+    try:
+        return version("executorch")
+    except PackageNotFoundError:
+        raise ToolchainMissing(
+            "ExecuTorch is not installed", hint="pip install 'sdkgen[executorch]'"
+        ) from None
+
+
+def _partitioners(delegate: str) -> list[Any]:
+    if delegate == "xnnpack":
+        from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
+
+        return [XnnpackPartitioner()]
+    raise ValueError(f"no partitioner for delegate {delegate!r}")
+
+
+def lower_program(program_path: Path, delegate: str, constant_methods: dict[str, Any], out: Path) -> dict[str, Any]:
+    """Lower the saved ``torch.export`` program at ``program_path`` and write the ``.pte`` to ``out``.
+
+    Returns delegation facts: the delegate ids found in the program and how many call sites each has.
+    """
+    import torch
+    from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
+
+    ep = torch.export.load(program_path)
+    edge = to_edge_transform_and_lower(
+        ep,
+        partitioner=_partitioners(delegate),
+        compile_config=EdgeCompileConfig(_check_ir_validity=False),
+        constant_methods=constant_methods,
+    )
+    et = edge.to_executorch()
+    out.write_bytes(et.buffer)
+    return delegation_of(out)
+
+
+def delegation_of(pte: Path) -> dict[str, Any]:
+    """Count delegate call sites per backend and non-delegated operators in a ``.pte``'s ``forward``."""
+    from executorch.exir._serialize._program import deserialize_pte_binary
+
+    pte_file = deserialize_pte_binary(pte.read_bytes())
+    program = getattr(pte_file, "program", pte_file)
+    result: dict[str, Any] = {}
+    for plan in program.execution_plan:
+        backends: dict[str, int] = {}
+        for d in plan.delegates:
+            backends[d.id] = backends.get(d.id, 0) + 1
+        ops = sorted({op.name for op in plan.operators})
+        result[plan.name] = {"delegates": backends, "portable_operators": ops}
+    return result

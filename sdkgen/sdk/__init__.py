@@ -1,0 +1,1 @@
+"""SDK generators: one subpackage per platform, each turning a ModelSpec into a view and rendering templates."""

@@ -1,0 +1,55 @@
+"""Kotlin names and literals. Keyword lists: kotlinlang.org/docs/keyword-reference.html (Kotlin 2.x)."""
+
+from __future__ import annotations
+
+from sdkgen.sdk.naming import upper_camel
+
+HARD_KEYWORDS = frozenset(
+    "as break class continue do else false for fun if in interface is null object package return super "
+    "this throw true try typealias typeof val var when while".split()
+)
+#: Names the generated library defines itself, or that would shadow what its code uses.
+RESERVED_TYPES = frozenset({"Any", "Unit", "Nothing", "String", "Int", "Flow", "Context", "LlmModule", "LlmCallback",
+                            "GenerationSettings", "GenerationStats"})
+
+
+def type_name(name: str) -> str:
+    """An UpperCamel Kotlin class name for ``name``; prefixed when it is empty, digit-led or reserved."""
+    s = upper_camel(name) or "Model"
+    if s[0].isdigit() or s in RESERVED_TYPES or s in HARD_KEYWORDS:
+        s = "Model" + s
+    return s
+
+
+def check_package(package: str) -> str | None:
+    """Return why ``package`` cannot be a Kotlin package, or ``None`` when it can."""
+    bad = [seg for seg in package.split(".") if seg in HARD_KEYWORDS]
+    return f"segment {bad[0]!r} is a Kotlin keyword" if bad else None
+
+
+def string_literal(s: str) -> str:
+    """A Kotlin string literal: backslash first, then quote, dollar, and control characters."""
+    out = []
+    for ch in s:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "$":
+            out.append("\\$")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def doc_text(s: str) -> str:
+    """Text safe inside a KDoc comment on one line."""
+    return " ".join(s.replace("*/", "*&#47;").split())

@@ -1,0 +1,147 @@
+"""ModelSpec: the language-neutral description of a built model that SDK templates are rendered from.
+
+It is versioned JSON and needs no torch to read. It holds everything the generated SDKs need and nothing
+they do not: the task, the methods and their typed inputs and outputs, the tokenizer, generation limits,
+the artifacts per target, the golden vectors, and the per-platform package settings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+SPEC_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """A method input or output. ``shape`` entries are sizes or symbolic names (``"seq"``)."""
+
+    name: str
+    dtype: str
+    shape: tuple[int | str, ...]
+
+
+@dataclass(frozen=True)
+class MethodSpec:
+    name: str
+    inputs: tuple[TensorSpec, ...]
+    outputs: tuple[TensorSpec, ...]
+
+
+@dataclass(frozen=True)
+class TokenizerSpec:
+    """``kind`` is ``byte-level-bpe``; ``file`` is shipped next to the model; ids are token ids."""
+
+    kind: str
+    file: str
+    bos_id: int
+    eos_ids: tuple[int, ...]
+    bos_token: str
+    eos_token: str
+    vocab_size: int
+    chat_template: str | None = None
+
+
+@dataclass(frozen=True)
+class GenerationSpec:
+    """``max_seq_len`` bounds prompt plus generated tokens (the static KV cache length)."""
+
+    max_seq_len: int
+    default_max_new_tokens: int
+    bos_count: int = 1
+
+
+@dataclass(frozen=True)
+class ArtifactSpec:
+    """One lowered model file. ``delegates`` are the backends that own part of the graph."""
+
+    target: str
+    runtime: str
+    delegate: str
+    file: str
+    sha256: str
+    size: int
+    runtime_version: str
+    min_android_sdk: int
+    min_ios: str
+    delegates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GoldenCase:
+    """A prompt and its greedy continuation from the compressed eager model (EOS excluded)."""
+
+    prompt: str
+    prompt_ids: tuple[int, ...]
+    output_ids: tuple[int, ...]
+    output_text: str
+
+
+@dataclass(frozen=True)
+class AndroidPackage:
+    package: str
+    group: str
+    artifact: str
+    version: str
+    min_sdk: int
+
+
+@dataclass(frozen=True)
+class IosPackage:
+    module: str
+    minimum_ios: str
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    task: str
+    methods: tuple[MethodSpec, ...]
+    tokenizer: TokenizerSpec
+    generation: GenerationSpec
+    artifacts: tuple[ArtifactSpec, ...]
+    golden: tuple[GoldenCase, ...]
+    android: AndroidPackage
+    ios: IosPackage
+    compression: dict[str, Any] = field(default_factory=dict)
+    version: int = SPEC_VERSION
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def write(self, path: Path) -> None:
+        path.write_text(self.to_json(), encoding="utf-8")
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ModelSpec:
+        if d.get("version") != SPEC_VERSION:
+            raise ValueError(f"ModelSpec version {d.get('version')!r} is not supported (this sdkgen reads {SPEC_VERSION})")
+
+        def tensors(items: list[dict[str, Any]]) -> tuple[TensorSpec, ...]:
+            return tuple(TensorSpec(t["name"], t["dtype"], tuple(t["shape"])) for t in items)
+
+        tok = dict(d["tokenizer"])
+        tok["eos_ids"] = tuple(tok["eos_ids"])
+        return cls(
+            name=d["name"],
+            task=d["task"],
+            methods=tuple(MethodSpec(m["name"], tensors(m["inputs"]), tensors(m["outputs"])) for m in d["methods"]),
+            tokenizer=TokenizerSpec(**tok),
+            generation=GenerationSpec(**d["generation"]),
+            artifacts=tuple(ArtifactSpec(**{**a, "delegates": tuple(a["delegates"])}) for a in d["artifacts"]),
+            golden=tuple(
+                GoldenCase(g["prompt"], tuple(g["prompt_ids"]), tuple(g["output_ids"]), g["output_text"])
+                for g in d["golden"]
+            ),
+            android=AndroidPackage(**d["android"]),
+            ios=IosPackage(**d["ios"]),
+            compression=d.get("compression", {}),
+            version=d["version"],
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> ModelSpec:
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))

@@ -1,0 +1,51 @@
+// COMPILE STUB (tests only, never shipped). ExecuTorch v1.4.1, mobile-apis.md §1 "EValue, DType, exceptions".
+package org.pytorch.executorch
+
+import org.pytorch.executorch.annotations.Experimental
+
+/** The accessors throw IllegalStateException on a type mismatch. There is no `from(Int)`: pass a Long. */
+@Experimental
+class EValue private constructor() {
+
+  val isNone: Boolean
+    get() = TODO("stub")
+
+  val isTensor: Boolean
+    get() = TODO("stub")
+
+  val isBool: Boolean
+    get() = TODO("stub")
+
+  val isInt: Boolean
+    get() = TODO("stub")
+
+  val isDouble: Boolean
+    get() = TODO("stub")
+
+  val isString: Boolean
+    get() = TODO("stub")
+
+  fun toTensor(): Tensor = TODO("stub")
+
+  fun toBool(): Boolean = TODO("stub")
+
+  fun toInt(): Long = TODO("stub")
+
+  fun toDouble(): Double = TODO("stub")
+
+  fun toStr(): String = TODO("stub")
+
+  companion object {
+    @JvmStatic fun optionalNone(): EValue = TODO("stub")
+
+    @JvmStatic fun from(tensor: Tensor): EValue = TODO("stub")
+
+    @JvmStatic fun from(bool: Boolean): EValue = TODO("stub")
+
+    @JvmStatic fun from(n: Long): EValue = TODO("stub")
+
+    @JvmStatic fun from(v: Double): EValue = TODO("stub")
+
+    @JvmStatic fun from(v: String): EValue = TODO("stub")
+  }
+}
