@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sdkgen.errors import ConfigError
 from sdkgen.runtimes import TARGETS, load_runtimes
+from sdkgen.sdk.android.naming import check_package
 
 TASKS = ("text-generation",)
 RECIPES = ("none", "8da4w")
@@ -81,6 +82,9 @@ class AndroidSection(_Section):
     def _package(cls, v: str) -> str:
         if not _KOTLIN_PACKAGE.fullmatch(v):
             raise ValueError("must be a lower-case dotted Kotlin/Java package such as 'com.example.tinyllm'")
+        problem = check_package(v)
+        if problem:
+            raise ValueError(f"{problem}; rename that segment")
         return v
 
     @field_validator("group", "artifact", "version")

@@ -38,11 +38,10 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     )
 
 
-def template_dirs(platform: str, info: TargetInfo) -> list[Path]:
+def template_dirs(platform: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
     """``core`` (platform-neutral code that compiles on this machine), the platform's shared files where it
     has them (``library``), then the runtime binding; a later folder overrides an earlier one."""
-    dirs = [TEMPLATES_ROOT / platform / "core", TEMPLATES_ROOT / platform / "library",
-            TEMPLATES_ROOT / platform / info.binding.templates]
+    dirs = [root / platform / "core", root / platform / "library", root / platform / info.binding.templates]
     return [d for d in dirs if d.is_dir()]
 
 

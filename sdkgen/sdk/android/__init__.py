@@ -11,7 +11,7 @@ from typing import Any
 
 from sdkgen.sdk.android import naming
 from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, copy_files, template_dirs
-from sdkgen.sdk.render import render_tree
+from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
 from sdkgen.spec import ModelSpec
 
 AGP_VERSION = "8.7.3"
@@ -62,11 +62,11 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def generate(spec: ModelSpec, files: dict[str, Path], out: Path) -> GeneratedSdk:
+def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
     """Render the library into ``out`` and copy ``files`` (artifact name -> path) into its assets."""
     artifact, info = artifact_for(spec, "android")
     view = build_view(spec)
-    dirs = template_dirs("android", info)
+    dirs = template_dirs("android", info, templates_root)
     written = render_tree(dirs, view, out)
     core = sorted(f for f, root in written.items() if root == dirs[0])
     assets = PurePosixPath("src/main/assets", view["asset_dir"])

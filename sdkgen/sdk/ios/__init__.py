@@ -11,7 +11,7 @@ from typing import Any
 
 from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, copy_files, template_dirs
 from sdkgen.sdk.ios import naming
-from sdkgen.sdk.render import render_tree
+from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
 from sdkgen.spec import ModelSpec
 
 MINIMUM_MACOS = "12.0"
@@ -52,11 +52,11 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def generate(spec: ModelSpec, files: dict[str, Path], out: Path) -> GeneratedSdk:
+def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
     """Render the package into ``out`` and copy ``files`` (artifact name -> path) into its resources."""
     artifact, info = artifact_for(spec, "ios")
     view = build_view(spec)
-    dirs = template_dirs("ios", info)
+    dirs = template_dirs("ios", info, templates_root)
     written = render_tree(dirs, view, out)
     core = sorted(f for f, root in written.items() if root == dirs[0])
     resources = PurePosixPath("Sources", spec.ios.module, "Resources")

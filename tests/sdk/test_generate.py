@@ -1,0 +1,143 @@
+"""Generated SDKs: golden snapshots (``--update-golden`` rewrites them), determinism, and compilation of the
+whole Android library and Swift package against the runtime stubs, including a template with a deliberate
+type error that must fail to compile."""
+
+from __future__ import annotations
+
+import difflib
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
+from sdkgen.check.swift import build_swift_package, find_swift
+from sdkgen.sdk import android, ios
+from sdkgen.sdk.render import TEMPLATES_ROOT
+from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
+
+SPECS = ["tiny-llm", "nasty-names"]
+GENERATORS = {"android": android.generate, "ios": ios.generate}
+EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"
+
+
+def _render(spec_name: str, platform: str, out: Path, templates_root: Path = TEMPLATES_ROOT) -> Path:
+    spec = load_spec(spec_name)
+    GENERATORS[platform](spec, fake_files(spec, out.parent / "files"), out, templates_root)
+    return out
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("platform", ["android", "ios"])
+@pytest.mark.parametrize("spec_name", SPECS)
+def test_golden_snapshot(spec_name: str, platform: str, tmp_path: Path, update_golden: bool) -> None:
+    out = _render(spec_name, platform, tmp_path / "out")
+    expected = GOLDEN / "expected" / spec_name / platform
+    if update_golden:
+        shutil.rmtree(expected, ignore_errors=True)
+        shutil.copytree(out, expected)
+        pytest.skip("golden snapshot rewritten")
+    got, want = _tree(out), _tree(expected)
+    assert sorted(got) == sorted(want), "files differ from the snapshot; run pytest --update-golden if intended"
+    for name in want:
+        if got[name] != want[name]:
+            diff = "\n".join(difflib.unified_diff(
+                want[name].decode(errors="replace").splitlines(), got[name].decode(errors="replace").splitlines(),
+                f"golden/{name}", f"generated/{name}", lineterm=""))
+            pytest.fail(f"{name} differs from the snapshot (pytest --update-golden if intended):\n{diff}")
+
+
+@pytest.mark.parametrize("platform", ["android", "ios"])
+def test_output_is_deterministic(platform: str, tmp_path: Path) -> None:
+    a = _tree(_render("tiny-llm", platform, tmp_path / "a" / "out"))
+    b = _tree(_render("tiny-llm", platform, tmp_path / "b" / "out"))
+    assert a == b
+
+
+def test_nasty_names_are_renamed_and_escaped(tmp_path: Path) -> None:
+    out = _render("nasty-names", "android", tmp_path / "out")
+    kt = (out / "src/main/kotlin/com/example/nasty/Model2dClass.kt").read_text()
+    assert "class Model2dClass private constructor" in kt
+    test = (out / "src/androidTest/kotlin/com/example/nasty/Model2dClassGoldenTest.kt").read_text()
+    assert r'Golden("\$price"' in test and r'"say \"hi\""' in test and r'"line\nbreak\ttab\r"' in test
+
+
+# -- compilation -----------------------------------------------------------------------------------
+
+KOTLIN = find_kotlin_compiler()
+SWIFT = find_swift()
+needs_kotlin = pytest.mark.skipif(KOTLIN is None, reason="no Kotlin compiler (pip install kotlin-jupyter-kernel)")
+needs_swift = pytest.mark.skipif(SWIFT is None, reason="no Swift toolchain")
+
+
+@pytest.fixture(scope="module")
+def android_stub_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if KOTLIN is None:
+        pytest.skip("no Kotlin compiler")
+    out = tmp_path_factory.mktemp("stub-classes")
+    result = compile_kotlin([STUBS / "android"], out, compiler=KOTLIN)
+    assert result.ok, result.diagnostics
+    return out
+
+
+def _compile_android(sdk: Path, stubs: Path, out: Path) -> tuple[bool, str]:
+    r = compile_kotlin([sdk / "src/main/kotlin", sdk / "src/androidTest/kotlin"], out, classpath=[stubs], compiler=KOTLIN)
+    return r.ok, r.diagnostics
+
+
+@needs_kotlin
+@pytest.mark.parametrize("spec_name", SPECS)
+def test_android_library_compiles_against_stubs(spec_name: str, android_stub_classes: Path, tmp_path: Path) -> None:
+    sdk = _render(spec_name, "android", tmp_path / "out")
+    ok, diagnostics = _compile_android(sdk, android_stub_classes, tmp_path / "classes")
+    assert ok, diagnostics
+
+
+def _broken_templates(tmp_path: Path, relative: str, needle: str, insert: str) -> Path:
+    root = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_ROOT, root)
+    f = root / relative
+    text = f.read_text()
+    assert needle in text
+    f.write_text(text.replace(needle, needle + insert, 1))
+    return root
+
+
+@needs_kotlin
+def test_android_type_error_in_template_fails(android_stub_classes: Path, tmp_path: Path) -> None:
+    root = _broken_templates(
+        tmp_path, "android/executorch/src/main/kotlin/{{ package_path }}/{{ class_name }}.kt.jinja",
+        "    fun stop() {\n", '        val broken: Int = "not an int"\n')
+    sdk = _render("tiny-llm", "android", tmp_path / "out", root)
+    ok, diagnostics = _compile_android(sdk, android_stub_classes, tmp_path / "classes")
+    assert not ok
+    assert "broken" in diagnostics or "mismatch" in diagnostics.lower()
+
+
+@pytest.fixture(scope="module")
+def swift_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("swift-scratch")
+
+
+@needs_swift
+@pytest.mark.parametrize("spec_name", SPECS)
+def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
+    sdk = _render(spec_name, "ios", tmp_path / "out")
+    r = build_swift_package(sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=True,
+                            scratch_dir=swift_scratch / spec_name)
+    assert r.ok, r.output
+
+
+@needs_swift
+def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path) -> None:
+    root = _broken_templates(
+        tmp_path, "ios/executorch/Sources/{{ module }}/{{ class_name }}.swift.jinja",
+        "    public func stop() {\n", '        let broken: Int = "not an int"\n')
+    sdk = _render("tiny-llm", "ios", tmp_path / "out", root)
+    r = build_swift_package(sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=True,
+                            scratch_dir=swift_scratch / "broken")
+    assert not r.ok
+    assert "broken" in r.output or "cannot convert" in r.output

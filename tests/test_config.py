@@ -1,0 +1,104 @@
+"""sdkgen.toml validation: every bad input names the key, the value, the valid choices and a hint."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sdkgen.config import load_config, parse_config
+from sdkgen.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE: dict[str, Any] = {
+    "model": {"source": "model"},
+    "android": {"package": "com.example.app"},
+    "ios": {"module": "App"},
+}
+
+
+def _err(mutate: Any) -> ConfigError:
+    raw = copy.deepcopy(BASE)
+    mutate(raw)
+    with pytest.raises(ConfigError) as e:
+        parse_config(raw, root=Path("."))
+    return e.value
+
+
+def test_sample_config_is_valid() -> None:
+    cfg = load_config(ROOT / "samples" / "tiny-llm")
+    assert cfg.name == "tiny-llm"
+    assert cfg.targets == ["executorch:xnnpack"]
+    assert cfg.model_source == (ROOT / "samples" / "tiny-llm" / "model").resolve()
+
+
+def test_defaults() -> None:
+    cfg = parse_config(copy.deepcopy(BASE), root=Path("/x/my-model"))
+    assert cfg.name == "my-model"
+    assert cfg.compress.recipe == "8da4w" and cfg.compress.group_size == 32
+
+
+def test_unknown_key_suggests_the_right_one() -> None:
+    e = _err(lambda r: r["model"].update(sorce="m"))
+    assert "model.sorce" in e.message
+    assert e.choices == ["name", "source", "task"]
+    assert e.hint == "did you mean 'source'?"
+
+
+def test_wrong_type_names_key_value_and_expected_type() -> None:
+    e = _err(lambda r: r["android"].update(min_sdk="24"))
+    assert "android.min_sdk" in e.message and "'24'" in e.message
+    assert e.hint is not None and "whole number" in e.hint
+
+
+def test_unknown_target_lists_targets() -> None:
+    e = _err(lambda r: r.update(targets=["executorch:xnnpak"]))
+    assert "executorch:xnnpak" in e.message
+    assert e.choices is not None and "executorch:xnnpack" in e.choices
+    assert e.hint
+
+
+def test_unknown_recipe_lists_recipes() -> None:
+    e = _err(lambda r: r.update(compress={"recipe": "int3"}))
+    assert "compress.recipe" in e.message and "'int3'" in e.message
+    assert e.choices == ["8da4w", "none"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "words"),
+    [
+        (lambda r: r["android"].update(min_sdk=21), ["android.min_sdk", "23"]),
+        (lambda r: r["ios"].update(minimum_ios="16.0"), ["ios.minimum_ios", "17.0"]),
+    ],
+)
+def test_impossible_combination(mutate: Any, words: list[str]) -> None:
+    e = _err(mutate)
+    for w in words:
+        assert w in str(e)
+    assert e.hint and "set " in e.hint
+
+
+def test_missing_section() -> None:
+    e = _err(lambda r: r.pop("ios"))
+    assert "'ios'" in e.message and e.hint
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [("android", "package", "Com.Example"), ("android", "package", "com.example.fun"), ("ios", "module", "my module"),
+     ("compress", "group_size", 48)],
+)
+def test_invalid_values(section: str, key: str, value: Any) -> None:
+    e = _err(lambda r: r.setdefault(section, {}).update({key: value}))
+    assert f"{section}.{key}" in e.message and repr(value) in e.message and e.hint
+
+
+def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
+    (tmp_path / "sdkgen.toml").write_text("[model\nsource = 1\n")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(tmp_path)
+    with pytest.raises(ConfigError, match="not found") as e:
+        load_config(tmp_path / "nope")
+    assert e.value.hint

@@ -1,0 +1,214 @@
+"""End to end on the real sample: sdkgen.toml -> verified .pte -> Android library + Swift package -> report.
+
+One build is shared by the module (about a minute on 2 cores); the cache, failure and determinism tests
+reuse its stage cache where the stage inputs are unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+
+from sdkgen.cli import main
+from sdkgen.config import load_config, parse_config
+from sdkgen.errors import VerificationFailed
+from sdkgen.pipeline import BuildResult, build
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "samples" / "tiny-llm"
+
+
+def _digest(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file() and p.name not in skip
+    }
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> BuildResult:
+    out = tmp_path_factory.mktemp("dist")
+    return build(load_config(SAMPLE), out, cache_root=cache, log=lambda m: None)
+
+
+def test_build_is_verified_and_complete(built: BuildResult) -> None:
+    r = built.report
+    assert built.passed and r["status"] == "passed"
+    checks = {c["name"]: c for c in r["verification"]["executorch:xnnpack"]}
+    assert set(checks) == {"runner-metadata", "logits", "greedy-tokens", "llm-runner"}
+    for name in ("runner-metadata", "logits", "greedy-tokens"):
+        assert checks[name]["status"] == "passed", checks[name]
+    assert checks["llm-runner"]["status"] in ("passed", "not_executed")
+    assert checks["logits"]["data"]["max_relative_error"] <= 0.05
+    out = built.output
+    for f in ("tiny-llm-xnnpack.pte", "tokenizer.json", "model-spec.json", "report.json", "report.md",
+              "android/build.gradle.kts", "ios/Package.swift"):
+        assert (out / f).is_file(), f
+    pte = (out / "tiny-llm-xnnpack.pte").read_bytes()
+    assert (out / "android/src/main/assets/tiny-llm/tiny-llm-xnnpack.pte").read_bytes() == pte
+    assert (out / "ios/Sources/TinyLlmKit/Resources/tiny-llm-xnnpack.pte").read_bytes() == pte
+    art = r["artifacts"][0]
+    assert art["sha256"] == hashlib.sha256(pte).hexdigest() and art["delegates"] == ["XnnpackBackend"]
+    assert json.loads((out / "report.json").read_text()) == r
+    assert not list(out.parent.glob(".*staging*"))
+
+
+def test_sdks_pin_the_exporting_runtime_and_carry_golden_vectors(built: BuildResult) -> None:
+    et = version("executorch")
+    out = built.output
+    gradle = (out / "android/build.gradle.kts").read_text()
+    assert f'api("org.pytorch:executorch-android") {{ version {{ strictly("{et}") }} }}' in gradle
+    assert f'branch: "swiftpm-{et}"' in (out / "ios/Package.swift").read_text()
+    spec = json.loads((out / "model-spec.json").read_text())
+    android_test = next((out / "android/src/androidTest").rglob("*.kt")).read_text()
+    swift_test = next((out / "ios/Tests").rglob("*.swift")).read_text()
+    for case in spec["golden"]:
+        assert case["output_ids"], "the sample model should continue every prompt"
+        assert json.dumps(case["output_text"], ensure_ascii=False)[1:-1] in android_test
+        assert json.dumps(case["output_text"], ensure_ascii=False)[1:-1] in swift_test
+
+
+def test_report_says_what_was_not_executed(built: BuildResult) -> None:
+    names = {n["check"] for n in built.report["not_executed"]}
+    assert {"android-binding-build", "ios-binding-build"} <= names
+    assert all(n["reason"].startswith("not executed here") for n in built.report["not_executed"])
+    sdk = {c["name"]: c["status"] for cs in built.report["sdk_checks"].values() for c in cs}
+    assert sdk["kotlin-core-compile"] in ("passed", "not_executed")
+    assert sdk["swift-core-build"] in ("passed", "not_executed")
+
+
+def test_second_build_reuses_every_stage(built: BuildResult, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = _digest(built.output, skip=("report.json", "report.md"))
+    code = main(["build", str(SAMPLE), "--out", str(built.output.parent), "--cache-dir", str(cache)])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "running" not in err
+    assert err.count("reused from cache") == 11
+    report = json.loads((built.output / "report.json").read_text())
+    assert all(s["status"] == "cached" for s in report["stages"] if s["name"] != "report")
+    assert _digest(built.output, skip=("report.json", "report.md")) == before
+
+
+def test_inspect_reads_the_artifact(built: BuildResult, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["inspect", str(built.output / "tiny-llm-xnnpack.pte"), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    methods = {m["name"]: m for m in info["methods"]}
+    fwd = methods["forward"]
+    assert [t["dtype"] for t in fwd["inputs"]] == ["Long", "Long"]
+    vocab = json.loads((built.output / "model-spec.json").read_text())["tokenizer"]["vocab_size"]
+    assert fwd["outputs"][0]["shape"][-1] == vocab
+    assert fwd["delegates"]["XnnpackBackend"] > 0
+    assert methods["get_max_seq_len"]["value"] == 128
+    assert info["bytes"] == built.report["artifacts"][0]["bytes"]
+
+
+def test_failed_verification_leaves_previous_output(built: BuildResult, cache: Path) -> None:
+    before = _digest(built.output)
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["verify"]["logits_tolerance"] = 1e-9
+    strict = parse_config(raw, root=cfg.root)
+    with pytest.raises(VerificationFailed, match="logits") as e:
+        build(strict, built.output.parent, cache_root=cache, log=lambda m: None)
+    assert e.value.exit_code == 3
+    assert _digest(built.output) == before
+    rejected = json.loads((built.output.parent / "tiny-llm.rejected" / "report.json").read_text())
+    assert rejected["status"] == "failed"
+
+
+@pytest.mark.slow
+def test_fresh_cache_gives_identical_output(built: BuildResult, tmp_path: Path) -> None:
+    again = build(load_config(SAMPLE), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    skip = ("report.json", "report.md")
+    assert _digest(again.output, skip) == _digest(built.output, skip)
+
+
+# -- bad input: clear error, exit 2, earlier output untouched ------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the sample config and model, with an earlier output in dist/."""
+    proj = tmp_path / "proj"
+    shutil.copytree(SAMPLE, proj, ignore=shutil.ignore_patterns("*.py", "README.md"))
+    earlier = tmp_path / "dist" / "tiny-llm"
+    earlier.mkdir(parents=True)
+    (earlier / "report.json").write_text('{"earlier": true}')
+    return proj
+
+
+def _run_bad(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+    dist = project.parent / "dist"
+    before = _digest(dist)
+    code = main(["build", str(project), "--out", str(dist), "--cache-dir", str(project.parent / "cache"), *extra])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "hint:" in err
+    assert _digest(dist) == before
+    assert not (project.parent / "cache").exists()
+    return err
+
+
+def test_missing_checkpoint(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    shutil.rmtree(project / "model")
+    assert "does not exist" in _run_bad(project, capsys)
+
+
+def test_folder_without_config_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "model" / "config.json").unlink()
+    assert "no config.json" in _run_bad(project, capsys)
+
+
+def test_corrupt_checkpoint(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    w = project / "model" / "model.safetensors"
+    w.write_bytes(w.read_bytes()[:1000])
+    assert "corrupt or truncated" in _run_bad(project, capsys)
+
+
+def test_unsupported_architecture(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = json.loads((project / "model" / "config.json").read_text())
+    cfg["architectures"] = ["GPT2LMHeadModel"]
+    (project / "model" / "config.json").write_text(json.dumps(cfg))
+    err = _run_bad(project, capsys)
+    assert "GPT2LMHeadModel" in err and "LlamaForCausalLM" in err
+
+
+def test_invalid_config(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = project / "sdkgen.toml"
+    toml.write_text(toml.read_text().replace('recipe = "8da4w"', 'recipe = "int3"'))
+    err = _run_bad(project, capsys)
+    assert "compress.recipe" in err and "8da4w" in err
+
+
+def test_unknown_target_on_command_line(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    err = _run_bad(project, capsys, "--targets", "executorch:vulkn")
+    assert "executorch:vulkn" in err and "executorch:xnnpack" in err
+
+
+def test_output_folder_is_a_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dist = project.parent / "dist"
+    shutil.rmtree(dist)
+    dist.write_text("not a folder")
+    code = main(["build", str(project), "--out", str(dist)])
+    err = capsys.readouterr().err
+    assert code == 2 and "is a file" in err and "hint:" in err
+    assert dist.read_text() == "not a folder"
+
+
+def test_doctor_lists_tools(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["doctor", "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    pkgs = {t["name"]: t for t in info["python packages"]}
+    assert pkgs["executorch"]["available"] and pkgs["executorch"]["version"] == version("executorch")
+    missing = [t for g in info.values() if isinstance(g, list) for t in g if not t["available"]]
+    assert all(t["install"] for t in missing)
