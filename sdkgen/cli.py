@@ -45,8 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     b = sub.add_parser("build", help="build artifacts and SDKs from a sdkgen.toml")
-    b.add_argument("config", nargs="?", type=Path, default=DEFAULT_CONFIG,
-                   help="sdkgen.toml or a folder holding one (default: samples/tiny-llm)")
+    b.add_argument(
+        "config",
+        nargs="?",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="sdkgen.toml or a folder holding one (default: samples/tiny-llm)",
+    )
     b.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
     b.add_argument("--targets", nargs="+", metavar="TARGET", help="build only these targets (runtime:delegate)")
     b.add_argument("--cache-dir", type=Path, help="stage cache (default: $SDKGEN_CACHE_DIR or ~/.cache/sdkgen)")
@@ -74,8 +79,10 @@ def _build(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(r, indent=2, ensure_ascii=False))
     else:
-        print(f"built {r['name']} -> {result.output}  (status: {r['status']}; "
-              f"{r['cache']['reused']} stages reused from cache, {r['cache']['ran']} ran)")
+        print(
+            f"built {r['name']} -> {result.output}  (status: {r['status']}; "
+            f"{r['cache']['reused']} stages reused from cache, {r['cache']['ran']} ran)"
+        )
         for a in r["artifacts"]:
             print(f"  {a['file']}: {a['bytes'] / 1e6:.2f} MB, {a['target']}, ExecuTorch {a['runtime_version']}")
         for n in r["not_executed"]:
@@ -115,7 +122,11 @@ def _doctor(args: argparse.Namespace) -> int:
         "device SDKs": toolchain.device_sdks(),
     }
     if args.json:
-        print(json.dumps({g: [t.as_dict() for t in ts] for g, ts in groups.items()} | {"host": toolchain.host()}, indent=2))
+        print(
+            json.dumps(
+                {g: [t.as_dict() for t in ts] for g, ts in groups.items()} | {"host": toolchain.host()}, indent=2
+            )
+        )
         return 0
     for g, ts in groups.items():
         print(g)

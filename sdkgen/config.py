@@ -139,7 +139,7 @@ class BuildConfig(_Section):
     android: AndroidSection
     ios: IosSection
     verify: VerifySection = VerifySection()
-    root: Path = Field(default=Path("."), exclude=True)
+    root: Path = Field(default=Path(), exclude=True)
 
     @field_validator("targets")
     @classmethod
@@ -290,9 +290,9 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
 def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
     cur = raw
     for part in loc:
-        if isinstance(cur, dict) and part in cur:
-            cur = cur[part]
-        elif isinstance(cur, list) and isinstance(part, int) and part < len(cur):
+        if (isinstance(cur, dict) and part in cur) or (
+            isinstance(cur, list) and isinstance(part, int) and part < len(cur)
+        ):
             cur = cur[part]
         else:
             return None

@@ -12,8 +12,10 @@ from sdkgen.toolchain import require_modules
 
 def inspect_artifact(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise ModelLoadError(f"artifact {str(path)!r} does not exist or is not a file",
-                             hint="pass the path of a built artifact, e.g. dist/tiny-llm/tiny-llm-xnnpack.pte")
+        raise ModelLoadError(
+            f"artifact {str(path)!r} does not exist or is not a file",
+            hint="pass the path of a built artifact, e.g. dist/tiny-llm/tiny-llm-xnnpack.pte",
+        )
     data = path.read_bytes()
     base = {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     if path.suffix == ".pte" or data[4:8] == b"ET12":
@@ -21,5 +23,8 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
         from sdkgen.runtimes.executorch.inspect import inspect_pte
 
         return {**base, "format": "ExecuTorch program (.pte)", **inspect_pte(path)}
-    raise ModelLoadError(f"{str(path)!r} is not an artifact sdkgen knows", choices=[".pte"],
-                         hint="sdkgen inspect reads ExecuTorch .pte files")
+    raise ModelLoadError(
+        f"{str(path)!r} is not an artifact sdkgen knows",
+        choices=[".pte"],
+        hint="sdkgen inspect reads ExecuTorch .pte files",
+    )

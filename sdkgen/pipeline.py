@@ -204,14 +204,18 @@ class _Build:
             meta = self._runner_metadata(tok)
             k_lower = key("lower", k_export, t, meta, self.versions)
             lower_dir = self._stage(
-                "lower", k_lower, lambda d, m, ti=ti, meta=meta: self._run_lower(d, m, export_dir, ti, meta), f"lower {t}"
+                "lower",
+                k_lower,
+                lambda d, m, ti=ti, meta=meta: self._run_lower(d, m, export_dir, ti, meta),
+                f"lower {t}",
             )
             art = self._artifact_spec(ti, lower_dir)
             artifacts.append(art)
             files[art.file] = lower_dir / "model.pte"
             k_verify = key("verify", k_lower, k_golden, cfg.verify.logits_tolerance)
             vdir = self._stage(
-                "verify", k_verify,
+                "verify",
+                k_verify,
                 lambda d, m, lower_dir=lower_dir, meta=meta: self._run_verify(d, m, lower_dir, golden_dir, meta, tok),
                 f"verify {t}",
             )
@@ -239,16 +243,28 @@ class _Build:
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
         for platform in ("android", "ios"):
-            k_sdk = key("sdk", platform, spec_json, _tree_digest(TEMPLATES_ROOT / platform), [a.sha256 for a in artifacts], __version__)
+            k_sdk = key(
+                "sdk",
+                platform,
+                spec_json,
+                _tree_digest(TEMPLATES_ROOT / platform),
+                [a.sha256 for a in artifacts],
+                __version__,
+            )
             sdk_dirs[platform] = self._stage(
-                f"sdk-{platform}", k_sdk, lambda d, m, p=platform: self._run_sdk(d, m, p, spec, files), f"sdk {platform}"
+                f"sdk-{platform}",
+                k_sdk,
+                lambda d, m, p=platform: self._run_sdk(d, m, p, spec, files),
+                f"sdk {platform}",
             )
             from sdkgen.sdk.check import checker_key
 
             k_check = key("check", k_sdk, checker_key(platform))
             cdir = self._stage(
-                f"check-{platform}", k_check,
-                lambda d, m, p=platform: self._run_check(d, m, p, sdk_dirs[p]), f"check {platform}",
+                f"check-{platform}",
+                k_check,
+                lambda d, m, p=platform: self._run_check(d, m, p, sdk_dirs[p]),
+                f"check {platform}",
             )
             checks[platform] = [Check(**c) for c in json.loads((cdir / "checks.json").read_text())]
 
@@ -262,9 +278,19 @@ class _Build:
             "architecture": self.info.architecture,
             "parameters": int(sum(p.numel() for p in model.parameters())),
             "fingerprint": self.info.fingerprint,
-            "config": {k: self.info.config.get(k) for k in (
-                "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
-                "num_key_value_heads", "vocab_size", "max_position_embeddings", "tie_word_embeddings")},
+            "config": {
+                k: self.info.config.get(k)
+                for k in (
+                    "hidden_size",
+                    "intermediate_size",
+                    "num_hidden_layers",
+                    "num_attention_heads",
+                    "num_key_value_heads",
+                    "vocab_size",
+                    "max_position_embeddings",
+                    "tie_word_embeddings",
+                )
+            },
         }
         (d / "checkpoint.json").write_text(json.dumps(summary, indent=2))
         meta.update(summary)
@@ -288,8 +314,12 @@ class _Build:
             model, tokenizer = self._model, self._tokenizer
         wrapper = static_cache_module(model, self.config.export.max_seq_len)
         cases, decoded = text_generation_golden(
-            eager_step(wrapper), tokenizer, self.config.verify.prompts,
-            bos_id=tok.bos_id, eos_ids=tok.eos_ids, max_new_tokens=self.config.verify.max_new_tokens,
+            eager_step(wrapper),
+            tokenizer,
+            self.config.verify.prompts,
+            bos_id=tok.bos_id,
+            eos_ids=tok.eos_ids,
+            max_new_tokens=self.config.verify.max_new_tokens,
         )
         (d / "golden.json").write_text(json.dumps([c.__dict__ for c in cases], indent=2, ensure_ascii=False))
         save_logits(d / "logits.npz", decoded)
@@ -379,9 +409,14 @@ class _Build:
         if tok_cfg_path.is_file():
             chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
         return TokenizerSpec(
-            kind="byte-level-bpe", file="tokenizer.json", bos_id=bos, eos_ids=eos_ids,
-            bos_token=inverse.get(bos, ""), eos_token=inverse.get(eos_ids[0], ""),
-            vocab_size=self.info.vocab_size, chat_template=chat if isinstance(chat, str) else None,
+            kind="byte-level-bpe",
+            file="tokenizer.json",
+            bos_id=bos,
+            eos_ids=eos_ids,
+            bos_token=inverse.get(bos, ""),
+            eos_token=inverse.get(eos_ids[0], ""),
+            vocab_size=self.info.vocab_size,
+            chat_template=chat if isinstance(chat, str) else None,
         )
 
     def _artifact_spec(self, ti: Any, lower_dir: Path) -> ArtifactSpec:
@@ -391,16 +426,27 @@ class _Build:
         meta = json.loads((lower_dir / "done.json").read_text())
         delegation = json.loads((lower_dir / "delegation.json").read_text())
         return ArtifactSpec(
-            target=ti.name, runtime=ti.runtime, delegate=ti.delegate,
+            target=ti.name,
+            runtime=ti.runtime,
+            delegate=ti.delegate,
             file=f"{self.config.name}-{ti.delegate}{ti.artifact_suffix}",
-            sha256=hashlib.sha256(pte.read_bytes()).hexdigest(), size=pte.stat().st_size,
-            runtime_version=meta["runtime_version"], min_android_sdk=ti.min_android_sdk, min_ios=ti.min_ios,
+            sha256=hashlib.sha256(pte.read_bytes()).hexdigest(),
+            size=pte.stat().st_size,
+            runtime_version=meta["runtime_version"],
+            min_android_sdk=ti.min_android_sdk,
+            min_ios=ti.min_ios,
             delegates=tuple(sorted({b for m in delegation.values() for b in m["delegates"]})),
         )
 
     def _assemble(
-        self, spec: ModelSpec, files: dict[str, Path], sdk_dirs: dict[str, Path],
-        verify: dict[str, list[Check]], checks: dict[str, list[Check]], ref_dir: Path, golden_dir: Path,
+        self,
+        spec: ModelSpec,
+        files: dict[str, Path],
+        sdk_dirs: dict[str, Path],
+        verify: dict[str, list[Check]],
+        checks: dict[str, list[Check]],
+        ref_dir: Path,
+        golden_dir: Path,
     ) -> BuildResult:
         from sdkgen.report import build_report, write_report
 
@@ -415,8 +461,14 @@ class _Build:
                 shutil.copytree(d / "out", staging / platform)
             self.records.append(StageRecord("report", "ran", 0.0, ""))
             report = build_report(
-                spec=spec, config=self.config, versions=self.versions, stages=self.records, verify=verify,
-                checks=checks, reference=_read_golden(ref_dir), golden=_read_golden(golden_dir),
+                spec=spec,
+                config=self.config,
+                versions=self.versions,
+                stages=self.records,
+                verify=verify,
+                checks=checks,
+                reference=_read_golden(ref_dir),
+                golden=_read_golden(golden_dir),
                 output_files=sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()),
             )
             write_report(report, staging)
@@ -428,7 +480,12 @@ class _Build:
                 shutil.rmtree(staging, ignore_errors=True)
         result = BuildResult(final, report, passed, self.records)
         if not passed:
-            failed = [f"{t}: {c.name}: {c.detail}" for t, cs in {**verify, **checks}.items() for c in cs if c.status == "failed"]
+            failed = [
+                f"{t}: {c.name}: {c.detail}"
+                for t, cs in {**verify, **checks}.items()
+                for c in cs
+                if c.status == "failed"
+            ]
             raise VerificationFailed(
                 "verification failed; the previous output was left untouched:\n  " + "\n  ".join(failed),
                 hint=f"see {final / 'report.md'}; loosen verify.logits_tolerance only if the difference is expected",

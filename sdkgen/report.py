@@ -41,15 +41,19 @@ def build_report(
         "targets": list(config.targets),
         "compression": spec.compression,
         "artifacts": [
-            {"target": a.target, "file": a.file, "bytes": a.size, "sha256": a.sha256,
-             "runtime_version": a.runtime_version, "delegates": list(a.delegates)}
+            {
+                "target": a.target,
+                "file": a.file,
+                "bytes": a.size,
+                "sha256": a.sha256,
+                "runtime_version": a.runtime_version,
+                "delegates": list(a.delegates),
+            }
             for a in spec.artifacts
         ],
         "verification": {t: [c.as_dict() for c in cs] for t, cs in verify.items()},
         "sdk_checks": {p: [c.as_dict() for c in cs] for p, cs in checks.items()},
-        "not_executed": [
-            {"check": c.name, "reason": c.detail} for c in every if c.status == "not_executed"
-        ],
+        "not_executed": [{"check": c.name, "reason": c.detail} for c in every if c.status == "not_executed"],
         "compression_effect": {
             "greedy_agreement_fp32_vs_compressed": f"{agree}/{len(golden)} prompts identical",
             "examples": [
@@ -57,9 +61,7 @@ def build_report(
                 for r, g in zip(reference, golden, strict=True)
             ],
         },
-        "stages": [
-            {"name": s.name, "status": s.status, "seconds": s.seconds, "key": s.key} for s in stages
-        ],
+        "stages": [{"name": s.name, "status": s.status, "seconds": s.seconds, "key": s.key} for s in stages],
         "cache": {
             "reused": sum(s.status == "cached" for s in stages),
             "ran": sum(s.status == "ran" for s in stages),
@@ -76,12 +78,22 @@ def write_report(report: dict[str, Any], folder: Path) -> None:
 
 
 def render_markdown(r: dict[str, Any]) -> str:
-    lines = [f"# sdkgen report: {r['name']}", "", f"Status: **{r['status']}** · task `{r['task']}` · "
-             f"compression: {r['compression'].get('description', r['compression'])}", "", "## Artifacts", "",
-             "| target | file | size | sha256 | runtime | delegates |", "|---|---|---:|---|---|---|"]
+    lines = [
+        f"# sdkgen report: {r['name']}",
+        "",
+        f"Status: **{r['status']}** · task `{r['task']}` · "
+        f"compression: {r['compression'].get('description', r['compression'])}",
+        "",
+        "## Artifacts",
+        "",
+        "| target | file | size | sha256 | runtime | delegates |",
+        "|---|---|---:|---|---|---|",
+    ]
     for a in r["artifacts"]:
-        lines.append(f"| `{a['target']}` | {a['file']} | {a['bytes'] / 1e6:.2f} MB | `{a['sha256'][:16]}…` | "
-                     f"{a['runtime_version']} | {', '.join(a['delegates'])} |")
+        lines.append(
+            f"| `{a['target']}` | {a['file']} | {a['bytes'] / 1e6:.2f} MB | `{a['sha256'][:16]}…` | "
+            f"{a['runtime_version']} | {', '.join(a['delegates'])} |"
+        )
     lines += ["", "## Verification on this host", "", "| target | check | status | detail |", "|---|---|---|---|"]
     for t, cs in r["verification"].items():
         for c in cs:
@@ -93,8 +105,15 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += ["", "## Not executed here", ""]
     lines += [f"- {n['check']}: {_cell(n['reason'])}" for n in r["not_executed"]] or ["- nothing"]
     ce = r["compression_effect"]
-    lines += ["", "## Effect of compression (greedy continuations)", "", ce["greedy_agreement_fp32_vs_compressed"], "",
-              "| prompt | fp32 | compressed |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Effect of compression (greedy continuations)",
+        "",
+        ce["greedy_agreement_fp32_vs_compressed"],
+        "",
+        "| prompt | fp32 | compressed |",
+        "|---|---|---|",
+    ]
     lines += [f"| {_cell(e['prompt'])} | {_cell(e['fp32'])} | {_cell(e['compressed'])} |" for e in ce["examples"]]
     lines += ["", "## Stages", "", "| stage | status | seconds |", "|---|---|---:|"]
     lines += [f"| {s['name']} | {s['status']} | {s['seconds']:.1f} |" for s in r["stages"]]

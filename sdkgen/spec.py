@@ -118,7 +118,9 @@ class ModelSpec:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ModelSpec:
         if d.get("version") != SPEC_VERSION:
-            raise ValueError(f"ModelSpec version {d.get('version')!r} is not supported (this sdkgen reads {SPEC_VERSION})")
+            raise ValueError(
+                f"ModelSpec version {d.get('version')!r} is not supported (this sdkgen reads {SPEC_VERSION})"
+            )
 
         def tensors(items: list[dict[str, Any]]) -> tuple[TensorSpec, ...]:
             return tuple(TensorSpec(t["name"], t["dtype"], tuple(t["shape"])) for t in items)

@@ -54,9 +54,7 @@ def python_packages() -> list[Tool]:
     tools = []
     for dist, module, extra in PACKAGES:
         v = package_version(dist)
-        tools.append(
-            Tool(dist, v is not None, v, f"import {module}", None if v else f"pip install 'sdkgen[{extra}]'")
-        )
+        tools.append(Tool(dist, v is not None, v, f"import {module}", None if v else f"pip install 'sdkgen[{extra}]'"))
     return tools
 
 
@@ -77,16 +75,33 @@ def compilers() -> list[Tool]:
     tools = []
     kc = find_kotlin_compiler()
     tools.append(
-        Tool("kotlin", kc is not None, kc.version if kc else None, "compiles the generated Kotlin core",
-             None if kc else "pip install 'sdkgen[check]' (kotlin-jupyter-kernel) or install kotlinc")
+        Tool(
+            "kotlin",
+            kc is not None,
+            kc.version if kc else None,
+            "compiles the generated Kotlin core",
+            None if kc else "pip install 'sdkgen[check]' (kotlin-jupyter-kernel) or install kotlinc",
+        )
     )
     java = shutil.which("java")
-    tools.append(Tool("java", java is not None, None, java or "needed by the Kotlin compiler",
-                      None if java else "apt-get install openjdk-17-jdk-headless"))
+    tools.append(
+        Tool(
+            "java",
+            java is not None,
+            None,
+            java or "needed by the Kotlin compiler",
+            None if java else "apt-get install openjdk-17-jdk-headless",
+        )
+    )
     sw = find_swift()
     tools.append(
-        Tool("swift", sw is not None, sw.version if sw else None, "builds the generated Swift core",
-             None if sw else "install a Swift toolchain (swift.org) and put it on PATH or in /opt/swift")
+        Tool(
+            "swift",
+            sw is not None,
+            sw.version if sw else None,
+            "builds the generated Swift core",
+            None if sw else "install a Swift toolchain (swift.org) and put it on PATH or in /opt/swift",
+        )
     )
     return tools
 
@@ -96,12 +111,27 @@ def device_sdks() -> list[Tool]:
     gradle = shutil.which("gradle")
     xcrun = shutil.which("xcrun")
     return [
-        Tool("android-sdk", bool(android), None, android or "builds and tests the Android library (Gradle)",
-             None if android else "install the Android SDK command-line tools and set ANDROID_HOME"),
-        Tool("gradle", gradle is not None, None, gradle or "builds the Android library",
-             None if gradle else "install Gradle 8.9+ (or use a wrapper in your app)"),
-        Tool("xcode", xcrun is not None, None, xcrun or "builds the Swift package for iOS; needs macOS",
-             None if xcrun else "run on macOS with Xcode 16+"),
+        Tool(
+            "android-sdk",
+            bool(android),
+            None,
+            android or "builds and tests the Android library (Gradle)",
+            None if android else "install the Android SDK command-line tools and set ANDROID_HOME",
+        ),
+        Tool(
+            "gradle",
+            gradle is not None,
+            None,
+            gradle or "builds the Android library",
+            None if gradle else "install Gradle 8.9+ (or use a wrapper in your app)",
+        ),
+        Tool(
+            "xcode",
+            xcrun is not None,
+            None,
+            xcrun or "builds the Swift package for iOS; needs macOS",
+            None if xcrun else "run on macOS with Xcode 16+",
+        ),
     ]
 
 

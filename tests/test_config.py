@@ -23,7 +23,7 @@ def _err(mutate: Any) -> ConfigError:
     raw = copy.deepcopy(BASE)
     mutate(raw)
     with pytest.raises(ConfigError) as e:
-        parse_config(raw, root=Path("."))
+        parse_config(raw, root=Path())
     return e.value
 
 
@@ -87,8 +87,12 @@ def test_missing_section() -> None:
 
 @pytest.mark.parametrize(
     ("section", "key", "value"),
-    [("android", "package", "Com.Example"), ("android", "package", "com.example.fun"), ("ios", "module", "my module"),
-     ("compress", "group_size", 48)],
+    [
+        ("android", "package", "Com.Example"),
+        ("android", "package", "com.example.fun"),
+        ("ios", "module", "my module"),
+        ("compress", "group_size", 48),
+    ],
 )
 def test_invalid_values(section: str, key: str, value: Any) -> None:
     e = _err(lambda r: r.setdefault(section, {}).update({key: value}))

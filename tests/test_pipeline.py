@@ -26,7 +26,8 @@ SAMPLE = ROOT / "samples" / "tiny-llm"
 def _digest(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file() and p.name not in skip
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.name not in skip
     }
 
 
@@ -51,8 +52,15 @@ def test_build_is_verified_and_complete(built: BuildResult) -> None:
     assert checks["llm-runner"]["status"] in ("passed", "not_executed")
     assert checks["logits"]["data"]["max_relative_error"] <= 0.05
     out = built.output
-    for f in ("tiny-llm-xnnpack.pte", "tokenizer.json", "model-spec.json", "report.json", "report.md",
-              "android/build.gradle.kts", "ios/Package.swift"):
+    for f in (
+        "tiny-llm-xnnpack.pte",
+        "tokenizer.json",
+        "model-spec.json",
+        "report.json",
+        "report.md",
+        "android/build.gradle.kts",
+        "ios/Package.swift",
+    ):
         assert (out / f).is_file(), f
     pte = (out / "tiny-llm-xnnpack.pte").read_bytes()
     assert (out / "android/src/main/assets/tiny-llm/tiny-llm-xnnpack.pte").read_bytes() == pte

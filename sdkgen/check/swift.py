@@ -91,8 +91,16 @@ _GIT_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
     "GIT_TERMINAL_PROMPT": "0",
 }
-_GIT_CONFIG = ["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "tag.gpgsign=false",
-               "-c", "core.autocrlf=false"]
+_GIT_CONFIG = [
+    "-c",
+    "init.defaultBranch=main",
+    "-c",
+    "commit.gpgsign=false",
+    "-c",
+    "tag.gpgsign=false",
+    "-c",
+    "core.autocrlf=false",
+]
 _COPY_IGNORE = shutil.ignore_patterns(".build", ".git", ".swiftpm", "Package.resolved")
 
 
@@ -241,8 +249,9 @@ def build_swift_package(
     toolchain = require_swift()
     git = shutil.which("git") if mirror_dirs else None
     if mirror_dirs and git is None:
-        raise ToolchainMissing("git is needed to serve local SwiftPM mirrors but is not on PATH",
-                               hint="install git (apt-get install git)")
+        raise ToolchainMissing(
+            "git is needed to serve local SwiftPM mirrors but is not on PATH", hint="install git (apt-get install git)"
+        )
 
     temp_root: Path | None = None
     if scratch_dir is None:
@@ -259,14 +268,25 @@ def build_swift_package(
 
     def finish(ok: bool, returncode: int | None = None, timed_out: bool = False) -> SwiftBuildResult:
         text = "".join(log).replace(str(copy), str(package_dir))
-        return SwiftBuildResult(ok=ok, output=text, commands=tuple(commands), seconds=time.monotonic() - started,
-                                returncode=returncode, timed_out=timed_out, package_dir=package_dir)
+        return SwiftBuildResult(
+            ok=ok,
+            output=text,
+            commands=tuple(commands),
+            seconds=time.monotonic() - started,
+            returncode=returncode,
+            timed_out=timed_out,
+            package_dir=package_dir,
+        )
 
     try:
         shutil.rmtree(work / "package", ignore_errors=True)
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(package_dir, copy, symlinks=True,
-                        ignore=shutil.ignore_patterns(".build", *(("Package.resolved",) if mirror_dirs else ())))
+        shutil.copytree(
+            package_dir,
+            copy,
+            symlinks=True,
+            ignore=shutil.ignore_patterns(".build", *(("Package.resolved",) if mirror_dirs else ())),
+        )
         manifest = (copy / "Package.swift").read_text(encoding="utf-8")
         # SwiftPM drops one `.lock` file per locked path into $TMPDIR and never removes them; keep them here.
         swift_tmp = work / "tmp"
@@ -277,20 +297,42 @@ def build_swift_package(
         shutil.rmtree(mirror_root, ignore_errors=True)
         for index, (url, folder) in enumerate(sorted(mirror_dirs.items())):
             repo = mirror_root / str(index) / _identity(url)
-            code, timed_out = _make_mirror_repo(git or "git", folder, repo, _refs_for(manifest, url), deadline,
-                                                log, commands)
+            code, timed_out = _make_mirror_repo(
+                git or "git", folder, repo, _refs_for(manifest, url), deadline, log, commands
+            )
             if code != 0:
                 return finish(False, code, timed_out)
             for original in _spellings(manifest, url):
                 code, timed_out = _run_logged(
-                    [str(toolchain.swift), "package", "--package-path", str(copy), "config", "set-mirror",
-                     "--original", original, "--mirror", str(repo)],
-                    deadline, log, commands, env=swift_env)
+                    [
+                        str(toolchain.swift),
+                        "package",
+                        "--package-path",
+                        str(copy),
+                        "config",
+                        "set-mirror",
+                        "--original",
+                        original,
+                        "--mirror",
+                        str(repo),
+                    ],
+                    deadline,
+                    log,
+                    commands,
+                    env=swift_env,
+                )
                 if code != 0:
                     return finish(False, code, timed_out)
 
-        common = ["--package-path", str(copy), "--scratch-path", str(scratch),
-                  "--disable-dependency-cache", "--manifest-cache", "local"]
+        common = [
+            "--package-path",
+            str(copy),
+            "--scratch-path",
+            str(scratch),
+            "--disable-dependency-cache",
+            "--manifest-cache",
+            "local",
+        ]
         flags = ["-Xswiftc", "-warnings-as-errors"] if warnings_as_errors else []
         build = [str(toolchain.swift), "build", *common, *(["--build-tests"] if build_tests else []), *flags]
         code, timed_out = _run_logged(build, deadline, log, commands, env=swift_env)

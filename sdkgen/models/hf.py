@@ -148,8 +148,8 @@ def load_causal_lm(info: CheckpointInfo) -> tuple[Any, Any]:
         model = AutoModelForCausalLM.from_pretrained(info.path, dtype=torch.float32, local_files_only=True)
     except Exception as e:  # transformers raises many types here
         raise ModelLoadError(
-            f"transformers could not load {str(info.path)!r}: {e}", hint="check that the checkpoint loads with "
-            "AutoModelForCausalLM.from_pretrained(folder)"
+            f"transformers could not load {str(info.path)!r}: {e}",
+            hint="check that the checkpoint loads with AutoModelForCausalLM.from_pretrained(folder)",
         ) from e
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(info.tokenizer))
     return model.eval(), tokenizer

@@ -46,15 +46,19 @@ def _kotlin_core(sdk: Path, core: list[Path], work: Path) -> Check:
 
     compiler = find_kotlin_compiler()
     if compiler is None:
-        return Check("kotlin-core-compile", "not_executed", "not executed here: no Kotlin compiler "
-                     "(pip install 'sdkgen[check]' or install kotlinc)")
+        return Check(
+            "kotlin-core-compile",
+            "not_executed",
+            "not executed here: no Kotlin compiler (pip install 'sdkgen[check]' or install kotlinc)",
+        )
     sources = [sdk / p for p in core if p.suffix == ".kt"]
     result = compile_kotlin(sources, work / "classes", compiler=compiler)
     return Check(
         "kotlin-core-compile",
         "passed" if result.ok else "failed",
         f"{len(sources)} Kotlin core files compiled with Kotlin {compiler.version} in {result.seconds:.1f}s"
-        if result.ok else f"Kotlin core failed to compile:\n{result.diagnostics[-4000:]}",
+        if result.ok
+        else f"Kotlin core failed to compile:\n{result.diagnostics[-4000:]}",
         {"files": [p.as_posix() for p in core if p.suffix == ".kt"]},
     )
 
@@ -72,7 +76,7 @@ def _swift_core(sdk: Path, core: list[Path], work: Path) -> Check:
     for p in files:
         shutil.copyfile(sdk / p, src / p.name)
     (pkg / "Package.swift").write_text(
-        '// swift-tools-version:5.9\nimport PackageDescription\n'
+        "// swift-tools-version:5.9\nimport PackageDescription\n"
         'let package = Package(name: "Core", targets: [.target(name: "Core")])\n'
     )
     result = build_swift_package(pkg, build_tests=False, scratch_dir=work / "scratch")
@@ -80,6 +84,7 @@ def _swift_core(sdk: Path, core: list[Path], work: Path) -> Check:
         "swift-core-build",
         "passed" if result.ok else "failed",
         f"{len(files)} Swift core files built with Swift {swift.version} in {result.seconds:.1f}s"
-        if result.ok else f"Swift core failed to build:\n{result.output[-4000:]}",
+        if result.ok
+        else f"Swift core failed to build:\n{result.output[-4000:]}",
         {"files": [p.as_posix() for p in files]},
     )

@@ -41,7 +41,7 @@ def test_missing_folder(tmp_path: Path) -> None:
 
 def test_folder_without_config(checkpoint: Path) -> None:
     (checkpoint / "config.json").unlink()
-    with pytest.raises(ModelLoadError, match="no config.json") as e:
+    with pytest.raises(ModelLoadError, match=r"no config\.json") as e:
         inspect_checkpoint(checkpoint)
     assert "save_pretrained" in (e.value.hint or "")
 
@@ -79,7 +79,7 @@ def test_corrupt_weights(checkpoint: Path, damage: str) -> None:
 
 def test_missing_weights_and_tokenizer(checkpoint: Path) -> None:
     (checkpoint / "tokenizer.json").unlink()
-    with pytest.raises(ModelLoadError, match="no tokenizer.json"):
+    with pytest.raises(ModelLoadError, match=r"no tokenizer\.json"):
         inspect_checkpoint(checkpoint)
     (checkpoint / "model.safetensors").unlink()
     with pytest.raises(ModelLoadError, match="no weights"):

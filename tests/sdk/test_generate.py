@@ -44,9 +44,15 @@ def test_golden_snapshot(spec_name: str, platform: str, tmp_path: Path, update_g
     assert sorted(got) == sorted(want), "files differ from the snapshot; run pytest --update-golden if intended"
     for name in want:
         if got[name] != want[name]:
-            diff = "\n".join(difflib.unified_diff(
-                want[name].decode(errors="replace").splitlines(), got[name].decode(errors="replace").splitlines(),
-                f"golden/{name}", f"generated/{name}", lineterm=""))
+            diff = "\n".join(
+                difflib.unified_diff(
+                    want[name].decode(errors="replace").splitlines(),
+                    got[name].decode(errors="replace").splitlines(),
+                    f"golden/{name}",
+                    f"generated/{name}",
+                    lineterm="",
+                )
+            )
             pytest.fail(f"{name} differs from the snapshot (pytest --update-golden if intended):\n{diff}")
 
 
@@ -84,7 +90,9 @@ def android_stub_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _compile_android(sdk: Path, stubs: Path, out: Path) -> tuple[bool, str]:
-    r = compile_kotlin([sdk / "src/main/kotlin", sdk / "src/androidTest/kotlin"], out, classpath=[stubs], compiler=KOTLIN)
+    r = compile_kotlin(
+        [sdk / "src/main/kotlin", sdk / "src/androidTest/kotlin"], out, classpath=[stubs], compiler=KOTLIN
+    )
     return r.ok, r.diagnostics
 
 
@@ -109,8 +117,11 @@ def _broken_templates(tmp_path: Path, relative: str, needle: str, insert: str) -
 @needs_kotlin
 def test_android_type_error_in_template_fails(android_stub_classes: Path, tmp_path: Path) -> None:
     root = _broken_templates(
-        tmp_path, "android/executorch/src/main/kotlin/{{ package_path }}/{{ class_name }}.kt.jinja",
-        "    fun stop() {\n", '        val broken: Int = "not an int"\n')
+        tmp_path,
+        "android/executorch/src/main/kotlin/{{ package_path }}/{{ class_name }}.kt.jinja",
+        "    fun stop() {\n",
+        '        val broken: Int = "not an int"\n',
+    )
     sdk = _render("tiny-llm", "android", tmp_path / "out", root)
     ok, diagnostics = _compile_android(sdk, android_stub_classes, tmp_path / "classes")
     assert not ok
@@ -126,18 +137,29 @@ def swift_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("spec_name", SPECS)
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
-    r = build_swift_package(sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=True,
-                            scratch_dir=swift_scratch / spec_name)
+    r = build_swift_package(
+        sdk,
+        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        build_tests=True,
+        scratch_dir=swift_scratch / spec_name,
+    )
     assert r.ok, r.output
 
 
 @needs_swift
 def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path) -> None:
     root = _broken_templates(
-        tmp_path, "ios/executorch/Sources/{{ module }}/{{ class_name }}.swift.jinja",
-        "    public func stop() {\n", '        let broken: Int = "not an int"\n')
+        tmp_path,
+        "ios/executorch/Sources/{{ module }}/{{ class_name }}.swift.jinja",
+        "    public func stop() {\n",
+        '        let broken: Int = "not an int"\n',
+    )
     sdk = _render("tiny-llm", "ios", tmp_path / "out", root)
-    r = build_swift_package(sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=True,
-                            scratch_dir=swift_scratch / "broken")
+    r = build_swift_package(
+        sdk,
+        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        build_tests=True,
+        scratch_dir=swift_scratch / "broken",
+    )
     assert not r.ok
     assert "broken" in r.output or "cannot convert" in r.output

@@ -17,8 +17,10 @@ def inspect_pte(path: Path) -> dict[str, Any]:
         delegation = delegation_of(path)
         module = _load_for_executorch(str(path))
     except Exception as e:  # the flatbuffer reader and the runtime raise assorted types
-        raise ModelLoadError(f"{path} is not a loadable ExecuTorch program: {e}",
-                             hint="rebuild it with sdkgen build; a .pte only loads in the ExecuTorch version that wrote it") from e
+        raise ModelLoadError(
+            f"{path} is not a loadable ExecuTorch program: {e}",
+            hint="rebuild it with sdkgen build; a .pte only loads in the ExecuTorch version that wrote it",
+        ) from e
     methods = []
     for name in sorted(delegation):
         meta = module.method_meta(name)

@@ -13,9 +13,7 @@ def runtime_version() -> str:
     try:
         return version("executorch")
     except PackageNotFoundError:
-        raise ToolchainMissing(
-            "ExecuTorch is not installed", hint="pip install 'sdkgen[executorch]'"
-        ) from None
+        raise ToolchainMissing("ExecuTorch is not installed", hint="pip install 'sdkgen[executorch]'") from None
 
 
 def _partitioners(delegate: str) -> list[Any]:

@@ -81,8 +81,12 @@ def verify_text_generation(
         d = greedy(step, case.prompt_ids, len(case.output_ids) or 1, eos_ids)
         got_ids = d.output_ids[: len(case.output_ids)]
         if tuple(got_ids) != case.output_ids:
-            first = next((i for i, (a, b) in enumerate(zip(got_ids, case.output_ids)) if a != b), len(got_ids))
-            mismatches.append({"prompt": case.prompt, "first_mismatch": first, "pte": got_ids, "eager": list(case.output_ids)})
+            first = next(
+                (i for i, (a, b) in enumerate(zip(got_ids, case.output_ids, strict=False)) if a != b), len(got_ids)
+            )
+            mismatches.append(
+                {"prompt": case.prompt, "first_mismatch": first, "pte": got_ids, "eager": list(case.output_ids)}
+            )
     checks.append(
         Check(
             "greedy-tokens",
@@ -109,10 +113,16 @@ def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase])
             runner.generate(case.prompt, config, token_callback=pieces.append)
         except UnicodeDecodeError as e:
             # The Python binding decodes each piece as UTF-8; byte-level BPE pieces can split a character.
-            return Check("llm-runner", "not_executed", f"runner emitted a partial UTF-8 piece the Python binding "
-                         f"cannot pass on ({e}); compare with the token check instead")
+            return Check(
+                "llm-runner",
+                "not_executed",
+                f"runner emitted a partial UTF-8 piece the Python binding "
+                f"cannot pass on ({e}); compare with the token check instead",
+            )
         text = "".join(pieces)
-        results.append({"prompt": case.prompt, "runner": text, "eager": case.output_text, "match": text == case.output_text})
+        results.append(
+            {"prompt": case.prompt, "runner": text, "eager": case.output_text, "match": text == case.output_text}
+        )
     bad = [r for r in results if not r["match"]]
     return Check(
         "llm-runner",

@@ -5,12 +5,53 @@ from __future__ import annotations
 from sdkgen.sdk.naming import upper_camel
 
 HARD_KEYWORDS = frozenset(
-    "as break class continue do else false for fun if in interface is null object package return super "
-    "this throw true try typealias typeof val var when while".split()
+    [
+        "as",
+        "break",
+        "class",
+        "continue",
+        "do",
+        "else",
+        "false",
+        "for",
+        "fun",
+        "if",
+        "in",
+        "interface",
+        "is",
+        "null",
+        "object",
+        "package",
+        "return",
+        "super",
+        "this",
+        "throw",
+        "true",
+        "try",
+        "typealias",
+        "typeof",
+        "val",
+        "var",
+        "when",
+        "while",
+    ]
 )
 #: Names the generated library defines itself, or that would shadow what its code uses.
-RESERVED_TYPES = frozenset({"Any", "Unit", "Nothing", "String", "Int", "Flow", "Context", "LlmModule", "LlmCallback",
-                            "GenerationSettings", "GenerationStats"})
+RESERVED_TYPES = frozenset(
+    {
+        "Any",
+        "Unit",
+        "Nothing",
+        "String",
+        "Int",
+        "Flow",
+        "Context",
+        "LlmModule",
+        "LlmCallback",
+        "GenerationSettings",
+        "GenerationStats",
+    }
+)
 
 
 def type_name(name: str) -> str:

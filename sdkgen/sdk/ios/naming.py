@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from sdkgen.sdk.naming import upper_camel
 
-DECLARATION_KEYWORDS = "associatedtype class deinit enum extension fileprivate func import init inout internal let open operator private precedencegroup protocol public rethrows static struct subscript typealias var"
-STATEMENT_KEYWORDS = "break case catch continue default defer do else fallthrough for guard if in repeat return throw switch where while"
+DECLARATION_KEYWORDS = (
+    "associatedtype class deinit enum extension fileprivate func import init inout internal let open operator "
+    "private precedencegroup protocol public rethrows static struct subscript typealias var"
+)
+STATEMENT_KEYWORDS = (
+    "break case catch continue default defer do else fallthrough for guard if in repeat return throw switch where while"
+)
 EXPRESSION_KEYWORDS = "Any as await false is nil self Self super throws true try"
 KEYWORDS = frozenset(f"{DECLARATION_KEYWORDS} {STATEMENT_KEYWORDS} {EXPRESSION_KEYWORDS}".split())
 #: Standard-library and Foundation names a generated type must not shadow, plus the library's own types.
-RESERVED_TYPES = frozenset({"Type", "Protocol", "String", "Int", "Error", "Data", "URL", "Bundle", "Task",
-                            "Result", "Config", "TextRunner", "GenerationSettings", "GenerationStats"})
+RESERVED_TYPES = frozenset(
+    {
+        "Type",
+        "Protocol",
+        "String",
+        "Int",
+        "Error",
+        "Data",
+        "URL",
+        "Bundle",
+        "Task",
+        "Result",
+        "Config",
+        "TextRunner",
+        "GenerationSettings",
+        "GenerationStats",
+    }
+)
 
 
 def type_name(name: str) -> str:
