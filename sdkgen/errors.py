@@ -79,7 +79,10 @@ class StageError(SdkgenError):
 
 
 class VerificationFailed(SdkgenError):
+    """``report`` is the build report of the rejected output, when there is one."""
+
     exit_code = 3
+    report: dict[str, object] | None = None
 
 
 class CheckFailed(SdkgenError):

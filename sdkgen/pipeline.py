@@ -17,6 +17,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -190,9 +191,9 @@ class _Build:
                     shutil.rmtree(d)
 
         self._stage("load", k_load, self._run_load)
-        ref_dir = self._stage("reference", k_ref, lambda d, m: self._run_golden(d, m, tok, "reference"))
+        ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
         self._stage("compress", k_compress, self._run_compress)
-        golden_dir = self._stage("golden", k_golden, lambda d, m: self._run_golden(d, m, tok, "golden"))
+        golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
         export_dir = self._stage("export", k_export, self._run_export)
         golden = _read_golden(golden_dir)
 
@@ -206,7 +207,7 @@ class _Build:
             lower_dir = self._stage(
                 "lower",
                 k_lower,
-                lambda d, m, ti=ti, meta=meta: self._run_lower(d, m, export_dir, ti, meta),
+                partial(self._run_lower, export_dir=export_dir, ti=ti, md=meta),
                 f"lower {t}",
             )
             art = self._artifact_spec(ti, lower_dir)
@@ -216,7 +217,7 @@ class _Build:
             vdir = self._stage(
                 "verify",
                 k_verify,
-                lambda d, m, lower_dir=lower_dir, meta=meta: self._run_verify(d, m, lower_dir, golden_dir, meta, tok),
+                partial(self._run_verify, lower_dir=lower_dir, golden_dir=golden_dir, md=meta, tok=tok),
                 f"verify {t}",
             )
             verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
@@ -254,7 +255,7 @@ class _Build:
             sdk_dirs[platform] = self._stage(
                 f"sdk-{platform}",
                 k_sdk,
-                lambda d, m, p=platform: self._run_sdk(d, m, p, spec, files),
+                partial(self._run_sdk, platform=platform, spec=spec, files=files),
                 f"sdk {platform}",
             )
             from sdkgen.sdk.check import checker_key
@@ -263,7 +264,7 @@ class _Build:
             cdir = self._stage(
                 f"check-{platform}",
                 k_check,
-                lambda d, m, p=platform: self._run_check(d, m, p, sdk_dirs[p]),
+                partial(self._run_check, platform=platform, sdk_dir=sdk_dirs[platform]),
                 f"check {platform}",
             )
             checks[platform] = [Check(**c) for c in json.loads((cdir / "checks.json").read_text())]
@@ -486,10 +487,12 @@ class _Build:
                 for c in cs
                 if c.status == "failed"
             ]
-            raise VerificationFailed(
+            error = VerificationFailed(
                 "verification failed; the previous output was left untouched:\n  " + "\n  ".join(failed),
                 hint=f"see {final / 'report.md'}; loosen verify.logits_tolerance only if the difference is expected",
             )
+            error.report = report
+            raise error
         return result
 
 

@@ -35,7 +35,8 @@ def text_generation_golden(
 def save_logits(path: Path, decoded: Sequence[Decoded]) -> None:
     import numpy as np
 
-    np.savez(path, **{f"case{i}": np.stack(d.step_logits) for i, d in enumerate(decoded)})
+    arrays: dict[str, Any] = {f"case{i}": np.stack(d.step_logits) for i, d in enumerate(decoded)}
+    np.savez(path, **arrays)  # type: ignore[arg-type]
 
 
 def load_logits(path: Path) -> list[Any]:
