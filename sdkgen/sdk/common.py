@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sdkgen import __version__
 from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
-from sdkgen.sdk.render import TEMPLATES_ROOT
+from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
 from sdkgen.spec import ArtifactSpec, ModelSpec
 
 GENERATOR = f"sdkgen {__version__}"
@@ -45,7 +47,31 @@ def template_dirs(platform: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) 
     return [d for d in dirs if d.is_dir()]
 
 
-def copy_files(files: dict[str, Path], dest: Path) -> None:
-    dest.mkdir(parents=True, exist_ok=True)
+def golden_view(spec: ModelSpec, literal: Callable[[str], str]) -> list[dict[str, Any]]:
+    """The golden cases as the device tests need them, strings already written as ``literal``s."""
+    return [
+        {"prompt": literal(g.prompt), "expected": literal(g.output_text), "max_new_tokens": max(1, len(g.output_ids))}
+        for g in spec.golden
+    ]
+
+
+def generate_sdk(
+    platform: str,
+    spec: ModelSpec,
+    view: dict[str, Any],
+    files: dict[str, Path],
+    out: Path,
+    model_dir: PurePosixPath,
+    templates_root: Path = TEMPLATES_ROOT,
+) -> GeneratedSdk:
+    """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
+    ``out/model_dir`` (the Android assets or the Swift package resources)."""
+    artifact, info = artifact_for(spec, platform)
+    dirs = template_dirs(platform, info, templates_root)
+    written = render_tree(dirs, view, out)
+    core = sorted(f for f, root in written.items() if root == dirs[0])
+    (out / model_dir).mkdir(parents=True, exist_ok=True)
     for name, src in sorted(files.items()):
-        shutil.copyfile(src, dest / name)
+        shutil.copyfile(src, out / model_dir / name)
+    all_files = sorted([*written, *(model_dir / n for n in files)])
+    return GeneratedSdk(platform, tuple(all_files), tuple(core), artifact.target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Mapping
 
 
 def words(name: str) -> list[str]:
@@ -23,3 +24,16 @@ def upper_camel(name: str) -> str:
 def lower_camel(name: str) -> str:
     s = upper_camel(name)
     return s[:1].lower() + s[1:]
+
+
+def _is_unsafe(ch: str) -> bool:
+    """Control characters (C0, DEL, C1) and the Unicode line separators, which break a one-line literal."""
+    return ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029"
+
+
+def quoted(s: str, escapes: Mapping[str, str], unicode_escape: Callable[[int], str]) -> str:
+    """``s`` in double quotes, with ``escapes`` applied per character and other unsafe characters written
+    with ``unicode_escape(code_point)``. The backslash must be in ``escapes``: it is escaped like the rest,
+    character by character, so no escape is ever applied twice."""
+    body = "".join(escapes[ch] if ch in escapes else unicode_escape(ord(ch)) if _is_unsafe(ch) else ch for ch in s)
+    return '"' + body + '"'

@@ -10,8 +10,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen.sdk.android import naming
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, copy_files, template_dirs
-from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
+from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
+from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ModelSpec
 
 AGP_VERSION = "8.7.3"
@@ -55,21 +55,12 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": [
-            {"prompt": lit(g.prompt), "expected": lit(g.output_text), "max_new_tokens": max(1, len(g.output_ids))}
-            for g in spec.golden
-        ],
+        "golden": golden_view(spec, lit),
     }
 
 
 def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
     """Render the library into ``out`` and copy ``files`` (artifact name -> path) into its assets."""
-    artifact, info = artifact_for(spec, "android")
-    view = build_view(spec)
-    dirs = template_dirs("android", info, templates_root)
-    written = render_tree(dirs, view, out)
-    core = sorted(f for f, root in written.items() if root == dirs[0])
-    assets = PurePosixPath("src/main/assets", view["asset_dir"])
-    copy_files(files, out / assets)
-    all_files = sorted([*written, *(assets / n for n in files)])
-    return GeneratedSdk("android", tuple(all_files), tuple(core), artifact.target)
+    return generate_sdk(
+        "android", spec, build_view(spec), files, out, PurePosixPath("src/main/assets", spec.name), templates_root
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdkgen.sdk.naming import upper_camel
+from sdkgen.sdk.naming import quoted, upper_camel
 
 HARD_KEYWORDS = frozenset(
     [
@@ -68,27 +68,12 @@ def check_package(package: str) -> str | None:
     return f"segment {bad[0]!r} is a Kotlin keyword" if bad else None
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "$": "\\$", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
 def string_literal(s: str) -> str:
-    """A Kotlin string literal: backslash first, then quote, dollar, and control characters."""
-    out = []
-    for ch in s:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "$":
-            out.append("\\$")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    """A Kotlin string literal; ``$`` is escaped so no template expression survives."""
+    return quoted(s, _ESCAPES, lambda cp: f"\\u{cp:04x}")
 
 
 def doc_text(s: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, copy_files, template_dirs
+from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
 from sdkgen.sdk.ios import naming
-from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
+from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ModelSpec
 
 MINIMUM_MACOS = "12.0"
@@ -45,21 +45,18 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": [
-            {"prompt": lit(g.prompt), "expected": lit(g.output_text), "max_new_tokens": max(1, len(g.output_ids))}
-            for g in spec.golden
-        ],
+        "golden": golden_view(spec, lit),
     }
 
 
 def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
     """Render the package into ``out`` and copy ``files`` (artifact name -> path) into its resources."""
-    artifact, info = artifact_for(spec, "ios")
-    view = build_view(spec)
-    dirs = template_dirs("ios", info, templates_root)
-    written = render_tree(dirs, view, out)
-    core = sorted(f for f, root in written.items() if root == dirs[0])
-    resources = PurePosixPath("Sources", spec.ios.module, "Resources")
-    copy_files(files, out / resources)
-    all_files = sorted([*written, *(resources / n for n in files)])
-    return GeneratedSdk("ios", tuple(all_files), tuple(core), artifact.target)
+    return generate_sdk(
+        "ios",
+        spec,
+        build_view(spec),
+        files,
+        out,
+        PurePosixPath("Sources", spec.ios.module, "Resources"),
+        templates_root,
+    )

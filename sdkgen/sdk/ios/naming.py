@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdkgen.sdk.naming import upper_camel
+from sdkgen.sdk.naming import quoted, upper_camel
 
 DECLARATION_KEYWORDS = (
     "associatedtype class deinit enum extension fileprivate func import init inout internal let open operator "
@@ -42,27 +42,12 @@ def type_name(name: str) -> str:
     return s
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0": "\\0"}
+
+
 def string_literal(s: str) -> str:
-    """A Swift string literal: backslash first (which also defuses ``\\(``), quote, control characters."""
-    out = []
-    for ch in s:
-        if ch == "\\":
-            out.append("\\\\")
-        elif ch == '"':
-            out.append('\\"')
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\0":
-            out.append("\\0")
-        elif ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 or ch in "\u2028\u2029":
-            out.append(f"\\u{{{ord(ch):x}}}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    """A Swift string literal; the backslash is escaped, which also defuses ``\\(`` interpolation."""
+    return quoted(s, _ESCAPES, lambda cp: f"\\u{{{cp:x}}}")
 
 
 def doc_text(s: str) -> str:
