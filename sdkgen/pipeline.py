@@ -28,6 +28,7 @@ from sdkgen.config import BuildConfig, parse_config
 from sdkgen.errors import OutputPathError, StageError, VerificationFailed
 from sdkgen.models.hf import CheckpointInfo, inspect_checkpoint
 from sdkgen.runtimes import TARGETS
+from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import (
     AndroidPackage,
@@ -177,7 +178,9 @@ class _Build:
         cfg = self.config
         tok = self._tokenizer_spec()
         k_load = key("load", self.info.fingerprint, self.versions.get("transformers"))
-        k_ref = key("reference", k_load, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len)
+        k_ref = key(
+            "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
+        )
         k_compress = key("compress", k_load, self.recipe.as_dict(), self.versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress, cfg.export.max_seq_len)
@@ -227,7 +230,7 @@ class _Build:
             task=cfg.model.task,
             methods=_methods(tok.vocab_size),
             tokenizer=tok,
-            generation=GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens),
+            generation=GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
             artifacts=tuple(artifacts),
             golden=tuple(golden),
             android=AndroidPackage(
@@ -319,6 +322,7 @@ class _Build:
             tokenizer,
             self.config.verify.prompts,
             bos_id=tok.bos_id,
+            bos_count=RUNNER_BOS_COUNT,
             eos_ids=tok.eos_ids,
             max_new_tokens=self.config.verify.max_new_tokens,
         )
@@ -363,6 +367,7 @@ class _Build:
             md,
             logits_tolerance=self.config.verify.logits_tolerance,
             eos_ids=tok.eos_ids,
+            bos_count=RUNNER_BOS_COUNT,
         )
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
         meta["status"] = summarize(checks)

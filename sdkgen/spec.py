@@ -47,11 +47,12 @@ class TokenizerSpec:
 
 @dataclass(frozen=True)
 class GenerationSpec:
-    """``max_seq_len`` bounds prompt plus generated tokens (the static KV cache length)."""
+    """``max_seq_len`` bounds prompt plus generated tokens (the static KV cache length); ``bos_count`` BOS
+    tokens precede every prompt."""
 
     max_seq_len: int
     default_max_new_tokens: int
-    bos_count: int = 1
+    bos_count: int
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,14 @@ def text_generation_golden(
     prompts: Sequence[str],
     *,
     bos_id: int,
+    bos_count: int,
     eos_ids: Sequence[int],
     max_new_tokens: int,
 ) -> tuple[list[GoldenCase], list[Decoded]]:
-    """Greedy-decode each prompt (BOS + prompt tokens) with ``step``."""
+    """Greedy-decode each prompt (``bos_count`` BOS tokens, then the prompt's tokens) with ``step``."""
     cases, decoded = [], []
     for prompt in prompts:
-        ids = [bos_id, *tokenizer.encode(prompt, add_special_tokens=False)]
+        ids = [bos_id] * bos_count + tokenizer.encode(prompt, add_special_tokens=False)
         d = greedy(step, ids, max_new_tokens, eos_ids)
         cases.append(GoldenCase(prompt, tuple(ids), tuple(d.output_ids), tokenizer.decode(d.output_ids)))
         decoded.append(d)

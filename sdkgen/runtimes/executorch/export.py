@@ -37,6 +37,12 @@ def method_specs(vocab_size: int) -> tuple[MethodSpec, ...]:
     )
 
 
+#: BOS tokens the LLM runner puts before a prompt. Measured with ExecuTorch 1.5.1: its C++ HF tokenizer
+#: ignores the runner's ``num_bos`` (``encode(text, bos=1)`` returns the bare ids), so the phone sees no
+#: BOS; golden vectors and the SDKs' generation configs use this same count.
+RUNNER_BOS_COUNT = 0
+
+
 def runner_metadata(max_seq_len: int, vocab_size: int, bos_id: int, eos_ids: list[int]) -> dict[str, Any]:
     """The constant methods ExecuTorch's LLM runner reads from a ``.pte``."""
     return {

@@ -41,6 +41,7 @@ def verify_text_generation(
     *,
     logits_tolerance: float,
     eos_ids: Sequence[int],
+    bos_count: int,
 ) -> list[Check]:
     import numpy as np
 
@@ -95,20 +96,24 @@ def verify_text_generation(
             {"mismatches": mismatches},
         )
     )
-    checks.append(_runner_check(pte, tokenizer_json, golden))
+    checks.append(_runner_check(pte, tokenizer_json, golden, bos_count))
     return checks
 
 
-def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase]) -> Check:
+def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase], bos_count: int) -> Check:
     try:
         from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
     except ImportError as e:
         return Check("llm-runner", "not_executed", f"ExecuTorch LLM runner bindings not importable: {e}")
     results = []
+    # One runner, reset between prompts: the way the generated SDKs drive it.
+    runner = TextLLMRunner(str(pte), str(tokenizer_json))
     for case in golden:
-        runner = TextLLMRunner(str(pte), str(tokenizer_json))
+        runner.reset()
         pieces: list[str] = []
-        config = GenerationConfig(echo=False, max_new_tokens=len(case.output_ids), temperature=0.0, num_bos=1)
+        config = GenerationConfig(
+            echo=False, max_new_tokens=len(case.output_ids), temperature=0.0, num_bos=bos_count, num_eos=0
+        )
         try:
             runner.generate(case.prompt, config, token_callback=pieces.append)
         except UnicodeDecodeError as e:

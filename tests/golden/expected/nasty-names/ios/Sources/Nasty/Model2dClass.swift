@@ -17,7 +17,7 @@ public final class Model2dClass: @unchecked Sendable {
     /// The ExecuTorch version that exported the model; the package dependency is pinned to it.
     public static let runtimeVersion = "1.5.1"
 
-    private static let bosCount = 1
+    private static let bosCount = 0
     private let queue = DispatchQueue(label: "sdkgen.Nasty.runtime")
 #if canImport(ExecuTorchLLM)
     private let runner: TextRunner

@@ -117,7 +117,7 @@ class Model2dClass private constructor(private val module: LlmModule) : Closeabl
         /** The ExecuTorch version that exported the model; the runtime dependency is pinned to it. */
         const val RUNTIME_VERSION: String = "1.5.1"
 
-        private const val BOS_COUNT: Int = 1
+        private const val BOS_COUNT: Int = 0
         private const val ASSET_DIR: String = "2d-class"
         private const val CONTENT_HASH: String = "d007dac8f1d2231b"
         private const val MODEL_FILE: String = "tiny-llm-xnnpack.pte"
