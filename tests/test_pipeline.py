@@ -112,7 +112,8 @@ def test_inspect_reads_the_artifact(built: BuildResult, capsys: pytest.CaptureFi
     info = json.loads(capsys.readouterr().out)
     methods = {m["name"]: m for m in info["methods"]}
     fwd = methods["forward"]
-    assert [t["dtype"] for t in fwd["inputs"]] == ["Long", "Long"]
+    assert [t["dtype"] for t in fwd["inputs"]] == ["int64", "int64"]
+    assert fwd["outputs"][0]["dtype"] == "float32"
     vocab = json.loads((built.output / "model-spec.json").read_text())["tokenizer"]["vocab_size"]
     assert fwd["outputs"][0]["shape"][-1] == vocab
     assert fwd["delegates"]["XnnpackBackend"] > 0

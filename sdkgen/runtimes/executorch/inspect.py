@@ -39,5 +39,21 @@ def inspect_pte(path: Path) -> dict[str, Any]:
     return {"runtime": f"executorch {runtime_version()}", "methods": methods}
 
 
+#: ExecuTorch ScalarType codes (runtime/core/portable_type/scalar_type.h) as spec dtype names.
+_DTYPES = {
+    0: "uint8",
+    1: "int8",
+    2: "int16",
+    3: "int32",
+    4: "int64",
+    5: "float16",
+    6: "float32",
+    7: "float64",
+    11: "bool",
+    15: "bfloat16",
+}
+
+
 def _tensor(t: Any) -> dict[str, Any]:
-    return {"dtype": str(t.dtype()).split(".")[-1], "shape": list(t.sizes()), "bytes": t.nbytes()}
+    code = int(t.dtype())
+    return {"dtype": _DTYPES.get(code, f"scalar_type_{code}"), "shape": list(t.sizes()), "bytes": t.nbytes()}
