@@ -133,7 +133,13 @@ class _Build:
         self.log = log
         self.records: list[StageRecord] = []
         self.recipe = Recipe(config.compress.recipe, config.compress.group_size)
-        self.versions = {p.name: p.version for p in toolchain.python_packages() if p.available}
+        self.versions = {
+            t.name: t.version
+            for t in (*toolchain.python_packages(), *toolchain.compilers())
+            if t.available and t.version
+        }
+        # What model stages depend on (compiler versions key only the check stage).
+        self.model_versions = {k: self.versions.get(k) for k in ("torch", "torchao", "executorch", "transformers")}
         self.versions["sdkgen"] = __version__
         self._model: Any = None
         self._tokenizer: Any = None
@@ -181,7 +187,7 @@ class _Build:
         k_ref = key(
             "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
         )
-        k_compress = key("compress", k_load, self.recipe.as_dict(), self.versions)
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress, cfg.export.max_seq_len)
         need_model = not all(
@@ -206,7 +212,7 @@ class _Build:
         for t in cfg.targets:
             ti = TARGETS.get(t)
             meta = self._runner_metadata(tok)
-            k_lower = key("lower", k_export, t, meta, self.versions)
+            k_lower = key("lower", k_export, t, meta, self.model_versions)
             lower_dir = self._stage(
                 "lower",
                 k_lower,

@@ -60,12 +60,19 @@ def python_packages() -> list[Tool]:
 
 def require_modules(modules: tuple[str, ...], extra: str, what: str) -> None:
     """Raise :class:`ToolchainMissing` naming the extra when any of ``modules`` cannot be imported."""
-    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    missing = [m for m in modules if not _importable(m)]
     if missing:
         raise ToolchainMissing(
             f"{what} needs the Python packages {', '.join(missing)}, which are not installed",
             hint=f"pip install 'sdkgen[{extra}]'",
         )
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module blocked in sys.modules
+        return False
 
 
 def compilers() -> list[Tool]:

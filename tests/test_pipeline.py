@@ -97,12 +97,13 @@ def test_report_says_what_was_not_executed(built: BuildResult) -> None:
 
 def test_second_build_reuses_every_stage(built: BuildResult, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = _digest(built.output, skip=("report.json", "report.md"))
-    code = main(["build", str(SAMPLE), "--out", str(built.output.parent), "--cache-dir", str(cache)])
+    code = main(["build", str(SAMPLE), "--out", str(built.output.parent), "--cache-dir", str(cache), "--json"])
     assert code == 0
-    err = capsys.readouterr().err
-    assert "running" not in err
-    assert err.count("reused from cache") == 11
-    report = json.loads((built.output / "report.json").read_text())
+    captured = capsys.readouterr()
+    assert "running" not in captured.err
+    assert captured.err.count("reused from cache") == 11
+    report = json.loads(captured.out)  # --json: the report on stdout, progress on stderr
+    assert report == json.loads((built.output / "report.json").read_text())
     assert all(s["status"] == "cached" for s in report["stages"] if s["name"] != "report")
     assert _digest(built.output, skip=("report.json", "report.md")) == before
 
