@@ -7,7 +7,7 @@ or not executed with the reason), stage timings and cache use, and what was not 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ def build_report(
     *,
     spec: ModelSpec,
     config: BuildConfig,
-    versions: dict[str, str | None],
+    versions: Mapping[str, str | None],
     stages: Sequence[Any],
     verify: dict[str, list[Check]],
     checks: dict[str, list[Check]],
