@@ -114,6 +114,15 @@ def _check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
             f"({info.max_position_embeddings})",
             hint=f"set export.max_seq_len to {info.max_position_embeddings} or less",
         )
+    window = info.sliding_window
+    if window is not None and config.export.max_seq_len > window:
+        # transformers' exportable cache turns sliding-window layers into full static layers, which only
+        # matches the model while every position is inside the window.
+        raise ConfigError(
+            f"export.max_seq_len = {config.export.max_seq_len} exceeds the model's sliding window ({window}); "
+            "the exported static cache cannot reproduce sliding-window attention beyond it",
+            hint=f"set export.max_seq_len to {window} or less",
+        )
     if config.compress.recipe != "none":
         widths = {"hidden_size": info.config["hidden_size"], "intermediate_size": info.config.get("intermediate_size")}
         bad = {k: v for k, v in widths.items() if isinstance(v, int) and v % config.compress.group_size}
@@ -413,8 +422,10 @@ class _Build:
         pre = json.dumps(tj.get("pre_tokenizer"))
         if model_type != "BPE" or "ByteLevel" not in pre:
             raise StageError(
-                f"tokenizer.json is {model_type} with pre-tokenizer {pre[:80]}; the spine supports byte-level BPE",
-                hint="use a byte-level BPE tokenizer (GPT-2 / Llama 3 / SmolLM style)",
+                f"tokenizer.json is {model_type} with pre-tokenizer {pre[:80]}; text generation supports "
+                "byte-level BPE tokenizers (Llama 3, SmolLM, Qwen)",
+                hint="SentencePiece-style tokenizers (Gemma, Phi-3, TinyLlama) are not supported yet: ExecuTorch "
+                "1.5.1's C++ tokenizer maps their byte-fallback pieces to <unk> (measured)",
             )
         tok_cfg_path = self.info.path / "tokenizer_config.json"
         chat = None

@@ -16,8 +16,18 @@ from typing import Any
 
 from sdkgen.errors import ModelLoadError
 
-#: Architectures the text-generation path supports, as written in ``config.json``'s ``architectures``.
-SUPPORTED_ARCHITECTURES = ("LlamaForCausalLM",)
+#: Architectures the text-generation path supports, as written in ``config.json``'s ``architectures``:
+#: Llama (also SmolLM, TinyLlama), Qwen2/2.5, Qwen3, Gemma, Gemma 2, Gemma 3 (text), Phi-3/Phi-4-mini.
+#: Each is exported through transformers' static-cache module and checked by tests/models/test_families.py.
+SUPPORTED_ARCHITECTURES = (
+    "LlamaForCausalLM",
+    "Qwen2ForCausalLM",
+    "Qwen3ForCausalLM",
+    "GemmaForCausalLM",
+    "Gemma2ForCausalLM",
+    "Gemma3ForCausalLM",
+    "Phi3ForCausalLM",
+)
 
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
@@ -41,6 +51,34 @@ class CheckpointInfo:
     @property
     def max_position_embeddings(self) -> int:
         return int(self.config.get("max_position_embeddings", 2048))
+
+    @property
+    def sliding_window(self) -> int | None:
+        """The attention window of the model's sliding-window layers, or ``None`` when it has none."""
+        window = self.config.get("sliding_window")
+        layer_types = self.config.get("layer_types")
+        if not isinstance(window, int):
+            return None
+        if isinstance(layer_types, list):
+            return window if "sliding_attention" in layer_types else None
+        if self.config.get("use_sliding_window") is False:
+            return None
+        return window
+
+    @property
+    def parameter_count(self) -> int:
+        """Parameters counted from the safetensors header (no torch needed); 0 for ``.bin`` weights."""
+        if self.weights.suffix != ".safetensors":
+            return 0
+        _, header = _safetensors_header(self.weights)
+        total = 0
+        for k, v in header.items():
+            if k != "__metadata__":
+                n = 1
+                for d in v["shape"]:
+                    n *= int(d)
+                total += n
+        return total
 
 
 def inspect_checkpoint(path: Path) -> CheckpointInfo:
@@ -112,15 +150,24 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
     )
 
 
+def _safetensors_header(path: Path) -> tuple[int, dict[str, Any]]:
+    """The header's byte length and the header (tensor name -> dtype, shape, data_offsets)."""
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        (n,) = struct.unpack("<Q", f.read(8))
+        if n <= 0 or n > size - 8:
+            raise ValueError(f"header length {n} does not fit a {size}-byte file")
+        header = json.loads(f.read(n))
+    if not isinstance(header, dict):
+        raise ValueError("header is not a JSON object")
+    return n, header
+
+
 def _check_safetensors(path: Path) -> None:
     """Check the safetensors header and that the file is as long as the header says."""
     size = path.stat().st_size
     try:
-        with path.open("rb") as f:
-            (n,) = struct.unpack("<Q", f.read(8))
-            if n <= 0 or n > size - 8:
-                raise ValueError(f"header length {n} does not fit a {size}-byte file")
-            header = json.loads(f.read(n))
+        n, header = _safetensors_header(path)
         end = max((int(v["data_offsets"][1]) for k, v in header.items() if k != "__metadata__"), default=0)
         if 8 + n + end != size:
             raise ValueError(f"tensors need {8 + n + end} bytes, the file has {size}")

@@ -19,6 +19,8 @@ def static_cache_module(model: Any, max_seq_len: int) -> Any:
     """Wrap ``model`` in transformers' exportable decoder-only module with a static cache of ``max_seq_len``."""
     from transformers.integrations.executorch import TorchExportableModuleForDecoderOnlyLM
 
+    # Inference only: parameters that require grad break ExecuTorch's edge passes (in-place ops on leaves).
+    model.requires_grad_(False)
     gc = model.generation_config
     gc.use_cache = True
     gc.cache_implementation = "static"
