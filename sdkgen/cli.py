@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print the report as JSON to stdout")
     b.set_defaults(func=_build)
 
+    n = sub.add_parser("init", help="write a commented sdkgen.toml for a checkpoint folder")
+    n.add_argument("model", type=Path, help="a Hugging Face checkpoint folder")
+    n.add_argument("--out", type=Path, default=Path("sdkgen.toml"), help="where to write (default: ./sdkgen.toml)")
+    n.add_argument("--force", action="store_true", help="overwrite an existing file")
+    n.set_defaults(func=_init)
+
     i = sub.add_parser("inspect", help="show the methods, inputs, outputs, delegates and size of an artifact")
     i.add_argument("artifact", type=Path)
     i.add_argument("--json", action="store_true")
@@ -87,6 +93,14 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {a['file']}: {a['bytes'] / 1e6:.2f} MB, {a['target']}, ExecuTorch {a['runtime_version']}")
         for n in r["not_executed"]:
             print(f"  not executed here: {n['check']}")
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from sdkgen.init import init_config
+
+    out = init_config(args.model, args.out, force=args.force)
+    print(f"wrote {out}; build it with: sdkgen build {out}")
     return 0
 
 

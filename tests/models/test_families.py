@@ -79,3 +79,25 @@ def test_sliding_window_limits_max_seq_len(tmp_path: Path) -> None:
         build(parse_config(raw, root=tmp_path), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
     assert "64" in (e.value.hint or "")
     assert not (tmp_path / "dist").exists() and not (tmp_path / "cache").exists()
+
+
+def test_non_llama_family_builds_end_to_end_in_fp32(tmp_path: Path) -> None:
+    """Qwen3 through the whole pipeline with recipe "none" (the fp32 path), SDKs and checks included."""
+    from sdkgen.config import parse_config
+    from sdkgen.pipeline import build
+
+    make_checkpoint("qwen3", tmp_path / "model")
+    raw = {
+        "model": {"source": "model", "name": "qwen3-tiny"},
+        "export": {"max_seq_len": MAX_SEQ_LEN},
+        "compress": {"recipe": "none"},
+        "verify": {"prompts": ["The list"], "max_new_tokens": 6, "logits_tolerance": 1e-3},
+        "android": {"package": "com.example.qwen"},
+        "ios": {"module": "QwenKit"},
+    }
+    result = build(
+        parse_config(raw, root=tmp_path), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
+    )
+    assert result.passed, json.dumps(result.report["verification"], indent=1)[:3000]
+    assert (result.output / "android/src/main/kotlin/com/example/qwen/Qwen3Tiny.kt").is_file()
+    assert result.report["compression"]["recipe"] == "none"

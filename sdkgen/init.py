@@ -1,0 +1,121 @@
+"""``sdkgen init MODEL_FOLDER``: write a commented ``sdkgen.toml`` for a new model.
+
+It inspects the checkpoint (architecture, size, layer widths, context and sliding window), chooses the task,
+the targets that serve each platform, and a compression recipe that fits the model, then validates the text
+it wrote with the same parser ``sdkgen build`` uses before moving it into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+
+from sdkgen.config import GROUP_SIZES, parse_config
+from sdkgen.errors import OutputPathError
+from sdkgen.models.hf import CheckpointInfo, inspect_checkpoint
+from sdkgen.runtimes import TARGETS, load_runtimes
+from sdkgen.sdk.naming import upper_camel, words
+
+TASK_BY_SUFFIX = {"ForCausalLM": "text-generation"}
+
+
+def init_config(model_dir: Path, out: Path, *, force: bool = False) -> Path:
+    """Write a config for the checkpoint at ``model_dir`` to ``out`` and return ``out``."""
+    if out.is_dir():
+        out = out / "sdkgen.toml"
+    if out.exists() and not force:
+        raise OutputPathError(f"{out} already exists", hint="pass --force to overwrite it, or --out another path")
+    info = inspect_checkpoint(model_dir.resolve())
+    text = render_config(info, out.parent.resolve())
+    parse_config(tomllib.loads(text), root=out.parent)  # what we write must build
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".sdkgen.toml.", dir=out.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    Path(tmp).replace(out)
+    return out
+
+
+def _recipe(info: CheckpointInfo) -> tuple[str, int, str]:
+    widths = [w for w in (info.config.get("hidden_size"), info.config.get("intermediate_size")) if isinstance(w, int)]
+    fits = [g for g in GROUP_SIZES if all(w % g == 0 for w in widths)]
+    params = info.parameter_count
+    if not fits:
+        return "none", 32, f"no group size in {GROUP_SIZES} divides the layer widths {widths}: kept in fp32"
+    fp32_mb = params * 4 / 1e6
+    q_mb = params * 0.5 / 1e6  # 4-bit weights; scales and embeddings add to this
+    return (
+        "8da4w",
+        fits[0],
+        f"{params:,} parameters: about {fp32_mb:.0f} MB in fp32, roughly {q_mb:.0f} MB of 4-bit linear weights",
+    )
+
+
+def render_config(info: CheckpointInfo, root: Path) -> str:
+    """The commented TOML text for ``info``; paths are written relative to ``root``."""
+    load_runtimes()
+    arch = info.architecture
+    task = next(t for suffix, t in TASK_BY_SUFFIX.items() if arch.endswith(suffix))
+    name = "-".join(w.lower() for w in words(info.path.name)) or "model"
+    ident = re.sub(r"[^a-z0-9]", "", name.replace("-", "")) or "model"
+    if ident[0].isdigit():
+        ident = "m" + ident
+    module = (upper_camel(name) or "Model") + "Kit"
+    if module[0].isdigit():
+        module = "Model" + module
+    recipe, group, why = _recipe(info)
+    window = info.sliding_window
+    max_seq = min(512, info.max_position_embeddings, window or 512)
+    serving = {
+        p: [t for t in TARGETS.names() if p in TARGETS.get(t).platforms and task in TARGETS.get(t).tasks]
+        for p in ("android", "ios")
+    }
+    targets = sorted({t for ts in serving.values() for t in ts if recipe in TARGETS.get(t).recipes})
+    source = os.path.relpath(info.path, root)
+    lines = [
+        f"# sdkgen config written by `sdkgen init` for {info.path.name}.",
+        f"# Detected: {arch} (model_type {info.model_type!r}), task {task}.",
+        "# Build with: sdkgen build <this folder>   (see `sdkgen doctor` for what this machine can build)",
+        "",
+        "# Targets are runtime:delegate. Recommended per platform:",
+        *(f"#   {p}: {', '.join(ts) or '(none available)'}" for p, ts in serving.items()),
+        f"targets = {json.dumps(targets)}",
+        "",
+        "[model]",
+        f"source = {json.dumps(source)}",
+        f'task = "{task}"',
+        f'name = "{name}"',
+        "",
+        "[compress]",
+        f"# {why}.",
+        "# 8da4w = 8-bit dynamic activations, 4-bit weights in groups; smaller groups keep more accuracy.",
+        f'recipe = "{recipe}"',
+        f"group_size = {group}",
+        "",
+        "[export]",
+        "# Prompt plus generated tokens (the static KV cache). The model allows "
+        f"{info.max_position_embeddings}" + (f"; its sliding window is {window}." if window else "."),
+        f"max_seq_len = {max_seq}",
+        "",
+        "[android]",
+        f'package = "com.example.{ident}"',
+        'group = "com.example"',
+        f'artifact = "{name}"',
+        "min_sdk = 24",
+        "",
+        "[ios]",
+        f'module = "{module}"',
+        'minimum_ios = "17.0"',
+        "",
+        "[verify]",
+        "# Golden prompts: greedy continuations from the eager model must match the artifact on this host.",
+        'prompts = ["Hello", "The capital of France is"]',
+        "max_new_tokens = 12",
+        "logits_tolerance = 0.05",
+        "",
+    ]
+    return "\n".join(lines)
