@@ -40,10 +40,18 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     )
 
 
-def template_dirs(platform: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
-    """``core`` (platform-neutral code that compiles on this machine), the platform's shared files where it
-    has them (``library``), then the runtime binding; a later folder overrides an earlier one."""
-    dirs = [root / platform / "core", root / platform / "library", root / platform / info.binding.templates]
+def template_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
+    """In override order: the platform-neutral core (``core/common``, ``core/<task>``: code that compiles on
+    this machine), the platform's shared files (``library``), then the runtime binding
+    (``<binding>/common``, ``<binding>/<task>``). A later folder's file overrides an earlier one's."""
+    b = info.binding.templates
+    dirs = [
+        root / platform / "core" / "common",
+        root / platform / "core" / task,
+        root / platform / "library",
+        root / platform / b / "common",
+        root / platform / b / task,
+    ]
     return [d for d in dirs if d.is_dir()]
 
 
@@ -67,9 +75,10 @@ def generate_sdk(
     """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
     ``out/model_dir`` (the Android assets or the Swift package resources)."""
     artifact, info = artifact_for(spec, platform)
-    dirs = template_dirs(platform, info, templates_root)
+    dirs = template_dirs(platform, spec.task, info, templates_root)
     written = render_tree(dirs, view, out)
-    core = sorted(f for f, root in written.items() if root == dirs[0])
+    core_roots = {d for d in dirs if d.parent.name == "core"}
+    core = sorted(f for f, root in written.items() if root in core_roots)
     (out / model_dir).mkdir(parents=True, exist_ok=True)
     for name, src in sorted(files.items()):
         shutil.copyfile(src, out / model_dir / name)

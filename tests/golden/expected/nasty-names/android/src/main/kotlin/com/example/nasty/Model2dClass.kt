@@ -36,7 +36,7 @@ class Model2dClass private constructor(private val module: LlmModule) : Closeabl
      * Streams the continuation of [prompt], one decoded piece per token. Cold: nothing runs until collected.
      *
      * @throws IllegalArgumentException when [GenerationSettings.maxNewTokens] does not fit in [MAX_SEQ_LEN].
-     * @throws Model2dClassException.GenerationFailed from the flow when the runtime fails.
+     * @throws Model2dClassException.InferenceFailed from the flow when the runtime fails.
      */
     fun generate(prompt: String, settings: GenerationSettings = GenerationSettings()): Flow<String> = callbackFlow {
         checkOpen()
@@ -51,7 +51,7 @@ class Model2dClass private constructor(private val module: LlmModule) : Closeabl
                     }
 
                     override fun onError(errorCode: Int, message: String) {
-                        channel.close(Model2dClassException.GenerationFailed(errorCode, message))
+                        channel.close(Model2dClassException.InferenceFailed(errorCode, message))
                     }
                 }
                 running.set(true)
@@ -59,7 +59,7 @@ class Model2dClass private constructor(private val module: LlmModule) : Closeabl
                     module.generate(prompt, settings.toLlmGenerationConfig(), callback)
                     channel.close()
                 } catch (e: RuntimeException) {
-                    channel.close(Model2dClassException.GenerationFailed(null, e.message ?: e.toString(), e))
+                    channel.close(Model2dClassException.InferenceFailed(null, e.message ?: e.toString(), e))
                 } finally {
                     running.set(false)
                 }

@@ -11,9 +11,9 @@ sealed class Model2dClassException(message: String, cause: Throwable? = null) : 
     class LoadFailed(message: String, cause: Throwable? = null) :
         Model2dClassException("could not load the model: $message; check that the runtime version matches executorch 1.5.1", cause)
 
-    /** The runtime failed while generating. */
-    class GenerationFailed(val code: Int?, message: String, cause: Throwable? = null) :
-        Model2dClassException("generation failed${if (code != null) " (error $code)" else ""}: $message", cause)
+    /** The runtime failed while running the model. */
+    class InferenceFailed(val code: Int?, message: String, cause: Throwable? = null) :
+        Model2dClassException("inference failed${if (code != null) " (error $code)" else ""}: $message", cause)
 
     /** The instance was used after [Model2dClass.close]. */
     class Closed : Model2dClassException("Model2dClass is closed; load a new instance with Model2dClass.load(context)")

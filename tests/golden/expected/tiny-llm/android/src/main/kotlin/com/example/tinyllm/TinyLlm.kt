@@ -36,7 +36,7 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
      * Streams the continuation of [prompt], one decoded piece per token. Cold: nothing runs until collected.
      *
      * @throws IllegalArgumentException when [GenerationSettings.maxNewTokens] does not fit in [MAX_SEQ_LEN].
-     * @throws TinyLlmException.GenerationFailed from the flow when the runtime fails.
+     * @throws TinyLlmException.InferenceFailed from the flow when the runtime fails.
      */
     fun generate(prompt: String, settings: GenerationSettings = GenerationSettings()): Flow<String> = callbackFlow {
         checkOpen()
@@ -51,7 +51,7 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
                     }
 
                     override fun onError(errorCode: Int, message: String) {
-                        channel.close(TinyLlmException.GenerationFailed(errorCode, message))
+                        channel.close(TinyLlmException.InferenceFailed(errorCode, message))
                     }
                 }
                 running.set(true)
@@ -59,7 +59,7 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
                     module.generate(prompt, settings.toLlmGenerationConfig(), callback)
                     channel.close()
                 } catch (e: RuntimeException) {
-                    channel.close(TinyLlmException.GenerationFailed(null, e.message ?: e.toString(), e))
+                    channel.close(TinyLlmException.InferenceFailed(null, e.message ?: e.toString(), e))
                 } finally {
                     running.set(false)
                 }

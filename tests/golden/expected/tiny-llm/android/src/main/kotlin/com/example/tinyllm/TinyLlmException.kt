@@ -11,9 +11,9 @@ sealed class TinyLlmException(message: String, cause: Throwable? = null) : Excep
     class LoadFailed(message: String, cause: Throwable? = null) :
         TinyLlmException("could not load the model: $message; check that the runtime version matches executorch 1.5.1", cause)
 
-    /** The runtime failed while generating. */
-    class GenerationFailed(val code: Int?, message: String, cause: Throwable? = null) :
-        TinyLlmException("generation failed${if (code != null) " (error $code)" else ""}: $message", cause)
+    /** The runtime failed while running the model. */
+    class InferenceFailed(val code: Int?, message: String, cause: Throwable? = null) :
+        TinyLlmException("inference failed${if (code != null) " (error $code)" else ""}: $message", cause)
 
     /** The instance was used after [TinyLlm.close]. */
     class Closed : TinyLlmException("TinyLlm is closed; load a new instance with TinyLlm.load(context)")
