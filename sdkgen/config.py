@@ -19,7 +19,8 @@ from sdkgen.errors import ConfigError
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android.naming import check_package
 
-TASKS = ("text-generation",)
+TASKS = ("text-generation", "tensor")
+FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 RECIPES = ("none", "8da4w")
 GROUP_SIZES = (32, 64, 128, 256)
 
@@ -36,8 +37,11 @@ class _Section(BaseModel):
 class ModelSection(_Section):
     """Where the model comes from and what it does."""
 
-    source: str = Field(description="a local Hugging Face checkpoint folder, relative to the config file")
-    task: Literal["text-generation"] = "text-generation"
+    source: str = Field(
+        description="text-generation: a Hugging Face checkpoint folder, relative to the config file; "
+        "tensor: a Python factory 'module:function' (the module is looked up next to the config file)"
+    )
+    task: Literal["text-generation", "tensor"] = "text-generation"
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
 
     @field_validator("name")
@@ -119,7 +123,8 @@ class IosSection(_Section):
 class VerifySection(_Section):
     """Host verification: prompts for golden vectors and the tolerances the artifact must meet.
 
-    ``logits_tolerance`` bounds ``max|artifact - eager| / max|eager|`` over the logits of every step.
+    ``logits_tolerance`` bounds ``max|artifact - eager| / max|eager|`` over the logits of every step (text
+    generation); ``output_tolerance`` bounds the same ratio over every output of the tensor task.
     """
 
     prompts: list[str] = Field(
@@ -127,6 +132,7 @@ class VerifySection(_Section):
     )
     max_new_tokens: int = Field(default=12, ge=1, le=512)
     logits_tolerance: float = Field(default=0.05, gt=0, le=1)
+    output_tolerance: float = Field(default=1e-3, gt=0, le=1)
 
 
 class BuildConfig(_Section):
@@ -154,6 +160,18 @@ class BuildConfig(_Section):
 
     @model_validator(mode="after")
     def _combinations(self) -> BuildConfig:
+        is_factory = bool(FACTORY_SOURCE.fullmatch(self.model.source))
+        if self.model.task == "tensor" and not is_factory:
+            raise _Combination(
+                f"model.source = {self.model.source!r} is not a Python factory, which task 'tensor' needs",
+                'write model.source = "package.module:function"; the function returns (module, example_inputs)',
+            )
+        if self.model.task == "text-generation" and is_factory:
+            raise _Combination(
+                f"model.source = {self.model.source!r} is a Python factory; task 'text-generation' loads a "
+                "Hugging Face checkpoint folder",
+                'point model.source at the checkpoint folder, or set model.task = "tensor"',
+            )
         for name in self.targets:
             info = TARGETS.get(name)
             if self.model.task not in info.tasks:

@@ -16,7 +16,7 @@ import tempfile
 import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ from sdkgen.spec import (
     GoldenCase,
     IosPackage,
     ModelSpec,
+    TensorCase,
+    TensorValue,
     TokenizerSpec,
 )
 from sdkgen.verify import Check, summarize
@@ -51,6 +53,17 @@ class StageRecord:
     seconds: float
     key: str
     detail: str = ""
+
+
+@dataclass
+class _ModelParts:
+    """What the task-specific stages hand to the shared SDK, check and report stages."""
+
+    spec_fields: dict[str, Any]
+    artifacts: list[ArtifactSpec]
+    files: dict[str, Path]
+    verify: dict[str, list[Check]]
+    compression_effect: dict[str, Any]
 
 
 @dataclass
@@ -84,8 +97,10 @@ def build(
             {**config.model_dump(mode="python", exclude={"root"}), "targets": targets}, root=config.root
         )
     dest = _check_output(out_root, config.name)
-    info = inspect_checkpoint(config.model_source)
-    _check_model_fits(config, info)
+    info = None
+    if config.model.task == "text-generation":
+        info = inspect_checkpoint(config.model_source)
+        _check_model_fits(config, info)
     for t in config.targets:
         ti = TARGETS.get(t)
         toolchain.require_modules(ti.modules, ti.extra, f"target {t!r}")
@@ -134,7 +149,9 @@ def _check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
 
 
 class _Build:
-    def __init__(self, config: BuildConfig, info: CheckpointInfo, dest: Path, cache: StageCache, log: Log) -> None:
+    def __init__(
+        self, config: BuildConfig, info: CheckpointInfo | None, dest: Path, cache: StageCache, log: Log
+    ) -> None:
         self.config = config
         self.info = info
         self.dest = dest
@@ -154,6 +171,13 @@ class _Build:
         self._tokenizer: Any = None
         self._compressed = False
         self._step_index = 0
+
+    @property
+    def ckpt(self) -> CheckpointInfo:
+        """The checkpoint of a text-generation build (tensor builds have none)."""
+        if self.info is None:
+            raise RuntimeError("this stage needs a Hugging Face checkpoint")
+        return self.info
 
     # -- stage plumbing -------------------------------------------------------------------------
 
@@ -181,7 +205,7 @@ class _Build:
         if self._model is None:
             from sdkgen.models.hf import load_causal_lm
 
-            self._model, self._tokenizer = load_causal_lm(self.info)
+            self._model, self._tokenizer = load_causal_lm(self.ckpt)
         if self._compressed:
             raise RuntimeError("the fp32 model was already compressed in place")
         return self._model, self._tokenizer
@@ -191,63 +215,10 @@ class _Build:
     def run(self) -> BuildResult:
         warnings.filterwarnings("ignore")
         cfg = self.config
-        tok = self._tokenizer_spec()
-        k_load = key("load", self.info.fingerprint, self.versions.get("transformers"))
-        k_ref = key(
-            "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
-        )
-        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
-        k_golden = key("golden", k_compress, k_ref)
-        k_export = key("export", k_compress, cfg.export.max_seq_len)
-        need_model = not all(
-            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
-        )
-        if need_model:  # in-memory stages: cached summaries are not enough to go on
-            for s, k in (("load", k_load), ("compress", k_compress)):
-                d = self.cache.root / s / k
-                if d.exists():
-                    shutil.rmtree(d)
-
-        self._stage("load", k_load, self._run_load)
-        ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
-        self._stage("compress", k_compress, self._run_compress)
-        golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
-        export_dir = self._stage("export", k_export, self._run_export)
-        golden = _read_golden(golden_dir)
-
-        artifacts: list[ArtifactSpec] = []
-        verify: dict[str, list[Check]] = {}
-        files: dict[str, Path] = {tok.file: self.info.tokenizer}
-        for t in cfg.targets:
-            ti = TARGETS.get(t)
-            meta = self._runner_metadata(tok)
-            k_lower = key("lower", k_export, t, meta, self.model_versions)
-            lower_dir = self._stage(
-                "lower",
-                k_lower,
-                partial(self._run_lower, export_dir=export_dir, ti=ti, md=meta),
-                f"lower {t}",
-            )
-            art = self._artifact_spec(ti, lower_dir)
-            artifacts.append(art)
-            files[art.file] = lower_dir / "model.pte"
-            k_verify = key("verify", k_lower, k_golden, cfg.verify.logits_tolerance)
-            vdir = self._stage(
-                "verify",
-                k_verify,
-                partial(self._run_verify, lower_dir=lower_dir, golden_dir=golden_dir, md=meta, tok=tok),
-                f"verify {t}",
-            )
-            verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
-
+        parts = self._tensor_stages() if cfg.model.task == "tensor" else self._text_generation_stages()
         spec = ModelSpec(
             name=cfg.name,
             task=cfg.model.task,
-            methods=_methods(tok.vocab_size),
-            tokenizer=tok,
-            generation=GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
-            artifacts=tuple(artifacts),
-            golden=tuple(golden),
             android=AndroidPackage(
                 cfg.android.package,
                 cfg.android.group or cfg.android.package.rsplit(".", 1)[0],
@@ -257,7 +228,9 @@ class _Build:
             ),
             ios=IosPackage(cfg.ios.module, cfg.ios.minimum_ios),
             compression=self.recipe.as_dict(),
+            **parts.spec_fields,
         )
+        artifacts, files, verify = parts.artifacts, parts.files, parts.verify
         spec_json = spec.to_json()
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
@@ -287,18 +260,174 @@ class _Build:
             )
             checks[platform] = [Check(**c) for c in json.loads((cdir / "checks.json").read_text())]
 
-        return self._assemble(spec, files, sdk_dirs, verify, checks, ref_dir, golden_dir)
+        return self._assemble(spec, files, sdk_dirs, verify, checks, parts.compression_effect)
+
+    def _forget_in_memory_stages(self, keys: dict[str, str]) -> None:
+        """``load`` and ``compress`` produce in-memory models; when a stage that needs the model is not
+        cached, their cached summaries are not enough to go on, so they run again."""
+        for s, k in keys.items():
+            d = self.cache.root / s / k
+            if d.exists():
+                shutil.rmtree(d)
+
+    def _lower_and_verify(
+        self,
+        k_export: str,
+        export_dir: Path,
+        meta: dict[str, Any],
+        verify_key: list[Any],
+        verify_fn: Callable[..., None],
+    ) -> tuple[list[ArtifactSpec], dict[str, Path], dict[str, list[Check]]]:
+        artifacts: list[ArtifactSpec] = []
+        files: dict[str, Path] = {}
+        verify: dict[str, list[Check]] = {}
+        for t in self.config.targets:
+            ti = TARGETS.get(t)
+            k_lower = key("lower", k_export, t, meta, self.model_versions)
+            lower_dir = self._stage(
+                "lower", k_lower, partial(self._run_lower, export_dir=export_dir, ti=ti, md=meta), f"lower {t}"
+            )
+            art = self._artifact_spec(ti, lower_dir)
+            artifacts.append(art)
+            files[art.file] = lower_dir / "model.pte"
+            k_verify = key("verify", k_lower, *verify_key)
+            vdir = self._stage("verify", k_verify, partial(verify_fn, lower_dir=lower_dir), f"verify {t}")
+            verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
+        return artifacts, files, verify
+
+    def _text_generation_stages(self) -> _ModelParts:
+        cfg = self.config
+        tok = self._tokenizer_spec()
+        assert self.info is not None
+        k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
+        k_ref = key(
+            "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
+        )
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
+        k_golden = key("golden", k_compress, k_ref)
+        k_export = key("export", k_compress, cfg.export.max_seq_len)
+        if not all(
+            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
+        ):
+            self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
+
+        self._stage("load", k_load, self._run_load)
+        ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
+        self._stage("compress", k_compress, self._run_compress)
+        golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
+        export_dir = self._stage("export", k_export, self._run_export)
+        golden = _read_golden(golden_dir)
+        meta = self._runner_metadata(tok)
+        artifacts, files, verify = self._lower_and_verify(
+            k_export,
+            export_dir,
+            meta,
+            [k_golden, cfg.verify.logits_tolerance],
+            partial(self._run_verify, golden_dir=golden_dir, md=meta, tok=tok),
+        )
+        files[tok.file] = self.ckpt.tokenizer
+        reference = _read_golden(ref_dir)
+        agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
+        effect = {
+            "greedy_agreement_fp32_vs_compressed": f"{agree}/{len(golden)} prompts identical",
+            "examples": [
+                {"prompt": g.prompt, "fp32": r.output_text, "compressed": g.output_text}
+                for r, g in zip(reference, golden, strict=True)
+            ],
+        }
+        fields = {
+            "methods": _methods(tok.vocab_size),
+            "tokenizer": tok,
+            "generation": GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
+            "artifacts": tuple(artifacts),
+            "golden": tuple(golden),
+        }
+        return _ModelParts(fields, artifacts, files, verify, effect)
+
+    def _tensor_stages(self) -> _ModelParts:
+        from sdkgen.models.factory import load_factory
+        from sdkgen.models.tensor import golden_inputs, method_specs
+
+        cfg = self.config
+        fm = load_factory(cfg.model.source, cfg.root)
+        self._model = fm.module
+        k_load = key("load", fm.fingerprint, fm.input_names)
+        k_ref = key("reference", k_load)
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
+        k_golden = key("golden", k_compress, k_ref)
+        k_export = key("export", k_compress)
+        if not all(
+            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
+        ):
+            self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
+        cases = golden_inputs(fm.inputs)
+
+        def run_load(d: Path, meta: dict[str, Any]) -> None:
+            meta.update({"parameters": int(sum(p.numel() for p in fm.module.parameters())), "inputs": fm.input_names})
+            (d / "model.json").write_text(json.dumps(meta, indent=2))
+
+        self._stage("load", k_load, run_load)
+        ref_dir = self._stage("reference", k_ref, partial(self._run_tensor_golden, cases=cases, names=fm.input_names))
+        self._stage("compress", k_compress, self._run_compress)
+        golden_dir = self._stage(
+            "golden", k_golden, partial(self._run_tensor_golden, cases=cases, names=fm.input_names)
+        )
+        export_dir = self._stage("export", k_export, partial(self._run_tensor_export, inputs=fm.inputs))
+        golden = _read_tensor_golden(golden_dir)
+        artifacts, files, verify = self._lower_and_verify(
+            k_export,
+            export_dir,
+            {},
+            [k_golden, cfg.verify.output_tolerance],
+            partial(self._run_tensor_verify, golden_dir=golden_dir),
+        )
+        reference = _read_tensor_golden(ref_dir)
+        effect = {"max_relative_output_change_fp32_vs_compressed": _max_rel_change(reference, golden)}
+        fields = {
+            "methods": method_specs(golden[0]),
+            "tokenizer": None,
+            "generation": None,
+            "artifacts": tuple(artifacts),
+            "golden": (),
+            "tensor_golden": tuple(golden),
+            "output_tolerance": cfg.verify.output_tolerance,
+        }
+        return _ModelParts(fields, artifacts, files, verify, effect)
+
+    def _run_tensor_golden(self, d: Path, meta: dict[str, Any], cases: list[Any], names: list[str]) -> None:
+        from sdkgen.models.tensor import tensor_cases
+
+        result = tensor_cases(self._model, names, cases)
+        (d / "golden.json").write_text(json.dumps([asdict(c) for c in result]))
+        meta["cases"] = len(result)
+
+    def _run_tensor_export(self, d: Path, meta: dict[str, Any], inputs: tuple[Any, ...]) -> None:
+        import torch
+
+        from sdkgen.models.tensor import export_tensor
+
+        torch.export.save(export_tensor(self._model, inputs), d / "program.pt2")
+        meta["program_bytes"] = (d / "program.pt2").stat().st_size
+
+    def _run_tensor_verify(self, d: Path, meta: dict[str, Any], lower_dir: Path, golden_dir: Path) -> None:
+        from sdkgen.runtimes.executorch.verify import verify_tensor
+
+        checks = verify_tensor(
+            lower_dir / "model.pte", _read_tensor_golden(golden_dir), tolerance=self.config.verify.output_tolerance
+        )
+        (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
+        meta["status"] = summarize(checks)
 
     # -- stage bodies ---------------------------------------------------------------------------
 
     def _run_load(self, d: Path, meta: dict[str, Any]) -> None:
         model, _ = self._model_fp32()
         summary = {
-            "architecture": self.info.architecture,
+            "architecture": self.ckpt.architecture,
             "parameters": int(sum(p.numel() for p in model.parameters())),
-            "fingerprint": self.info.fingerprint,
+            "fingerprint": self.ckpt.fingerprint,
             "config": {
-                k: self.info.config.get(k)
+                k: self.ckpt.config.get(k)
                 for k in (
                     "hidden_size",
                     "intermediate_size",
@@ -376,7 +505,7 @@ class _Build:
 
         checks = verify_text_generation(
             lower_dir / "model.pte",
-            self.info.tokenizer,
+            self.ckpt.tokenizer,
             _read_golden(golden_dir),
             load_logits(golden_dir / "logits.npz"),
             md,
@@ -406,8 +535,8 @@ class _Build:
     # -- helpers --------------------------------------------------------------------------------
 
     def _tokenizer_spec(self) -> TokenizerSpec:
-        tj = json.loads(self.info.tokenizer.read_text(encoding="utf-8"))
-        cfg = self.info.config
+        tj = json.loads(self.ckpt.tokenizer.read_text(encoding="utf-8"))
+        cfg = self.ckpt.config
         vocab = {**tj.get("model", {}).get("vocab", {}), **{t["content"]: t["id"] for t in tj.get("added_tokens", [])}}
         inverse = {v: k for k, v in vocab.items()}
         bos = cfg.get("bos_token_id")
@@ -415,7 +544,7 @@ class _Build:
         eos_ids = tuple(eos if isinstance(eos, list) else [eos]) if eos is not None else ()
         if not isinstance(bos, int) or not eos_ids:
             raise StageError(
-                f"{self.info.path / 'config.json'} has no bos_token_id/eos_token_id",
+                f"{self.ckpt.path / 'config.json'} has no bos_token_id/eos_token_id",
                 hint="set bos_token_id and eos_token_id in config.json; the on-device runner needs them",
             )
         model_type = tj.get("model", {}).get("type")
@@ -427,7 +556,7 @@ class _Build:
                 hint="SentencePiece-style tokenizers (Gemma, Phi-3, TinyLlama) are not supported yet: ExecuTorch "
                 "1.5.1's C++ tokenizer maps their byte-fallback pieces to <unk> (measured)",
             )
-        tok_cfg_path = self.info.path / "tokenizer_config.json"
+        tok_cfg_path = self.ckpt.path / "tokenizer_config.json"
         chat = None
         if tok_cfg_path.is_file():
             chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
@@ -438,7 +567,7 @@ class _Build:
             eos_ids=eos_ids,
             bos_token=inverse.get(bos, ""),
             eos_token=inverse.get(eos_ids[0], ""),
-            vocab_size=self.info.vocab_size,
+            vocab_size=self.ckpt.vocab_size,
             chat_template=chat if isinstance(chat, str) else None,
         )
 
@@ -468,8 +597,7 @@ class _Build:
         sdk_dirs: dict[str, Path],
         verify: dict[str, list[Check]],
         checks: dict[str, list[Check]],
-        ref_dir: Path,
-        golden_dir: Path,
+        compression_effect: dict[str, Any],
     ) -> BuildResult:
         from sdkgen.report import build_report, write_report
 
@@ -490,8 +618,7 @@ class _Build:
                 stages=self.records,
                 verify=verify,
                 checks=checks,
-                reference=_read_golden(ref_dir),
-                golden=_read_golden(golden_dir),
+                compression_effect=compression_effect,
                 output_files=sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()),
             )
             write_report(report, staging)
@@ -531,6 +658,22 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 def _read_golden(d: Path) -> list[GoldenCase]:
     items = json.loads((d / "golden.json").read_text(encoding="utf-8"))
     return [GoldenCase(i["prompt"], tuple(i["prompt_ids"]), tuple(i["output_ids"]), i["output_text"]) for i in items]
+
+
+def _read_tensor_golden(d: Path) -> list[TensorCase]:
+    def values(items: list[dict[str, Any]]) -> tuple[TensorValue, ...]:
+        return tuple(TensorValue(v["name"], v["dtype"], tuple(v["shape"]), tuple(v["values"])) for v in items)
+
+    return [TensorCase(values(c["inputs"]), values(c["outputs"])) for c in json.loads((d / "golden.json").read_text())]
+
+
+def _max_rel_change(reference: list[TensorCase], golden: list[TensorCase]) -> float:
+    worst = 0.0
+    for r, g in zip(reference, golden, strict=True):
+        for a, b in zip(r.outputs, g.outputs, strict=True):
+            scale = max((abs(x) for x in a.values), default=0.0) or 1e-6
+            worst = max(worst, max((abs(x - y) for x, y in zip(a.values, b.values, strict=True)), default=0.0) / scale)
+    return round(worst, 6)
 
 
 def _methods(vocab_size: int) -> Any:

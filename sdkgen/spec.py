@@ -82,6 +82,24 @@ class GoldenCase:
 
 
 @dataclass(frozen=True)
+class TensorValue:
+    """A concrete tensor: row-major ``values`` of ``shape`` in ``dtype``."""
+
+    name: str
+    dtype: str
+    shape: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class TensorCase:
+    """Inputs and the eager model's outputs for them (tensor task golden vectors)."""
+
+    inputs: tuple[TensorValue, ...]
+    outputs: tuple[TensorValue, ...]
+
+
+@dataclass(frozen=True)
 class AndroidPackage:
     package: str
     group: str
@@ -101,13 +119,15 @@ class ModelSpec:
     name: str
     task: str
     methods: tuple[MethodSpec, ...]
-    tokenizer: TokenizerSpec
-    generation: GenerationSpec
+    tokenizer: TokenizerSpec | None
+    generation: GenerationSpec | None
     artifacts: tuple[ArtifactSpec, ...]
     golden: tuple[GoldenCase, ...]
     android: AndroidPackage
     ios: IosPackage
     compression: dict[str, Any] = field(default_factory=dict)
+    tensor_golden: tuple[TensorCase, ...] = ()
+    output_tolerance: float = 0.0  # tensor task: max |out - golden| / max |golden| the device tests allow
     version: int = SPEC_VERSION
 
     def to_json(self) -> str:
@@ -126,14 +146,18 @@ class ModelSpec:
         def tensors(items: list[dict[str, Any]]) -> tuple[TensorSpec, ...]:
             return tuple(TensorSpec(t["name"], t["dtype"], tuple(t["shape"])) for t in items)
 
-        tok = dict(d["tokenizer"])
-        tok["eos_ids"] = tuple(tok["eos_ids"])
+        def values(items: list[dict[str, Any]]) -> tuple[TensorValue, ...]:
+            return tuple(TensorValue(v["name"], v["dtype"], tuple(v["shape"]), tuple(v["values"])) for v in items)
+
+        tok = dict(d["tokenizer"]) if d.get("tokenizer") else None
+        if tok is not None:
+            tok["eos_ids"] = tuple(tok["eos_ids"])
         return cls(
             name=d["name"],
             task=d["task"],
             methods=tuple(MethodSpec(m["name"], tensors(m["inputs"]), tensors(m["outputs"])) for m in d["methods"]),
-            tokenizer=TokenizerSpec(**tok),
-            generation=GenerationSpec(**d["generation"]),
+            tokenizer=TokenizerSpec(**tok) if tok is not None else None,
+            generation=GenerationSpec(**d["generation"]) if d.get("generation") else None,
             artifacts=tuple(ArtifactSpec(**{**a, "delegates": tuple(a["delegates"])}) for a in d["artifacts"]),
             golden=tuple(
                 GoldenCase(g["prompt"], tuple(g["prompt_ids"]), tuple(g["output_ids"]), g["output_text"])
@@ -142,6 +166,10 @@ class ModelSpec:
             android=AndroidPackage(**d["android"]),
             ios=IosPackage(**d["ios"]),
             compression=d.get("compression", {}),
+            output_tolerance=d.get("output_tolerance", 0.0),
+            tensor_golden=tuple(
+                TensorCase(values(c["inputs"]), values(c["outputs"])) for c in d.get("tensor_golden", [])
+            ),
             version=d["version"],
         )
 

@@ -30,7 +30,7 @@ def fake_files(spec: ModelSpec, folder: Path) -> dict[str, Path]:
     """Stand-ins for the artifact and tokenizer files (the SDK copies them byte for byte)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name in [*(a.file for a in spec.artifacts), spec.tokenizer.file]:
+    for name in [*(a.file for a in spec.artifacts), *([spec.tokenizer.file] if spec.tokenizer else [])]:
         (folder / name).write_bytes(f"fake {name}\n".encode())
         files[name] = folder / name
     return files

@@ -6,6 +6,7 @@ is imported; the declaration is plain data so config validation never imports to
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sdkgen.registry import Registry
@@ -14,11 +15,12 @@ from sdkgen.registry import Registry
 @dataclass(frozen=True)
 class SdkBinding:
     """How the generated SDKs use a runtime: the template folder (``templates/<platform>/<templates>``),
-    the Gradle dependency lines and Swift package products, with ``{version}`` for the runtime version."""
+    the Gradle dependency lines (``{version}`` stands for the runtime version) and the Swift package
+    products each task links."""
 
     templates: str
     gradle_dependencies: tuple[str, ...]
-    swift_products: tuple[str, ...]
+    swift_products: Mapping[str, tuple[str, ...]]  # per task
     delegate_doc: str
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen.models.text_generation import StepFn, greedy, teacher_forced
-from sdkgen.spec import GoldenCase
+from sdkgen.spec import GoldenCase, TensorCase
 from sdkgen.verify import Check
 
 
@@ -139,3 +139,53 @@ def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase],
 
 def _plain(v: Any) -> Any:
     return v if isinstance(v, (int, float, bool, str)) else str(v)
+
+
+_TORCH_DTYPES = {"float32": "float32", "int64": "int64", "int32": "int32"}
+_SCALAR_CODES = {"float32": 6, "int64": 4, "int32": 3}
+
+
+def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
+    """Run ``forward`` of a tensor-task ``.pte`` on every golden case; compare with the eager outputs."""
+    import numpy as np
+    import torch
+    from executorch.extension.pybindings.portable_lib import _load_for_executorch
+
+    module = _load_for_executorch(str(pte))
+    meta = module.method_meta("forward")
+    want = [(v.dtype, list(v.shape)) for v in cases[0].inputs]
+    got = [
+        (
+            next((k for k, c in _SCALAR_CODES.items() if c == int(meta.input_tensor_meta(i).dtype())), "other"),
+            list(meta.input_tensor_meta(i).sizes()),
+        )
+        for i in range(meta.num_inputs())
+    ]
+    checks = [
+        Check(
+            "io-signature",
+            "passed" if got == want else "failed",
+            f"forward takes {got}" + ("" if got == want else f", the model spec says {want}"),
+        )
+    ]
+    worst, per_output = 0.0, dict[str, float]()
+    for case in cases:
+        args = tuple(
+            torch.tensor(v.values, dtype=getattr(torch, _TORCH_DTYPES[v.dtype])).reshape(v.shape) for v in case.inputs
+        )
+        outs = module.forward(args)
+        for expected, actual in zip(case.outputs, outs, strict=True):
+            ref = np.asarray(expected.values, dtype=np.float64).reshape(expected.shape)
+            act = actual.detach().double().numpy().reshape(expected.shape)
+            err = float(np.max(np.abs(act - ref)) / max(float(np.max(np.abs(ref))), 1e-6)) if ref.size else 0.0
+            per_output[expected.name] = max(per_output.get(expected.name, 0.0), round(err, 8))
+            worst = max(worst, err)
+    checks.append(
+        Check(
+            "outputs",
+            "passed" if worst <= tolerance else "failed",
+            f"max |pte - eager| / max |eager| = {worst:.2e} over {len(cases)} inputs (tolerance {tolerance})",
+            {"max_relative_error": worst, "per_output": per_output, "tolerance": tolerance},
+        )
+    )
+    return checks

@@ -11,21 +11,29 @@ from typing import Any
 
 from sdkgen.sdk.android import naming
 from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
+from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
-from sdkgen.spec import ModelSpec
+from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
 AGP_VERSION = "8.7.3"
 KOTLIN_VERSION = "2.1.0"
 COROUTINES_VERSION = "1.9.0"
 COMPILE_SDK = 35
 
+#: dtype -> (array type, Tensor accessor, element literal)
+_TYPES = {
+    "float32": ("FloatArray", "dataAsFloatArray", "floatArrayOf"),
+    "int64": ("LongArray", "dataAsLongArray", "longArrayOf"),
+    "int32": ("IntArray", "dataAsIntArray", "intArrayOf"),
+}
+
 
 def build_view(spec: ModelSpec) -> dict[str, Any]:
     artifact, info = artifact_for(spec, "android")
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
-    asset_dir = spec.name
-    return {
+    asset_files = [artifact.file] + ([spec.tokenizer.file] if spec.tokenizer else [])
+    view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
         "class_name": class_name,
@@ -47,15 +55,68 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "runtime_version_literal": lit(artifact.runtime_version),
         "runtime_label": naming.doc_text(f"{info.runtime} {artifact.runtime_version}"),
         "delegate_doc": info.binding.delegate_doc,
-        "asset_dir": asset_dir,
-        "asset_dir_literal": lit(asset_dir),
+        "asset_dir_literal": lit(spec.name),
         "content_hash_literal": lit(artifact.sha256[:16]),
         "model_file_literal": lit(artifact.file),
-        "tokenizer_file_literal": lit(spec.tokenizer.file),
+        "asset_files": ", ".join(lit(f) for f in asset_files),
+    }
+    if spec.task == "tensor":
+        view.update(_tensor_view(spec))
+    else:
+        view.update(_text_generation_view(spec, artifact))
+    return view
+
+
+def _text_generation_view(spec: ModelSpec, artifact: ArtifactSpec) -> dict[str, Any]:
+    assert spec.tokenizer is not None and spec.generation is not None
+    return {
+        "tokenizer_file_literal": naming.string_literal(spec.tokenizer.file),
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": golden_view(spec, lit),
+        "golden": golden_view(spec, naming.string_literal),
+    }
+
+
+def _values_literal(v: TensorValue) -> str:
+    fn = _TYPES[v.dtype][2]
+    if v.dtype == "float32":
+        items = [float_literal(x, "f", "Float.NaN", "Float.POSITIVE_INFINITY") for x in v.values]
+    elif v.dtype == "int64":
+        items = [f"{int(x)}L" for x in v.values]
+    else:
+        items = [str(int(x)) for x in v.values]
+    return f"{fn}({', '.join(items)})"
+
+
+def _tensors(values: tuple[TensorValue, ...], reserved: set[str]) -> list[dict[str, Any]]:
+    names = member_names([v.name for v in values], naming.HARD_KEYWORDS, reserved)
+    return [
+        {
+            "name": name,
+            "label": naming.string_literal(v.name),
+            "doc": naming.doc_text(v.name),
+            "dtype": v.dtype,
+            "type": _TYPES[v.dtype][0],
+            "accessor": _TYPES[v.dtype][1],
+            "count": len(v.values),
+            "shape_doc": "[" + ", ".join(map(str, v.shape)) + "]",
+            "shape": "longArrayOf(" + ", ".join(f"{d}L" for d in v.shape) + ")",
+            "index": i,
+            "is_float": v.dtype == "float32",
+            "golden": _values_literal(v),
+        }
+        for i, (name, v) in enumerate(zip(names, values, strict=True))
+    ]
+
+
+def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
+    case = spec.tensor_golden[0]
+    return {
+        "inputs": _tensors(case.inputs, set()),
+        # Output members must not shadow Any's members or the data class helpers.
+        "outputs": _tensors(case.outputs, {"hashCode", "toString", "equals"}),
+        "tolerance": float_literal(spec.output_tolerance, "f", "Float.NaN", "Float.POSITIVE_INFINITY"),
     }
 
 

@@ -11,18 +11,20 @@ from typing import Any
 
 from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
 from sdkgen.sdk.ios import naming
+from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
-from sdkgen.spec import ModelSpec
+from sdkgen.spec import ModelSpec, TensorValue
 
 MINIMUM_MACOS = "12.0"
+_SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
 
 
 def build_view(spec: ModelSpec) -> dict[str, Any]:
     artifact, info = artifact_for(spec, "ios")
     lit = naming.string_literal
     model_stem, model_ext = artifact.file.rsplit(".", 1)
-    tok_stem, tok_ext = spec.tokenizer.file.rsplit(".", 1)
-    return {
+    resources = [artifact.file] + ([spec.tokenizer.file] if spec.tokenizer else [])
+    view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
         "class_name": naming.type_name(spec.name),
@@ -32,20 +34,74 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "runtime_version": artifact.runtime_version,
         "runtime_version_literal": lit(artifact.runtime_version),
         "runtime_label": naming.doc_text(f"{info.runtime} {artifact.runtime_version}"),
-        "runtime_products": list(info.binding.swift_products),
+        "runtime_products": list(info.binding.swift_products[spec.task]),
         "delegate_doc": info.binding.delegate_doc,
-        "resources": sorted([artifact.file, spec.tokenizer.file]),
+        "resources": sorted(resources),
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
         "model_resource_literal": lit(model_stem),
         "model_extension_literal": lit(model_ext),
         "model_file_literal": lit(artifact.file),
+    }
+    if spec.task == "tensor":
+        view.update(_tensor_view(spec))
+    else:
+        view.update(_text_generation_view(spec))
+    return view
+
+
+def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
+    assert spec.tokenizer is not None and spec.generation is not None
+    lit = naming.string_literal
+    tok_stem, tok_ext = spec.tokenizer.file.rsplit(".", 1)
+    return {
         "tokenizer_resource_literal": lit(tok_stem),
         "tokenizer_extension_literal": lit(tok_ext),
         "tokenizer_file_literal": lit(spec.tokenizer.file),
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": golden_view(spec, lit),
+        "golden": golden_view(spec, naming.string_literal),
+    }
+
+
+def _values_literal(v: TensorValue) -> str:
+    if v.dtype == "float32":
+        items = [float_literal(x, "", ".nan", ".infinity") for x in v.values]
+    else:
+        items = [str(int(x)) for x in v.values]
+    return "[" + ", ".join(items) + "]"
+
+
+def _tensors(values: tuple[TensorValue, ...], prefix: str) -> list[dict[str, Any]]:
+    names = member_names([v.name for v in values], naming.KEYWORDS)
+    return [
+        {
+            "name": name,
+            "local": f"{prefix}{i}",
+            "label": naming.string_literal(v.name),
+            "doc": naming.doc_text(v.name),
+            "dtype": v.dtype,
+            "scalar": _SCALARS[v.dtype],
+            "count": len(v.values),
+            "shape": "[" + ", ".join(map(str, v.shape)) + "]",
+            "index": i,
+            "is_float": v.dtype == "float32",
+            "golden": _values_literal(v),
+        }
+        for i, (name, v) in enumerate(zip(names, values, strict=True))
+    ]
+
+
+def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
+    case = spec.tensor_golden[0]
+    inputs, outputs = _tensors(case.inputs, "input"), _tensors(case.outputs, "output")
+    return {
+        "inputs": inputs,
+        "outputs": outputs,
+        "input_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in inputs),
+        "golden_input_args": ", ".join(f"{t['name'].strip('`')}: {t['golden']}" for t in inputs),
+        "output_args": ", ".join(f"{t['name'].strip('`')}: {t['local']}.scalars()" for t in outputs),
+        "tolerance": float_literal(spec.output_tolerance, "", ".nan", ".infinity"),
     }
 
 

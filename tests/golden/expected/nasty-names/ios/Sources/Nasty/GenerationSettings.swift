@@ -18,13 +18,13 @@ public struct GenerationSettings: Sendable, Equatable {
         self.echo = echo
     }
 
-    /// Throws ``Model2dClassError/invalidSettings(_:)`` when a value is out of range.
+    /// Throws ``Model2dClassError/invalidInput(_:)`` when a value is out of range.
     public func validated(maxSequenceLength: Int) throws -> GenerationSettings {
         guard maxNewTokens >= 1, maxNewTokens < maxSequenceLength else {
-            throw Model2dClassError.invalidSettings("maxNewTokens must be in 1..<\(maxSequenceLength), was \(maxNewTokens)")
+            throw Model2dClassError.invalidInput("maxNewTokens must be in 1..<\(maxSequenceLength), was \(maxNewTokens)")
         }
         guard temperature >= 0, temperature.isFinite else {
-            throw Model2dClassError.invalidSettings("temperature must be finite and >= 0, was \(temperature)")
+            throw Model2dClassError.invalidInput("temperature must be finite and >= 0, was \(temperature)")
         }
         return self
     }

@@ -82,7 +82,7 @@ public final class Model2dClass: @unchecked Sendable {
                     }
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: Model2dClassError.generationFailed(error.localizedDescription))
+                    continuation.finish(throwing: Model2dClassError.inferenceFailed(error.localizedDescription))
                 }
             }
 #else

@@ -7,10 +7,10 @@ public enum Model2dClassError: Error, Equatable, LocalizedError {
     case resourceMissing(String)
     /// The runtime could not load the model.
     case loadFailed(String)
-    /// The runtime failed while generating.
-    case generationFailed(String)
-    /// A ``GenerationSettings`` value is out of range.
-    case invalidSettings(String)
+    /// The runtime failed while running the model.
+    case inferenceFailed(String)
+    /// An input or setting is out of range.
+    case invalidInput(String)
     /// The runtime is not linked into this build (for example a platform ExecuTorch does not support).
     case runtimeUnavailable
 
@@ -20,10 +20,10 @@ public enum Model2dClassError: Error, Equatable, LocalizedError {
             return "resource '\(name)' is missing; rebuild the package with sdkgen so the model ships in its resources"
         case .loadFailed(let message):
             return "could not load the model: \(message); check that the runtime version matches executorch 1.5.1"
-        case .generationFailed(let message):
-            return "generation failed: \(message)"
-        case .invalidSettings(let message):
-            return "invalid generation settings: \(message)"
+        case .inferenceFailed(let message):
+            return "inference failed: \(message)"
+        case .invalidInput(let message):
+            return "invalid input: \(message)"
         case .runtimeUnavailable:
             return "the ExecuTorch runtime is not available on this platform; build for iOS 17.0+ or macOS 12.0+"
         }

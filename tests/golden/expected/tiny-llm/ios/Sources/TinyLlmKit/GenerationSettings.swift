@@ -18,13 +18,13 @@ public struct GenerationSettings: Sendable, Equatable {
         self.echo = echo
     }
 
-    /// Throws ``TinyLlmError/invalidSettings(_:)`` when a value is out of range.
+    /// Throws ``TinyLlmError/invalidInput(_:)`` when a value is out of range.
     public func validated(maxSequenceLength: Int) throws -> GenerationSettings {
         guard maxNewTokens >= 1, maxNewTokens < maxSequenceLength else {
-            throw TinyLlmError.invalidSettings("maxNewTokens must be in 1..<\(maxSequenceLength), was \(maxNewTokens)")
+            throw TinyLlmError.invalidInput("maxNewTokens must be in 1..<\(maxSequenceLength), was \(maxNewTokens)")
         }
         guard temperature >= 0, temperature.isFinite else {
-            throw TinyLlmError.invalidSettings("temperature must be finite and >= 0, was \(temperature)")
+            throw TinyLlmError.invalidInput("temperature must be finite and >= 0, was \(temperature)")
         }
         return self
     }

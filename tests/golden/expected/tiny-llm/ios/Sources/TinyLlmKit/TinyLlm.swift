@@ -82,7 +82,7 @@ public final class TinyLlm: @unchecked Sendable {
                     }
                     continuation.finish()
                 } catch {
-                    continuation.finish(throwing: TinyLlmError.generationFailed(error.localizedDescription))
+                    continuation.finish(throwing: TinyLlmError.inferenceFailed(error.localizedDescription))
                 }
             }
 #else

@@ -1,0 +1,63 @@
+"""The tensor task end to end on samples/tensor-mlp, and the factory's bad-input errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sdkgen.config import load_config, parse_config
+from sdkgen.errors import ConfigError, ModelLoadError
+from sdkgen.models.factory import load_factory
+from sdkgen.pipeline import build
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "tensor-mlp"
+
+
+def test_tensor_sample_builds_and_verifies(tmp_path: Path) -> None:
+    result = build(load_config(SAMPLE), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    r = result.report
+    assert result.passed
+    checks = {c["name"]: c for c in r["verification"]["executorch:xnnpack"]}
+    assert checks["io-signature"]["status"] == "passed"
+    assert checks["outputs"]["status"] == "passed" and checks["outputs"]["data"]["max_relative_error"] <= 1e-4
+    spec = json.loads((result.output / "model-spec.json").read_text())
+    assert [t["name"] for t in spec["methods"][0]["inputs"]] == ["features", "category"]
+    assert [t["name"] for t in spec["methods"][0]["outputs"]] == ["output", "output1"]
+    assert len(spec["tensor_golden"]) == 3
+    kt = (result.output / "android/src/main/kotlin/com/example/tabular/TabularScorer.kt").read_text()
+    assert "val features: FloatArray" in kt and "val category: LongArray" in kt
+    swift = (result.output / "ios/Sources/TabularKit/TabularScorer.swift").read_text()
+    assert "public var category: [Int64]" in swift
+    assert '.product(name: "executorch", package: "executorch")' in (result.output / "ios/Package.swift").read_text()
+
+
+def _project(tmp_path: Path, source: str) -> Path:
+    shutil.copytree(SAMPLE, tmp_path / "p")
+    toml = tmp_path / "p" / "sdkgen.toml"
+    toml.write_text(toml.read_text().replace('source = "model:make"', f'source = "{source}"'))
+    return tmp_path / "p"
+
+
+def test_tensor_task_needs_a_factory() -> None:
+    raw = {"model": {"source": "model", "task": "tensor"}, "android": {"package": "a.b"}, "ios": {"module": "M"}}
+    with pytest.raises(ConfigError, match="not a Python factory") as e:
+        parse_config(raw, root=Path())
+    assert "module:function" in (e.value.hint or "")
+
+
+def test_missing_module_and_function(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="cannot import 'nope'") as e:
+        load_factory("nope:make", SAMPLE)
+    assert e.value.hint
+    with pytest.raises(ModelLoadError, match="no function 'maek'") as e2:
+        load_factory("model:maek", SAMPLE)
+    assert e2.value.choices == ["make"]
+
+
+def test_factory_must_return_module_and_inputs(tmp_path: Path) -> None:
+    (tmp_path / "bad_factory.py").write_text("def make():\n    return 42\n")
+    with pytest.raises(ModelLoadError, match="returned int"):
+        load_factory("bad_factory:make", tmp_path)
