@@ -27,9 +27,9 @@ def test_tensor_sample_builds_and_verifies(tmp_path: Path) -> None:
     assert [t["name"] for t in spec["methods"][0]["inputs"]] == ["features", "category"]
     assert [t["name"] for t in spec["methods"][0]["outputs"]] == ["output", "output1"]
     assert len(spec["tensor_golden"]) == 3
-    kt = (result.output / "android/src/main/kotlin/com/example/tabular/TabularScorer.kt").read_text()
+    kt = (result.output / "android/src/main/kotlin/com/example/tabular/TabularScorerIo.kt").read_text()
     assert "val features: FloatArray" in kt and "val category: LongArray" in kt
-    swift = (result.output / "ios/Sources/TabularKit/TabularScorer.swift").read_text()
+    swift = (result.output / "ios/Sources/TabularKit/TabularScorerIO.swift").read_text()
     assert "public var category: [Int64]" in swift
     assert '.product(name: "executorch", package: "executorch")' in (result.output / "ios/Package.swift").read_text()
 

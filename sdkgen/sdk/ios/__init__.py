@@ -73,7 +73,7 @@ def _values_literal(v: TensorValue) -> str:
 
 
 def _tensors(values: tuple[TensorValue, ...], prefix: str) -> list[dict[str, Any]]:
-    names = member_names([v.name for v in values], naming.KEYWORDS)
+    names = member_names([v.name for v in values], naming.KEYWORDS, renamed=naming.RENAMED_MEMBERS)
     return [
         {
             "name": name,
@@ -99,6 +99,7 @@ def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
         "inputs": inputs,
         "outputs": outputs,
         "input_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in inputs),
+        "output_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in outputs),
         "golden_input_args": ", ".join(f"{t['name'].strip('`')}: {t['golden']}" for t in inputs),
         "output_args": ", ".join(f"{t['name'].strip('`')}: {t['local']}.scalars()" for t in outputs),
         "tolerance": float_literal(spec.output_tolerance, "", ".nan", ".infinity"),

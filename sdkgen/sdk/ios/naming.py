@@ -34,6 +34,10 @@ RESERVED_TYPES = frozenset(
 )
 
 
+#: Member names that shadow what a type's own code needs (``self`` in an initializer); renamed, not escaped.
+RENAMED_MEMBERS = frozenset({"self", "Self", "super", "init", "Type", "Protocol"})
+
+
 def type_name(name: str) -> str:
     """An UpperCamel Swift type name for ``name``; prefixed when it is empty, digit-led or reserved."""
     s = upper_camel(name) or "Model"

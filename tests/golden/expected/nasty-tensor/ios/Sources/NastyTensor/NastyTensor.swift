@@ -11,35 +11,6 @@ import ExecuTorch
 /// Threading: the runtime's module is not thread-safe, so every call into it runs on one private serial
 /// queue; `run` suspends the caller until its turn.
 public final class NastyTensor: @unchecked Sendable {
-    /// The model's inputs, row-major, named after the model's own input names.
-    public struct Input: Sendable {
-        /// `in`: float32, shape [1, 2] (2 values).
-        public var `in`: [Float]
-        /// `2d_mask`: int64, shape [2] (2 values).
-        public var _2dMask: [Int64]
-        /// `input-ids`: int32, shape [1] (1 values).
-        public var inputIds: [Int32]
-        /// `values`: float32, shape [1] (1 values).
-        public var values: [Float]
-
-        public init(`in`: [Float], _2dMask: [Int64], inputIds: [Int32], values: [Float]) {
-            self.`in` = `in`
-            self._2dMask = _2dMask
-            self.inputIds = inputIds
-            self.values = values
-        }
-    }
-
-    /// The model's outputs, row-major.
-    public struct Output: Sendable {
-        /// `class`: float32, shape [2] (2 values).
-        public let `class`: [Float]
-        /// `hashCode`: int64, shape [1] (1 values).
-        public let hashCode: [Int64]
-        /// `self`: float32, shape [1] (1 values).
-        public let `self`: [Float]
-    }
-
     /// The ExecuTorch version that exported the model; the package dependency is pinned to it.
     public static let runtimeVersion = "1.5.1"
 
@@ -73,19 +44,8 @@ public final class NastyTensor: @unchecked Sendable {
     }
 
     /// Runs the model once.
-    public func run(_ input: Input) async throws -> Output {
-        guard input.`in`.count == 2 else {
-            throw NastyTensorError.invalidInput("in" + " must have 2 values, has \(input.`in`.count)")
-        }
-        guard input._2dMask.count == 2 else {
-            throw NastyTensorError.invalidInput("2d_mask" + " must have 2 values, has \(input._2dMask.count)")
-        }
-        guard input.inputIds.count == 1 else {
-            throw NastyTensorError.invalidInput("input-ids" + " must have 1 values, has \(input.inputIds.count)")
-        }
-        guard input.values.count == 1 else {
-            throw NastyTensorError.invalidInput("values" + " must have 1 values, has \(input.values.count)")
-        }
+    public func run(_ input: NastyTensorInput) async throws -> NastyTensorOutput {
+        let input = try input.validated()
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try self.runNow(input) })
@@ -93,7 +53,7 @@ public final class NastyTensor: @unchecked Sendable {
         }
     }
 
-    private func runNow(_ input: Input) throws -> Output {
+    private func runNow(_ input: NastyTensorInput) throws -> NastyTensorOutput {
 #if canImport(ExecuTorch)
         let outputs: [Value]
         do {
@@ -118,7 +78,7 @@ public final class NastyTensor: @unchecked Sendable {
         guard let output2: Tensor<Float> = outputs[2].tensor() else {
             throw NastyTensorError.inferenceFailed("self" + " is not a Float tensor")
         }
-        return Output(class: output0.scalars(), hashCode: output1.scalars(), self: output2.scalars())
+        return NastyTensorOutput(class: output0.scalars(), hashCode: output1.scalars(), selfValue: output2.scalars())
 #else
         _ = input
         throw NastyTensorError.runtimeUnavailable

@@ -10,10 +10,10 @@ final class NastyTensorGoldenTests: XCTestCase {
     func testOutputsMatchHostGolden() async throws {
 #if canImport(ExecuTorch) && (os(iOS) || os(macOS))
         let model = try await NastyTensor.load()
-        let output = try await model.run(NastyTensor.Input(in: [1.5, -0.0], _2dMask: [0, 1], inputIds: [7], values: [1e-30]))
+        let output = try await model.run(NastyTensorInput(in: [1.5, -0.0], _2dMask: [0, 1], inputIds: [7], values: [1e-30]))
         assertClose("class", [3.25, -10000000000.0], output.`class`)
         assertClose("hashCode", [42], output.hashCode)
-        assertClose("self", [0.1], output.`self`)
+        assertClose("self", [0.1], output.selfValue)
 #else
         throw XCTSkip("the ExecuTorch runtime runs on iOS and macOS only")
 #endif

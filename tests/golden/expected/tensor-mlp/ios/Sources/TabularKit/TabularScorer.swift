@@ -11,27 +11,6 @@ import ExecuTorch
 /// Threading: the runtime's module is not thread-safe, so every call into it runs on one private serial
 /// queue; `run` suspends the caller until its turn.
 public final class TabularScorer: @unchecked Sendable {
-    /// The model's inputs, row-major, named after the model's own input names.
-    public struct Input: Sendable {
-        /// `features`: float32, shape [1, 16] (16 values).
-        public var features: [Float]
-        /// `category`: int64, shape [1] (1 values).
-        public var category: [Int64]
-
-        public init(features: [Float], category: [Int64]) {
-            self.features = features
-            self.category = category
-        }
-    }
-
-    /// The model's outputs, row-major.
-    public struct Output: Sendable {
-        /// `output`: float32, shape [1, 4] (4 values).
-        public let output: [Float]
-        /// `output1`: float32, shape [1, 4] (4 values).
-        public let output1: [Float]
-    }
-
     /// The ExecuTorch version that exported the model; the package dependency is pinned to it.
     public static let runtimeVersion = "1.5.1"
 
@@ -65,13 +44,8 @@ public final class TabularScorer: @unchecked Sendable {
     }
 
     /// Runs the model once.
-    public func run(_ input: Input) async throws -> Output {
-        guard input.features.count == 16 else {
-            throw TabularScorerError.invalidInput("features" + " must have 16 values, has \(input.features.count)")
-        }
-        guard input.category.count == 1 else {
-            throw TabularScorerError.invalidInput("category" + " must have 1 values, has \(input.category.count)")
-        }
+    public func run(_ input: TabularScorerInput) async throws -> TabularScorerOutput {
+        let input = try input.validated()
         return try await withCheckedThrowingContinuation { continuation in
             queue.async {
                 continuation.resume(with: Result { try self.runNow(input) })
@@ -79,7 +53,7 @@ public final class TabularScorer: @unchecked Sendable {
         }
     }
 
-    private func runNow(_ input: Input) throws -> Output {
+    private func runNow(_ input: TabularScorerInput) throws -> TabularScorerOutput {
 #if canImport(ExecuTorch)
         let outputs: [Value]
         do {
@@ -99,7 +73,7 @@ public final class TabularScorer: @unchecked Sendable {
         guard let output1: Tensor<Float> = outputs[1].tensor() else {
             throw TabularScorerError.inferenceFailed("output1" + " is not a Float tensor")
         }
-        return Output(output: output0.scalars(), output1: output1.scalars())
+        return TabularScorerOutput(output: output0.scalars(), output1: output1.scalars())
 #else
         _ = input
         throw TabularScorerError.runtimeUnavailable

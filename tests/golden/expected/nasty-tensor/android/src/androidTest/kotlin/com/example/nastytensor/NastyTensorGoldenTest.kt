@@ -20,7 +20,7 @@ class NastyTensorGoldenTest {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         NastyTensor.load(context).use { model ->
             val output = model.run(
-                NastyTensor.Input(
+                NastyTensorInput(
                     floatArrayOf(1.5f, -0.0f),
                     longArrayOf(0L, 1L),
                     intArrayOf(7),

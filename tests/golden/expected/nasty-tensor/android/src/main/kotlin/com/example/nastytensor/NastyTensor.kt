@@ -22,35 +22,6 @@ import org.pytorch.executorch.Tensor
  * a time (the runtime's module is not re-entrant).
  */
 class NastyTensor private constructor(private val module: Module) : Closeable {
-    /** The model's inputs, row-major, named after the model's own input names. */
-    class Input(
-        /** `in`: float32, shape [1, 2] (2 values). */
-        val `in`: FloatArray,
-        /** `2d_mask`: int64, shape [2] (2 values). */
-        val _2dMask: LongArray,
-        /** `input-ids`: int32, shape [1] (1 values). */
-        val inputIds: IntArray,
-        /** `values`: float32, shape [1] (1 values). */
-        val values: FloatArray,
-    ) {
-        init {
-            require(`in`.size == 2) { "in" + " must have 2 values, has " + `in`.size }
-            require(_2dMask.size == 2) { "2d_mask" + " must have 2 values, has " + _2dMask.size }
-            require(inputIds.size == 1) { "input-ids" + " must have 1 values, has " + inputIds.size }
-            require(values.size == 1) { "values" + " must have 1 values, has " + values.size }
-        }
-    }
-
-    /** The model's outputs, row-major. */
-    class Output(
-        /** `class`: float32, shape [2] (2 values). */
-        val `class`: FloatArray,
-        /** `hashCode`: int64, shape [1] (1 values). */
-        val hashCode2: LongArray,
-        /** `self`: float32, shape [1] (1 values). */
-        val self: FloatArray,
-    )
-
     private val lock = Mutex()
     private val closed = AtomicBoolean(false)
 
@@ -60,7 +31,7 @@ class NastyTensor private constructor(private val module: Module) : Closeable {
      * @throws NastyTensorException.InferenceFailed when the runtime fails.
      * @throws NastyTensorException.Closed after [close].
      */
-    suspend fun run(input: Input): Output = withContext(Dispatchers.Default) {
+    suspend fun run(input: NastyTensorInput): NastyTensorOutput = withContext(Dispatchers.Default) {
         lock.withLock {
             if (closed.get()) throw NastyTensorException.Closed()
             val outputs = try {
@@ -73,7 +44,7 @@ class NastyTensor private constructor(private val module: Module) : Closeable {
             } catch (e: RuntimeException) {
                 throw NastyTensorException.InferenceFailed(null, e.message ?: e.toString(), e)
             }
-            Output(
+            NastyTensorOutput(
                 outputs[0].toTensor().dataAsFloatArray,
                 outputs[1].toTensor().dataAsLongArray,
                 outputs[2].toTensor().dataAsFloatArray,

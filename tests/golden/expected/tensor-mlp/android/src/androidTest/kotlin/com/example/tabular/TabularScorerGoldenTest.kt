@@ -20,7 +20,7 @@ class TabularScorerGoldenTest {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TabularScorer.load(context).use { model ->
             val output = model.run(
-                TabularScorer.Input(
+                TabularScorerInput(
                     floatArrayOf(-1.0f, -0.8666666746139526f, -0.7333333492279053f, -0.5999999642372131f, -0.46666663885116577f, -0.3333333134651184f, -0.19999995827674866f, -0.0666666179895401f, 0.0666666179895401f, 0.19999995827674866f, 0.3333333134651184f, 0.46666663885116577f, 0.5999999642372131f, 0.7333333492279053f, 0.8666666746139526f, 1.0f),
                     longArrayOf(3L),
                 ),

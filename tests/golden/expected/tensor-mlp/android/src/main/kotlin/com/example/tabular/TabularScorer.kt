@@ -22,27 +22,6 @@ import org.pytorch.executorch.Tensor
  * a time (the runtime's module is not re-entrant).
  */
 class TabularScorer private constructor(private val module: Module) : Closeable {
-    /** The model's inputs, row-major, named after the model's own input names. */
-    class Input(
-        /** `features`: float32, shape [1, 16] (16 values). */
-        val features: FloatArray,
-        /** `category`: int64, shape [1] (1 values). */
-        val category: LongArray,
-    ) {
-        init {
-            require(features.size == 16) { "features" + " must have 16 values, has " + features.size }
-            require(category.size == 1) { "category" + " must have 1 values, has " + category.size }
-        }
-    }
-
-    /** The model's outputs, row-major. */
-    class Output(
-        /** `output`: float32, shape [1, 4] (4 values). */
-        val output: FloatArray,
-        /** `output1`: float32, shape [1, 4] (4 values). */
-        val output1: FloatArray,
-    )
-
     private val lock = Mutex()
     private val closed = AtomicBoolean(false)
 
@@ -52,7 +31,7 @@ class TabularScorer private constructor(private val module: Module) : Closeable 
      * @throws TabularScorerException.InferenceFailed when the runtime fails.
      * @throws TabularScorerException.Closed after [close].
      */
-    suspend fun run(input: Input): Output = withContext(Dispatchers.Default) {
+    suspend fun run(input: TabularScorerInput): TabularScorerOutput = withContext(Dispatchers.Default) {
         lock.withLock {
             if (closed.get()) throw TabularScorerException.Closed()
             val outputs = try {
@@ -63,7 +42,7 @@ class TabularScorer private constructor(private val module: Module) : Closeable 
             } catch (e: RuntimeException) {
                 throw TabularScorerException.InferenceFailed(null, e.message ?: e.toString(), e)
             }
-            Output(
+            TabularScorerOutput(
                 outputs[0].toTensor().dataAsFloatArray,
                 outputs[1].toTensor().dataAsFloatArray,
             )
