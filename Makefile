@@ -12,10 +12,10 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,check]'
+	$(BIN)/pip install -q -e '.[executorch,litert,check]'
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,check,dev]'
+	$(BIN)/pip install -q -e '.[executorch,litert,check,dev]'
 
 ## Build the default sample (samples/tiny-llm) into dist/tiny-llm.
 demo: install

@@ -90,7 +90,8 @@ def _build(args: argparse.Namespace) -> int:
             f"{r['cache']['reused']} stages reused from cache, {r['cache']['ran']} ran)"
         )
         for a in r["artifacts"]:
-            print(f"  {a['file']}: {a['bytes'] / 1e6:.2f} MB, {a['target']}, ExecuTorch {a['runtime_version']}")
+            runtime = a["target"].split(":")[0]
+            print(f"  {a['file']}: {a['bytes'] / 1e6:.2f} MB, {a['target']}, {runtime} {a['runtime_version']}")
         for n in r["not_executed"]:
             print(f"  not executed here: {n['check']}")
     return 0

@@ -185,13 +185,13 @@ class BuildConfig(_Section):
                     f"(it can: {', '.join(info.recipes)})",
                     "choose a recipe that every target supports",
                 )
-            if self.android.min_sdk < info.min_android_sdk:
+            if "android" in info.platforms and self.android.min_sdk < info.min_android_sdk:
                 raise _Combination(
                     f"android.min_sdk = {self.android.min_sdk} is below {info.min_android_sdk}, the lowest "
                     f"Android SDK that target {name!r} supports",
                     f"set android.min_sdk = {info.min_android_sdk} or higher",
                 )
-            if _version_tuple(self.ios.minimum_ios) < _version_tuple(info.min_ios):
+            if "ios" in info.platforms and _version_tuple(self.ios.minimum_ios) < _version_tuple(info.min_ios):
                 raise _Combination(
                     f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {info.min_ios!r}, the lowest iOS "
                     f"that target {name!r} supports",

@@ -27,7 +27,7 @@ from sdkgen.compress import Recipe
 from sdkgen.config import BuildConfig, parse_config
 from sdkgen.errors import OutputPathError, StageError, VerificationFailed
 from sdkgen.models.hf import CheckpointInfo, inspect_checkpoint
-from sdkgen.runtimes import TARGETS
+from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import (
@@ -235,6 +235,14 @@ class _Build:
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
         for platform in ("android", "ios"):
+            serving = [a for a in artifacts if platform in TARGETS.get(a.target).platforms]
+            if not serving:
+                reason = f"not executed here: no target in `targets` serves {platform}"
+                checks[platform] = [Check(f"{platform}-sdk", "not_executed", reason)]
+                continue
+            # The platform's SDK carries its own artifact (the first target serving it) and the tokenizer.
+            own = {serving[0].file, *([spec.tokenizer.file] if spec.tokenizer else [])}
+            platform_files = {n: p for n, p in files.items() if n in own}
             k_sdk = key(
                 "sdk",
                 platform,
@@ -246,7 +254,7 @@ class _Build:
             sdk_dirs[platform] = self._stage(
                 f"sdk-{platform}",
                 k_sdk,
-                partial(self._run_sdk, platform=platform, spec=spec, files=files),
+                partial(self._run_sdk, platform=platform, spec=spec, files=platform_files),
                 f"sdk {platform}",
             )
             from sdkgen.sdk.check import checker_key
@@ -273,25 +281,25 @@ class _Build:
     def _lower_and_verify(
         self,
         k_export: str,
-        export_dir: Path,
         meta: dict[str, Any],
         verify_key: list[Any],
+        lower_fn: Callable[..., None],
         verify_fn: Callable[..., None],
     ) -> tuple[list[ArtifactSpec], dict[str, Path], dict[str, list[Check]]]:
+        """Lower and verify every target; ``lower_fn(d, meta, ti)`` writes ``d/model<suffix>``,
+        ``verify_fn(d, meta, ti, lower_dir)`` writes ``d/checks.json``."""
         artifacts: list[ArtifactSpec] = []
         files: dict[str, Path] = {}
         verify: dict[str, list[Check]] = {}
         for t in self.config.targets:
             ti = TARGETS.get(t)
             k_lower = key("lower", k_export, t, meta, self.model_versions)
-            lower_dir = self._stage(
-                "lower", k_lower, partial(self._run_lower, export_dir=export_dir, ti=ti, md=meta), f"lower {t}"
-            )
+            lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
             art = self._artifact_spec(ti, lower_dir)
             artifacts.append(art)
-            files[art.file] = lower_dir / "model.pte"
+            files[art.file] = lower_dir / f"model{ti.artifact_suffix}"
             k_verify = key("verify", k_lower, *verify_key)
-            vdir = self._stage("verify", k_verify, partial(verify_fn, lower_dir=lower_dir), f"verify {t}")
+            vdir = self._stage("verify", k_verify, partial(verify_fn, ti=ti, lower_dir=lower_dir), f"verify {t}")
             verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
         return artifacts, files, verify
 
@@ -320,9 +328,9 @@ class _Build:
         meta = self._runner_metadata(tok)
         artifacts, files, verify = self._lower_and_verify(
             k_export,
-            export_dir,
             meta,
             [k_golden, cfg.verify.logits_tolerance],
+            partial(self._run_lower, export_dir=export_dir, md=meta),
             partial(self._run_verify, golden_dir=golden_dir, md=meta, tok=tok),
         )
         files[tok.file] = self.ckpt.tokenizer
@@ -376,9 +384,9 @@ class _Build:
         golden = _read_tensor_golden(golden_dir)
         artifacts, files, verify = self._lower_and_verify(
             k_export,
-            export_dir,
             {},
             [k_golden, cfg.verify.output_tolerance],
+            partial(self._run_tensor_lower, export_dir=export_dir, inputs=fm.inputs),
             partial(self._run_tensor_verify, golden_dir=golden_dir),
         )
         reference = _read_tensor_golden(ref_dir)
@@ -409,11 +417,22 @@ class _Build:
         torch.export.save(export_tensor(self._model, inputs), d / "program.pt2")
         meta["program_bytes"] = (d / "program.pt2").stat().st_size
 
-    def _run_tensor_verify(self, d: Path, meta: dict[str, Any], lower_dir: Path, golden_dir: Path) -> None:
-        from sdkgen.runtimes.executorch.verify import verify_tensor
+    def _run_tensor_lower(
+        self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, inputs: tuple[Any, ...]
+    ) -> None:
+        backend = _backend(ti)
+        out = d / f"model{ti.artifact_suffix}"
+        delegation = backend.lower_tensor(export_dir / "program.pt2", self._model, inputs, ti.delegate, out)
+        (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
+        meta.update({"runtime_version": backend.runtime_version(), "bytes": out.stat().st_size})
 
-        checks = verify_tensor(
-            lower_dir / "model.pte", _read_tensor_golden(golden_dir), tolerance=self.config.verify.output_tolerance
+    def _run_tensor_verify(
+        self, d: Path, meta: dict[str, Any], ti: TargetInfo, lower_dir: Path, golden_dir: Path
+    ) -> None:
+        checks = _backend(ti).verify_tensor(
+            lower_dir / f"model{ti.artifact_suffix}",
+            _read_tensor_golden(golden_dir),
+            tolerance=self.config.verify.output_tolerance,
         )
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)
@@ -490,7 +509,7 @@ class _Build:
 
         return runner_metadata(self.config.export.max_seq_len, tok.vocab_size, tok.bos_id, list(tok.eos_ids))
 
-    def _run_lower(self, d: Path, meta: dict[str, Any], export_dir: Path, ti: Any, md: dict[str, Any]) -> None:
+    def _run_lower(self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any]) -> None:
         from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
 
         delegation = lower_program(export_dir / "program.pt2", ti.delegate, md, d / "model.pte")
@@ -498,7 +517,14 @@ class _Build:
         meta.update({"runtime_version": runtime_version(), "bytes": (d / "model.pte").stat().st_size})
 
     def _run_verify(
-        self, d: Path, meta: dict[str, Any], lower_dir: Path, golden_dir: Path, md: dict[str, Any], tok: TokenizerSpec
+        self,
+        d: Path,
+        meta: dict[str, Any],
+        ti: TargetInfo,
+        lower_dir: Path,
+        golden_dir: Path,
+        md: dict[str, Any],
+        tok: TokenizerSpec,
     ) -> None:
         from sdkgen.runtimes.executorch.verify import verify_text_generation
         from sdkgen.verify.golden import load_logits
@@ -571,10 +597,10 @@ class _Build:
             chat_template=chat if isinstance(chat, str) else None,
         )
 
-    def _artifact_spec(self, ti: Any, lower_dir: Path) -> ArtifactSpec:
+    def _artifact_spec(self, ti: TargetInfo, lower_dir: Path) -> ArtifactSpec:
         import hashlib
 
-        pte = lower_dir / "model.pte"
+        pte = lower_dir / f"model{ti.artifact_suffix}"
         meta = json.loads((lower_dir / "done.json").read_text())
         delegation = json.loads((lower_dir / "delegation.json").read_text())
         return ArtifactSpec(
@@ -658,6 +684,13 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 def _read_golden(d: Path) -> list[GoldenCase]:
     items = json.loads((d / "golden.json").read_text(encoding="utf-8"))
     return [GoldenCase(i["prompt"], tuple(i["prompt_ids"]), tuple(i["output_ids"]), i["output_text"]) for i in items]
+
+
+def _backend(ti: TargetInfo) -> Any:
+    """The runtime package's tensor-task backend (``sdkgen.runtimes.<runtime>.backend``), imported lazily."""
+    import importlib
+
+    return importlib.import_module(f"sdkgen.runtimes.{ti.runtime}.backend")
 
 
 def _read_tensor_golden(d: Path) -> list[TensorCase]:

@@ -61,3 +61,30 @@ def test_factory_must_return_module_and_inputs(tmp_path: Path) -> None:
     (tmp_path / "bad_factory.py").write_text("def make():\n    return 42\n")
     with pytest.raises(ModelLoadError, match="returned int"):
         load_factory("bad_factory:make", tmp_path)
+
+
+def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path) -> None:
+    """Both runtimes verified on the host; each platform's SDK carries the first target that serves it."""
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["targets"] = ["litert:cpu", "executorch:xnnpack"]
+    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None)
+    assert result.passed
+    checks = {c["name"]: c for c in result.report["verification"]["litert:cpu"]}
+    assert checks["outputs"]["status"] == "passed" and checks["outputs"]["data"]["max_relative_error"] <= 1e-4
+    assert "narrowed ['int64']" in checks["io-signature"]["detail"]
+    out = result.output
+    assert [p.name for p in (out / "android/src/main/assets/tabular-scorer").iterdir()] == ["tabular-scorer-cpu.tflite"]
+    assert [p.name for p in (out / "ios/Sources/TabularKit/Resources").iterdir()] == ["tabular-scorer-xnnpack.pte"]
+    gradle = (out / "android/build.gradle.kts").read_text()
+    assert 'implementation("com.google.ai.edge.litert:litert:2.3.0")' in gradle and "executorch" not in gradle
+
+
+def test_target_that_serves_no_requested_platform_skips_that_sdk(tmp_path: Path) -> None:
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["targets"] = ["litert:cpu"]
+    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None)
+    assert not (result.output / "ios").exists()
+    skipped = {n["check"]: n["reason"] for n in result.report["not_executed"]}
+    assert "no target in `targets` serves ios" in skipped["ios-sdk"]

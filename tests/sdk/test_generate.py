@@ -16,7 +16,7 @@ from sdkgen.sdk import android, ios
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
-SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor"]
+SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert"]
 GENERATORS = {"android": android.generate, "ios": ios.generate}
 EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"
 

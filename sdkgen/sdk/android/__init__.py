@@ -28,6 +28,18 @@ _TYPES = {
 }
 
 
+_LITERT_WRITE = {
+    "float32": "writeFloat(input.{name})",
+    "int32": "writeInt(input.{name})",
+    "int64": "writeInt(IntArray(input.{name}.size) {{ input.{name}[it].toInt() }})",
+}
+_LITERT_READ = {
+    "float32": "readFloat()",
+    "int32": "readInt()",
+    "int64": "readInt().let { ints -> LongArray(ints.size) { ints[it].toLong() } }",
+}
+
+
 def build_view(spec: ModelSpec) -> dict[str, Any]:
     artifact, info = artifact_for(spec, "android")
     lit = naming.string_literal
@@ -58,6 +70,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "asset_dir_literal": lit(spec.name),
         "content_hash_literal": lit(artifact.sha256[:16]),
         "model_file_literal": lit(artifact.file),
+        "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
         "asset_files": ", ".join(lit(f) for f in asset_files),
     }
     if spec.task == "tensor":
@@ -105,6 +118,9 @@ def _tensors(values: tuple[TensorValue, ...], reserved: set[str]) -> list[dict[s
             "index": i,
             "is_float": v.dtype == "float32",
             "golden": _values_literal(v),
+            # LiteRT narrows int64 to int32 at conversion; its binding converts at the boundary.
+            "litert_write": _LITERT_WRITE[v.dtype].format(name=name),
+            "litert_read": _LITERT_READ[v.dtype],
         }
         for i, (name, v) in enumerate(zip(names, values, strict=True))
     ]

@@ -1,0 +1,86 @@
+"""Convert a module to ``.tflite`` with litert-torch and run it on the host with ``ai_edge_litert``.
+
+LiteRT narrows int64 tensors to int32 at conversion (measured with litert-torch 0.10.0): the signature's
+own dtypes are used to feed inputs, and the SDK binding converts the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from sdkgen.errors import ToolchainMissing
+from sdkgen.spec import TensorCase
+from sdkgen.verify import Check
+
+SIGNATURE = "serving_default"
+
+
+def runtime_version() -> str:
+    try:
+        return version("ai-edge-litert")
+    except PackageNotFoundError:
+        raise ToolchainMissing("LiteRT is not installed", hint="pip install 'sdkgen[litert]'") from None
+
+
+def lower_tensor(program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path) -> dict[str, Any]:
+    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``."""
+    import litert_torch
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        litert_torch.convert(module, tuple(inputs)).export(str(out))
+    return {SIGNATURE: {"delegates": {"XNNPACK (applied at load)": 1}, "portable_operators": _operators(out)}}
+
+
+def _operators(path: Path) -> list[str]:
+    from ai_edge_litert.interpreter import Interpreter
+
+    interp = Interpreter(model_path=str(path))
+    return sorted({op["op_name"] for op in interp._get_ops_details()})
+
+
+def verify_tensor(artifact: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    interp = Interpreter(model_path=str(artifact))
+    runner = interp.get_signature_runner(SIGNATURE)
+    details = runner.get_input_details()
+    names = sorted(details, key=lambda n: details[n]["index"])
+    got = [(str(np.dtype(details[n]["dtype"])), [int(d) for d in details[n]["shape"]]) for n in names]
+    want = [(v.dtype, list(v.shape)) for v in cases[0].inputs]
+    narrowed = [w[0] for w, g in zip(want, got, strict=False) if w[0] != g[0]]
+    same_shapes = [g[1] for g in got] == [w[1] for w in want]
+    checks = [
+        Check(
+            "io-signature",
+            "passed" if same_shapes and len(got) == len(want) else "failed",
+            f"{SIGNATURE} takes {got}" + (f"; LiteRT narrowed {narrowed} inputs" if narrowed else ""),
+        )
+    ]
+    worst, per_output = 0.0, dict[str, float]()
+    for case in cases:
+        feed = {
+            n: np.asarray(v.values, dtype=details[n]["dtype"]).reshape(v.shape)
+            for n, v in zip(names, case.inputs, strict=True)
+        }
+        outs = runner(**feed)
+        for expected, key in zip(case.outputs, sorted(outs), strict=True):
+            ref = np.asarray(expected.values, dtype=np.float64).reshape(expected.shape)
+            act = np.asarray(outs[key], dtype=np.float64).reshape(expected.shape)
+            err = float(np.max(np.abs(act - ref)) / max(float(np.max(np.abs(ref))), 1e-6)) if ref.size else 0.0
+            per_output[expected.name] = max(per_output.get(expected.name, 0.0), err)
+            worst = max(worst, err)
+    checks.append(
+        Check(
+            "outputs",
+            "passed" if worst <= tolerance else "failed",
+            f"max |tflite - eager| / max |eager| = {worst:.2e} over {len(cases)} inputs (tolerance {tolerance})",
+            {"max_relative_error": worst, "per_output": per_output, "tolerance": tolerance},
+        )
+    )
+    return checks
