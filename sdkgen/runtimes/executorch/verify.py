@@ -14,7 +14,7 @@ from typing import Any
 
 from sdkgen.models.text_generation import StepFn, greedy, teacher_forced
 from sdkgen.spec import GoldenCase, TensorCase
-from sdkgen.verify import Check
+from sdkgen.verify import Check, compare_outputs
 
 
 def pte_step(pte: Path) -> tuple[Any, StepFn]:
@@ -147,7 +147,6 @@ _SCALAR_CODES = {"float32": 6, "int64": 4, "int32": 3}
 
 def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
     """Run ``forward`` of a tensor-task ``.pte`` on every golden case; compare with the eager outputs."""
-    import numpy as np
     import torch
     from executorch.extension.pybindings.portable_lib import _load_for_executorch
 
@@ -168,24 +167,12 @@ def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -
             f"forward takes {got}" + ("" if got == want else f", the model spec says {want}"),
         )
     ]
-    worst, per_output = 0.0, dict[str, float]()
-    for case in cases:
+
+    def run(case: TensorCase) -> list[Any]:
         args = tuple(
             torch.tensor(v.values, dtype=getattr(torch, _TORCH_DTYPES[v.dtype])).reshape(v.shape) for v in case.inputs
         )
-        outs = module.forward(args)
-        for expected, actual in zip(case.outputs, outs, strict=True):
-            ref = np.asarray(expected.values, dtype=np.float64).reshape(expected.shape)
-            act = actual.detach().double().numpy().reshape(expected.shape)
-            err = float(np.max(np.abs(act - ref)) / max(float(np.max(np.abs(ref))), 1e-6)) if ref.size else 0.0
-            per_output[expected.name] = max(per_output.get(expected.name, 0.0), round(err, 8))
-            worst = max(worst, err)
-    checks.append(
-        Check(
-            "outputs",
-            "passed" if worst <= tolerance else "failed",
-            f"max |pte - eager| / max |eager| = {worst:.2e} over {len(cases)} inputs (tolerance {tolerance})",
-            {"max_relative_error": worst, "per_output": per_output, "tolerance": tolerance},
-        )
-    )
+        return [o.detach().double().numpy() for o in module.forward(args)]
+
+    checks.append(compare_outputs(cases, run, tolerance, "pte"))
     return checks

@@ -15,7 +15,7 @@ from typing import Any
 
 from sdkgen.errors import ToolchainMissing
 from sdkgen.spec import TensorCase
-from sdkgen.verify import Check
+from sdkgen.verify import Check, compare_outputs
 
 SIGNATURE = "serving_default"
 
@@ -62,25 +62,15 @@ def verify_tensor(artifact: Path, cases: Sequence[TensorCase], *, tolerance: flo
             f"{SIGNATURE} takes {got}" + (f"; LiteRT narrowed {narrowed} inputs" if narrowed else ""),
         )
     ]
-    worst, per_output = 0.0, dict[str, float]()
-    for case in cases:
+
+    def run(case: TensorCase) -> list[Any]:
         feed = {
             n: np.asarray(v.values, dtype=details[n]["dtype"]).reshape(v.shape)
             for n, v in zip(names, case.inputs, strict=True)
         }
         outs = runner(**feed)
-        for expected, key in zip(case.outputs, sorted(outs), strict=True):
-            ref = np.asarray(expected.values, dtype=np.float64).reshape(expected.shape)
-            act = np.asarray(outs[key], dtype=np.float64).reshape(expected.shape)
-            err = float(np.max(np.abs(act - ref)) / max(float(np.max(np.abs(ref))), 1e-6)) if ref.size else 0.0
-            per_output[expected.name] = max(per_output.get(expected.name, 0.0), err)
-            worst = max(worst, err)
-    checks.append(
-        Check(
-            "outputs",
-            "passed" if worst <= tolerance else "failed",
-            f"max |tflite - eager| / max |eager| = {worst:.2e} over {len(cases)} inputs (tolerance {tolerance})",
-            {"max_relative_error": worst, "per_output": per_output, "tolerance": tolerance},
-        )
-    )
+        # Signature outputs are named output_0, output_1, ...: order them by number, not as strings.
+        return [outs[k] for k in sorted(outs, key=lambda k: int(k.rsplit("_", 1)[-1]))]
+
+    checks.append(compare_outputs(cases, run, tolerance, "tflite"))
     return checks
