@@ -51,7 +51,12 @@ def build_report(
         ],
         "verification": {t: [c.as_dict() for c in cs] for t, cs in verify.items()},
         "sdk_checks": {p: [c.as_dict() for c in cs] for p, cs in checks.items()},
-        "not_executed": [{"check": c.name, "reason": c.detail} for c in every if c.status == "not_executed"],
+        "not_executed": [
+            {"check": f"{where}: {c.name}", "reason": c.detail}
+            for where, cs in (*verify.items(), *checks.items())
+            for c in cs
+            if c.status == "not_executed"
+        ],
         "compression_effect": compression_effect,
         "stages": [{"name": s.name, "status": s.status, "seconds": s.seconds, "key": s.key} for s in stages],
         "cache": {

@@ -88,7 +88,7 @@ def test_sdks_pin_the_exporting_runtime_and_carry_golden_vectors(built: BuildRes
 
 def test_report_says_what_was_not_executed(built: BuildResult) -> None:
     names = {n["check"] for n in built.report["not_executed"]}
-    assert {"android-binding-build", "ios-binding-build"} <= names
+    assert {"android: android-binding-build", "ios: ios-binding-build"} <= names
     assert all(n["reason"].startswith("not executed here") for n in built.report["not_executed"])
     sdk = {c["name"]: c["status"] for cs in built.report["sdk_checks"].values() for c in cs}
     assert sdk["kotlin-core-compile"] in ("passed", "not_executed")

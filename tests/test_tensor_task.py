@@ -87,4 +87,36 @@ def test_target_that_serves_no_requested_platform_skips_that_sdk(tmp_path: Path)
     result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None)
     assert not (result.output / "ios").exists()
     skipped = {n["check"]: n["reason"] for n in result.report["not_executed"]}
-    assert "no target in `targets` serves ios" in skipped["ios-sdk"]
+    assert "no target in `targets` serves ios" in skipped["ios: ios-sdk"]
+
+
+def test_executorch_coreml_is_checked_structurally_and_not_run_here(tmp_path: Path) -> None:
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["targets"] = ["executorch:coreml", "executorch:xnnpack"]
+    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None)
+    assert result.passed  # nothing failed; the Core ML outputs are reported as not executed
+    art = {a["target"]: a for a in result.report["artifacts"]}
+    assert art["executorch:coreml"]["delegates"] == ["CoreMLBackend"]
+    checks = {c["name"]: c for c in result.report["verification"]["executorch:coreml"]}
+    assert checks["io-signature"]["status"] == "passed"
+    assert checks["outputs"]["status"] == "not_executed" and "CoreMLBackend" in checks["outputs"]["detail"]
+    assert "executorch:coreml: outputs" in {n["check"] for n in result.report["not_executed"]}
+    package = (result.output / "ios/Package.swift").read_text()
+    assert '.product(name: "backend_coreml", package: "executorch")' in package
+
+
+def test_coreml_target_does_not_serve_android() -> None:
+    raw = {
+        "targets": ["executorch:coreml"],
+        "model": {"source": "model:make", "task": "tensor"},
+        "compress": {"recipe": "none"},
+        "android": {"package": "a.b"},
+        "ios": {"module": "M"},
+    }
+    cfg = parse_config(raw, root=SAMPLE)
+    assert cfg.targets == ["executorch:coreml"]
+    raw["model"]["task"] = "text-generation"
+    raw["model"]["source"] = "model"
+    with pytest.raises(ConfigError, match="cannot build task 'text-generation'"):
+        parse_config(raw, root=SAMPLE)

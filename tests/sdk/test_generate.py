@@ -12,12 +12,22 @@ import pytest
 
 from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
 from sdkgen.check.swift import build_swift_package, find_swift
+from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
-SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert"]
+SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert", "tensor-coreml"]
 GENERATORS = {"android": android.generate, "ios": ios.generate}
+
+
+def _platforms(spec_name: str) -> list[str]:
+    load_runtimes()
+    spec = load_spec(spec_name)
+    return [p for p in GENERATORS if any(p in TARGETS.get(a.target).platforms for a in spec.artifacts)]
+
+
+CASES = [(s, p) for s in SPECS for p in _platforms(s)]
 EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"
 
 
@@ -31,8 +41,7 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-@pytest.mark.parametrize("platform", ["android", "ios"])
-@pytest.mark.parametrize("spec_name", SPECS)
+@pytest.mark.parametrize(("spec_name", "platform"), CASES)
 def test_golden_snapshot(spec_name: str, platform: str, tmp_path: Path, update_golden: bool) -> None:
     out = _render(spec_name, platform, tmp_path / "out")
     expected = GOLDEN / "expected" / spec_name / platform
@@ -97,7 +106,7 @@ def _compile_android(sdk: Path, stubs: Path, out: Path) -> tuple[bool, str]:
 
 
 @needs_kotlin
-@pytest.mark.parametrize("spec_name", SPECS)
+@pytest.mark.parametrize("spec_name", [s for s, p in CASES if p == "android"])
 def test_android_library_compiles_against_stubs(spec_name: str, android_stub_classes: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "android", tmp_path / "out")
     ok, diagnostics = _compile_android(sdk, android_stub_classes, tmp_path / "classes")
@@ -134,7 +143,7 @@ def swift_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @needs_swift
-@pytest.mark.parametrize("spec_name", SPECS)
+@pytest.mark.parametrize("spec_name", [s for s, p in CASES if p == "ios"])
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
     r = build_swift_package(

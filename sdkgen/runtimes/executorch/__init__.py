@@ -50,3 +50,29 @@ TARGETS.add(
         ),
     ),
 )
+
+#: The ExecuTorch Core ML delegate: the graph runs in Core ML (CPU, GPU and Neural Engine) on iOS.
+#: Measured: lowering the tensor sample works on Linux; the static-KV-cache LLM graph fails inside
+#: coremltools ("rank 1 != rank 0"), so text generation is not offered here yet.
+TARGETS.add(
+    "executorch:coreml",
+    TargetInfo(
+        name="executorch:coreml",
+        runtime=RUNTIME,
+        delegate="coreml",
+        platforms=("ios",),
+        tasks=("tensor",),
+        recipes=("none",),
+        min_android_sdk=0,
+        min_ios="17.0",
+        extra="executorch",
+        modules=("torch", "executorch", "coremltools"),
+        artifact_suffix=".pte",
+        binding=SdkBinding(
+            templates="executorch",
+            gradle_dependencies=(),
+            swift_products={"tensor": ("executorch", "backend_coreml", "kernels_optimized")},
+            delegate_doc="Core ML delegate, all compute units",
+        ),
+    ),
+)

@@ -21,6 +21,18 @@ def _partitioners(delegate: str) -> list[Any]:
         from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
 
         return [XnnpackPartitioner()]
+    if delegate == "coreml":
+        import coremltools as ct
+        from executorch.backends.apple.coreml.compiler import CoreMLBackend
+        from executorch.backends.apple.coreml.partition import CoreMLPartitioner
+
+        specs = CoreMLBackend.generate_compile_specs(
+            compute_unit=ct.ComputeUnit.ALL,
+            minimum_deployment_target=ct.target.iOS17,
+            compute_precision=ct.precision.FLOAT32,
+            model_type=CoreMLBackend.MODEL_TYPE.MODEL,
+        )
+        return [CoreMLPartitioner(compile_specs=specs)]
     raise ValueError(f"no partitioner for delegate {delegate!r}")
 
 
