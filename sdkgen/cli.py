@@ -135,6 +135,7 @@ def _doctor(args: argparse.Namespace) -> int:
         "python packages": toolchain.python_packages(),
         "compilers": toolchain.compilers(),
         "device SDKs": toolchain.device_sdks(),
+        "targets": toolchain.targets(),
     }
     if args.json:
         print(

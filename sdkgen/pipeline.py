@@ -25,7 +25,7 @@ from sdkgen import __version__, toolchain
 from sdkgen.cache import StageCache, default_root, key
 from sdkgen.compress import Recipe
 from sdkgen.config import BuildConfig, parse_config
-from sdkgen.errors import OutputPathError, StageError, VerificationFailed
+from sdkgen.errors import OutputPathError, StageError, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import CheckpointInfo, inspect_checkpoint
 from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
@@ -101,10 +101,14 @@ def build(
     if config.model.task == "text-generation":
         info = inspect_checkpoint(config.model_source)
         _check_model_fits(config, info)
-    for t in config.targets:
-        ti = TARGETS.get(t)
-        toolchain.require_modules(ti.modules, ti.extra, f"target {t!r}")
-    return _Build(config, info, dest, StageCache(cache_root or default_root()), log).run()
+    skipped = {t: why for t in config.targets if (why := toolchain.target_unavailable(TARGETS.get(t)))}
+    if len(skipped) == len(config.targets):
+        first = next(iter(skipped.values()))
+        raise ToolchainMissing("; ".join(w.message for w in skipped.values()), hint=first.hint)
+    for t, why in skipped.items():
+        log(f"[{t}] not built: {why.message} (hint: {why.hint})")
+    config = config.model_copy(update={"targets": [t for t in config.targets if t not in skipped]})
+    return _Build(config, info, dest, StageCache(cache_root or default_root()), log, skipped).run()
 
 
 def _check_output(out_root: Path, name: str) -> Path:
@@ -150,8 +154,15 @@ def _check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
 
 class _Build:
     def __init__(
-        self, config: BuildConfig, info: CheckpointInfo | None, dest: Path, cache: StageCache, log: Log
+        self,
+        config: BuildConfig,
+        info: CheckpointInfo | None,
+        dest: Path,
+        cache: StageCache,
+        log: Log,
+        skipped: dict[str, ToolchainMissing] | None = None,
     ) -> None:
+        self.skipped = skipped or {}
         self.config = config
         self.info = info
         self.dest = dest
@@ -231,6 +242,8 @@ class _Build:
             **parts.spec_fields,
         )
         artifacts, files, verify = parts.artifacts, parts.files, parts.verify
+        for t, why in self.skipped.items():
+            verify[t] = [Check("lower", "not_executed", f"not built here: {why.message}; hint: {why.hint}")]
         spec_json = spec.to_json()
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}

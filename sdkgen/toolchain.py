@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 from sdkgen.errors import ToolchainMissing
+from sdkgen.runtimes.base import TargetInfo
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,44 @@ def python_packages() -> list[Tool]:
     for dist, module, extra in PACKAGES:
         v = package_version(dist)
         tools.append(Tool(dist, v is not None, v, f"import {module}", None if v else f"pip install 'sdkgen[{extra}]'"))
+    return tools
+
+
+def target_unavailable(info: TargetInfo) -> ToolchainMissing | None:
+    """Why ``info`` cannot be built on this machine (modules or SDK variables missing), or ``None``."""
+    missing = [m for m in info.modules if not _importable(m)]
+    if missing:
+        return ToolchainMissing(
+            f"target {info.name!r} needs the Python modules {', '.join(missing)}, which are not installed",
+            hint=info.install_hint or f"pip install 'sdkgen[{info.extra}]'",
+        )
+    unset = [v for v in info.requires_env if not os.environ.get(v)]
+    if unset:
+        return ToolchainMissing(
+            f"target {info.name!r} needs {', '.join(unset)} set", hint=info.install_hint or f"set {unset[0]}"
+        )
+    return None
+
+
+def targets() -> list[Tool]:
+    """Every registered target and whether this machine can build it."""
+    from sdkgen.runtimes import TARGETS, load_runtimes
+
+    load_runtimes()
+    tools = []
+    for name in TARGETS.names():
+        info = TARGETS.get(name)
+        why = target_unavailable(info)
+        detail = f"{'/'.join(info.platforms)}; tasks: {', '.join(info.tasks)}"
+        tools.append(
+            Tool(
+                name,
+                why is None,
+                None,
+                detail if why is None else f"{detail}; {why.message}",
+                None if why is None else why.hint,
+            )
+        )
     return tools
 
 

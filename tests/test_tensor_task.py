@@ -120,3 +120,31 @@ def test_coreml_target_does_not_serve_android() -> None:
     raw["model"]["source"] = "model"
     with pytest.raises(ConfigError, match="cannot build task 'text-generation'"):
         parse_config(raw, root=SAMPLE)
+
+
+def test_targets_whose_sdk_is_missing_are_skipped_and_the_others_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("QNN_SDK_ROOT", raising=False)
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["targets"] = ["executorch:xnnpack", "executorch:qnn", "executorch:vulkan"]
+    logs: list[str] = []
+    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=logs.append)
+    assert result.passed
+    assert any("QNN_SDK_ROOT" in line for line in logs)
+    qnn = result.report["verification"]["executorch:qnn"][0]
+    assert qnn["status"] == "not_executed" and "QNN_SDK_ROOT" in qnn["detail"]
+    vulkan = {c["name"]: c for c in result.report["verification"]["executorch:vulkan"]}
+    assert vulkan["io-signature"]["status"] == "passed" and vulkan["outputs"]["status"] == "not_executed"
+    assert {a["target"] for a in result.report["artifacts"]} == {"executorch:xnnpack", "executorch:vulkan"}
+
+
+def test_no_buildable_target_is_a_missing_toolchain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sdkgen.cli import main
+
+    monkeypatch.delenv("QNN_SDK_ROOT", raising=False)
+    toml = _project(tmp_path, "model:make") / "sdkgen.toml"
+    toml.write_text(toml.read_text().replace('targets = ["executorch:xnnpack"]', 'targets = ["executorch:qnn"]'))
+    assert main(["build", str(toml), "--out", str(tmp_path / "dist"), "--cache-dir", str(tmp_path / "c")]) == 4
+    assert not (tmp_path / "dist").exists()

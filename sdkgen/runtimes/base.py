@@ -45,6 +45,9 @@ class TargetInfo:
     modules: tuple[str, ...]
     artifact_suffix: str
     binding: SdkBinding
+    #: Environment variables the lowering needs (an SDK root), and how to get what is missing.
+    requires_env: tuple[str, ...] = ()
+    install_hint: str = ""
 
 
 TARGETS: Registry[TargetInfo] = Registry(

@@ -76,3 +76,87 @@ TARGETS.add(
         ),
     ),
 )
+
+#: Vulkan GPU delegate (Android). Lowering works on any host; running needs a Vulkan device, so host
+#: verification reports the outputs as not executed. Ships in the executorch-android-vulkan AAR flavour.
+TARGETS.add(
+    "executorch:vulkan",
+    TargetInfo(
+        name="executorch:vulkan",
+        runtime=RUNTIME,
+        delegate="vulkan",
+        platforms=("android",),
+        tasks=("tensor",),
+        recipes=("none",),
+        min_android_sdk=23,
+        min_ios="",
+        extra="executorch",
+        modules=("torch", "executorch"),
+        artifact_suffix=".pte",
+        binding=SdkBinding(
+            templates="executorch",
+            gradle_dependencies=(
+                'api("org.pytorch:executorch-android-vulkan") { version { strictly("{version}") } }',
+                'implementation("com.facebook.fbjni:fbjni:0.7.0")',
+                'implementation("com.facebook.soloader:nativeloader:0.10.5")',
+            ),
+            swift_products={},
+            delegate_doc="Vulkan GPU delegate",
+        ),
+    ),
+)
+
+#: Metal Performance Shaders delegate (iOS GPU). Its ahead-of-time compiler is not in the Linux wheel.
+TARGETS.add(
+    "executorch:mps",
+    TargetInfo(
+        name="executorch:mps",
+        runtime=RUNTIME,
+        delegate="mps",
+        platforms=("ios",),
+        tasks=("tensor",),
+        recipes=("none",),
+        min_android_sdk=0,
+        min_ios="17.0",
+        extra="executorch",
+        modules=("torch", "executorch", "executorch.backends.apple.mps"),
+        artifact_suffix=".pte",
+        binding=SdkBinding(
+            templates="executorch",
+            gradle_dependencies=(),
+            swift_products={"tensor": ("executorch", "backend_mps", "kernels_optimized")},
+            delegate_doc="MPS GPU delegate",
+        ),
+        install_hint="build on macOS: the MPS delegate's ahead-of-time compiler ships in ExecuTorch's macOS wheels",
+    ),
+)
+
+#: Qualcomm AI Engine Direct (QNN) delegate for Hexagon NPUs. Lowering needs the QNN SDK on the host.
+TARGETS.add(
+    "executorch:qnn",
+    TargetInfo(
+        name="executorch:qnn",
+        runtime=RUNTIME,
+        delegate="qnn",
+        platforms=("android",),
+        tasks=("tensor",),
+        recipes=("none",),
+        min_android_sdk=23,
+        min_ios="",
+        extra="executorch",
+        modules=("torch", "executorch", "executorch.backends.qualcomm"),
+        artifact_suffix=".pte",
+        binding=SdkBinding(
+            templates="executorch",
+            gradle_dependencies=(
+                'api("org.pytorch:executorch-android-qnn") { version { strictly("{version}") } }',
+                'implementation("com.facebook.fbjni:fbjni:0.7.0")',
+                'implementation("com.facebook.soloader:nativeloader:0.10.5")',
+            ),
+            swift_products={},
+            delegate_doc="Qualcomm QNN (Hexagon NPU) delegate",
+        ),
+        requires_env=("QNN_SDK_ROOT",),
+        install_hint="install the Qualcomm AI Engine Direct SDK (QAIRT) and set QNN_SDK_ROOT to its root folder",
+    ),
+)

@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from sdkgen.errors import ToolchainMissing
+from sdkgen.errors import StageError, ToolchainMissing
 
 
 def runtime_version() -> str:
@@ -33,7 +33,15 @@ def _partitioners(delegate: str) -> list[Any]:
             model_type=CoreMLBackend.MODEL_TYPE.MODEL,
         )
         return [CoreMLPartitioner(compile_specs=specs)]
-    raise ValueError(f"no partitioner for delegate {delegate!r}")
+    if delegate == "vulkan":
+        from executorch.backends.vulkan.partitioner.vulkan_partitioner import VulkanPartitioner
+
+        return [VulkanPartitioner()]
+    raise StageError(
+        f"sdkgen cannot lower to the {delegate!r} delegate yet",
+        choices=["coreml", "vulkan", "xnnpack"],
+        hint="choose another target; the delegate's SDK was found but its sdkgen lowering is not written yet",
+    )
 
 
 def lower_program(program_path: Path, delegate: str, constant_methods: dict[str, Any], out: Path) -> dict[str, Any]:

@@ -174,7 +174,8 @@ def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -
     if missing:
         reason = (
             f"not executed here: the {', '.join(missing)} delegate is not in this host's ExecuTorch runtime "
-            "(Core ML runs on Apple devices only; the generated XCTest runs these golden vectors there)"
+            "(Core ML and MPS run on Apple devices, Vulkan and QNN on Android devices; the generated device "
+            "tests run these golden vectors there)"
         )
         return [*checks, Check("outputs", "not_executed", reason)]
 
