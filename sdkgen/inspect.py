@@ -23,8 +23,13 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
         from sdkgen.runtimes.executorch.inspect import inspect_pte
 
         return {**base, "format": "ExecuTorch program (.pte)", **inspect_pte(path)}
+    if path.suffix == ".tflite" or data[4:8] == b"TFL3":
+        require_modules(("ai_edge_litert",), "litert", "inspecting a .tflite")
+        from sdkgen.runtimes.litert.inspect import inspect_tflite
+
+        return {**base, "format": "LiteRT flatbuffer (.tflite)", **inspect_tflite(path)}
     raise ModelLoadError(
         f"{str(path)!r} is not an artifact sdkgen knows",
-        choices=[".pte"],
-        hint="sdkgen inspect reads ExecuTorch .pte files",
+        choices=[".pte", ".tflite"],
+        hint="sdkgen inspect reads ExecuTorch .pte and LiteRT .tflite files",
     )

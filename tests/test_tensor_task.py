@@ -63,7 +63,7 @@ def test_factory_must_return_module_and_inputs(tmp_path: Path) -> None:
         load_factory("bad_factory:make", tmp_path)
 
 
-def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path) -> None:
+def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Both runtimes verified on the host; each platform's SDK carries the first target that serves it."""
     cfg = load_config(SAMPLE)
     raw = cfg.model_dump(mode="python", exclude={"root"})
@@ -78,6 +78,16 @@ def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path) -> None
     assert [p.name for p in (out / "ios/Sources/TabularKit/Resources").iterdir()] == ["tabular-scorer-xnnpack.pte"]
     gradle = (out / "android/build.gradle.kts").read_text()
     assert 'implementation("com.google.ai.edge.litert:litert:2.3.0")' in gradle and "executorch" not in gradle
+
+    from sdkgen.cli import main
+
+    assert main(["inspect", str(out / "tabular-scorer-cpu.tflite"), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    method = info["methods"][0]
+    assert info["runtime"] == "litert 2.3.0" and method["name"] == "serving_default"
+    assert [(t["dtype"], t["shape"]) for t in method["inputs"]] == [("float32", [1, 16]), ("int32", [1])]
+    assert [t["shape"] for t in method["outputs"]] == [[1, 4], [1, 4]]
+    assert "FULLY_CONNECTED" in method["portable_operators"]
 
 
 def test_target_that_serves_no_requested_platform_skips_that_sdk(tmp_path: Path) -> None:

@@ -1,0 +1,40 @@
+"""Read a ``.tflite``: signatures with their input and output tensors, and the operator set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sdkgen.errors import ModelLoadError
+
+
+def inspect_tflite(path: Path) -> dict[str, Any]:
+    import numpy as np
+    from ai_edge_litert.interpreter import Interpreter
+
+    from sdkgen.runtimes.litert.backend import runtime_version
+
+    try:
+        interp = Interpreter(model_path=str(path))
+    except Exception as e:  # the interpreter raises ValueError or RuntimeError for bad files
+        raise ModelLoadError(f"{path} is not a loadable LiteRT model: {e}", hint="rebuild it with sdkgen build") from e
+
+    def tensors(details: dict[str, Any]) -> list[dict[str, Any]]:
+        return [
+            {"name": n, "dtype": str(np.dtype(d["dtype"])), "shape": [int(x) for x in d["shape"]]}
+            for n, d in sorted(details.items(), key=lambda kv: kv[1]["index"])
+        ]
+
+    methods = []
+    for key in sorted(interp.get_signature_list()):
+        runner = interp.get_signature_runner(key)
+        methods.append(
+            {
+                "name": key,
+                "inputs": tensors(runner.get_input_details()),
+                "outputs": tensors(runner.get_output_details()),
+                "delegates": {},
+                "portable_operators": sorted({op["op_name"] for op in interp._get_ops_details()}),
+            }
+        )
+    return {"runtime": f"litert {runtime_version()}", "methods": methods}
