@@ -120,6 +120,12 @@ class IosSection(_Section):
         return v
 
 
+class CoremlSection(_Section):
+    """Core ML settings, used by the ``executorch:coreml`` target: which compute units Core ML may use."""
+
+    compute_units: Literal["all", "cpu_only", "cpu_and_gpu", "cpu_and_ne"] = "all"
+
+
 class VerifySection(_Section):
     """Host verification: prompts for golden vectors and the tolerances the artifact must meet.
 
@@ -144,6 +150,7 @@ class BuildConfig(_Section):
     export: ExportSection = ExportSection()
     android: AndroidSection
     ios: IosSection
+    coreml: CoremlSection = CoremlSection()
     verify: VerifySection = VerifySection()
     root: Path = Field(default=Path(), exclude=True)
 

@@ -291,6 +291,10 @@ class _Build:
             if d.exists():
                 shutil.rmtree(d)
 
+    def _target_options(self, ti: TargetInfo) -> dict[str, Any]:
+        """The config settings a target's lowering depends on (and so its cache key)."""
+        return self.config.coreml.model_dump() if ti.delegate == "coreml" else {}
+
     def _lower_and_verify(
         self,
         k_export: str,
@@ -306,7 +310,7 @@ class _Build:
         verify: dict[str, list[Check]] = {}
         for t in self.config.targets:
             ti = TARGETS.get(t)
-            k_lower = key("lower", k_export, t, meta, self.model_versions)
+            k_lower = key("lower", k_export, t, meta, self._target_options(ti), self.model_versions)
             lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
             art = self._artifact_spec(ti, lower_dir)
             artifacts.append(art)
@@ -435,7 +439,9 @@ class _Build:
     ) -> None:
         backend = _backend(ti)
         out = d / f"model{ti.artifact_suffix}"
-        delegation = backend.lower_tensor(export_dir / "program.pt2", self._model, inputs, ti.delegate, out)
+        delegation = backend.lower_tensor(
+            export_dir / "program.pt2", self._model, inputs, ti.delegate, out, self._target_options(ti)
+        )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
         meta.update({"runtime_version": backend.runtime_version(), "bytes": out.stat().st_size})
 
@@ -525,7 +531,9 @@ class _Build:
     def _run_lower(self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any]) -> None:
         from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
 
-        delegation = lower_program(export_dir / "program.pt2", ti.delegate, md, d / "model.pte")
+        delegation = lower_program(
+            export_dir / "program.pt2", ti.delegate, md, d / "model.pte", self._target_options(ti)
+        )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
         meta.update({"runtime_version": runtime_version(), "bytes": (d / "model.pte").stat().st_size})
 

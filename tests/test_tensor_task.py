@@ -115,6 +115,16 @@ def test_executorch_coreml_is_checked_structurally_and_not_run_here(tmp_path: Pa
     package = (result.output / "ios/Package.swift").read_text()
     assert '.product(name: "backend_coreml", package: "executorch")' in package
 
+    raw["coreml"] = {"compute_units": "cpu_and_ne"}
+    ne = build(parse_config(raw, root=cfg.root), tmp_path / "ne", cache_root=tmp_path / "c", log=lambda m: None)
+    ne_art = {a["target"]: a for a in ne.report["artifacts"]}
+    assert ne_art["executorch:coreml"]["sha256"] != art["executorch:coreml"]["sha256"]
+    assert ne_art["executorch:xnnpack"]["sha256"] == art["executorch:xnnpack"]["sha256"]  # not re-lowered
+    raw["coreml"] = {"compute_units": "npu"}
+    with pytest.raises(ConfigError, match="coreml.compute_units") as e:
+        parse_config(raw, root=cfg.root)
+    assert e.value.choices == ["all", "cpu_and_gpu", "cpu_and_ne", "cpu_only"]
+
 
 def test_coreml_target_does_not_serve_android() -> None:
     raw = {

@@ -12,6 +12,8 @@ from sdkgen.runtimes.executorch.verify import verify_tensor
 __all__ = ["lower_tensor", "runtime_version", "verify_tensor"]
 
 
-def lower_tensor(program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path) -> dict[str, Any]:
+def lower_tensor(
+    program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
+) -> dict[str, Any]:
     """Lower the saved ``torch.export`` program (``module``/``inputs`` are unused: the program has them)."""
-    return lower_program(program, delegate, {}, out)
+    return lower_program(program, delegate, {}, out, options)

@@ -16,7 +16,7 @@ def runtime_version() -> str:
         raise ToolchainMissing("ExecuTorch is not installed", hint="pip install 'sdkgen[executorch]'") from None
 
 
-def _partitioners(delegate: str) -> list[Any]:
+def _partitioners(delegate: str, options: dict[str, Any]) -> list[Any]:
     if delegate == "xnnpack":
         from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
 
@@ -26,8 +26,9 @@ def _partitioners(delegate: str) -> list[Any]:
         from executorch.backends.apple.coreml.compiler import CoreMLBackend
         from executorch.backends.apple.coreml.partition import CoreMLPartitioner
 
+        units = {"all": "ALL", "cpu_only": "CPU_ONLY", "cpu_and_gpu": "CPU_AND_GPU", "cpu_and_ne": "CPU_AND_NE"}
         specs = CoreMLBackend.generate_compile_specs(
-            compute_unit=ct.ComputeUnit.ALL,
+            compute_unit=getattr(ct.ComputeUnit, units[options.get("compute_units", "all")]),
             minimum_deployment_target=ct.target.iOS17,
             compute_precision=ct.precision.FLOAT32,
             model_type=CoreMLBackend.MODEL_TYPE.MODEL,
@@ -44,8 +45,15 @@ def _partitioners(delegate: str) -> list[Any]:
     )
 
 
-def lower_program(program_path: Path, delegate: str, constant_methods: dict[str, Any], out: Path) -> dict[str, Any]:
-    """Lower the saved ``torch.export`` program at ``program_path`` and write the ``.pte`` to ``out``.
+def lower_program(
+    program_path: Path,
+    delegate: str,
+    constant_methods: dict[str, Any],
+    out: Path,
+    options: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Lower the saved ``torch.export`` program at ``program_path`` and write the ``.pte`` to ``out``;
+    ``options`` are the delegate's settings (Core ML: ``compute_units``).
 
     Returns delegation facts: the delegate ids found in the program and how many call sites each has.
     """
@@ -55,7 +63,7 @@ def lower_program(program_path: Path, delegate: str, constant_methods: dict[str,
     ep = torch.export.load(program_path)
     edge = to_edge_transform_and_lower(
         ep,
-        partitioner=_partitioners(delegate),
+        partitioner=_partitioners(delegate, options or {}),
         compile_config=EdgeCompileConfig(_check_ir_validity=False),
         constant_methods=constant_methods,
     )

@@ -27,8 +27,10 @@ def runtime_version() -> str:
         raise ToolchainMissing("LiteRT is not installed", hint="pip install 'sdkgen[litert]'") from None
 
 
-def lower_tensor(program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path) -> dict[str, Any]:
-    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``."""
+def lower_tensor(
+    program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
+) -> dict[str, Any]:
+    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``; no options yet."""
     import litert_torch
 
     with contextlib.redirect_stdout(io.StringIO()):
