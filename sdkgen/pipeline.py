@@ -163,6 +163,7 @@ class _Build:
         skipped: dict[str, ToolchainMissing] | None = None,
     ) -> None:
         self.skipped = skipped or {}
+        self.coverage: dict[str, dict[str, Any]] = {}
         self.config = config
         self.info = info
         self.dest = dest
@@ -312,6 +313,8 @@ class _Build:
             ti = TARGETS.get(t)
             k_lower = key("lower", k_export, t, meta, self._target_options(ti), self.model_versions)
             lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
+            delegation = json.loads((lower_dir / "delegation.json").read_text())
+            self.coverage[t] = delegation.get("forward") or next(iter(delegation.values()), {})
             art = self._artifact_spec(ti, lower_dir)
             artifacts.append(art)
             files[art.file] = lower_dir / f"model{ti.artifact_suffix}"
@@ -666,6 +669,7 @@ class _Build:
                 verify=verify,
                 checks=checks,
                 compression_effect=compression_effect,
+                coverage=self.coverage,
                 output_files=sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()),
             )
             write_report(report, staging)

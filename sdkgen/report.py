@@ -28,6 +28,7 @@ def build_report(
     verify: dict[str, list[Check]],
     checks: dict[str, list[Check]],
     compression_effect: dict[str, Any],
+    coverage: dict[str, dict[str, Any]],
     output_files: list[str],
 ) -> dict[str, Any]:
     every = [c for cs in (*verify.values(), *checks.values()) for c in cs]
@@ -46,6 +47,7 @@ def build_report(
                 "sha256": a.sha256,
                 "runtime_version": a.runtime_version,
                 "delegates": list(a.delegates),
+                "coverage": coverage.get(a.target, {}),
             }
             for a in spec.artifacts
         ],
@@ -83,13 +85,16 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         "## Artifacts",
         "",
-        "| target | file | size | sha256 | runtime | delegates |",
-        "|---|---|---:|---|---|---|",
+        "| target | file | size | sha256 | runtime | delegates | delegated calls | left on the portable CPU path |",
+        "|---|---|---:|---|---|---|---:|---|",
     ]
     for a in r["artifacts"]:
+        cov = a["coverage"]
+        share = f"{cov['delegated_call_share']:.0%}" if "delegated_call_share" in cov else "n/a"
+        left = ", ".join(f"{op} x{n}" for op, n in cov.get("portable_calls", {}).items()) or "none"
         lines.append(
             f"| `{a['target']}` | {a['file']} | {a['bytes'] / 1e6:.2f} MB | `{a['sha256'][:16]}…` | "
-            f"{a['runtime_version']} | {', '.join(a['delegates'])} |"
+            f"{a['runtime_version']} | {', '.join(a['delegates'])} | {share} | {_cell(left)} |"
         )
     lines += ["", "## Verification on this host", "", "| target | check | status | detail |", "|---|---|---|---|"]
     for t, cs in r["verification"].items():

@@ -67,6 +67,11 @@ def test_build_is_verified_and_complete(built: BuildResult) -> None:
     assert (out / "ios/Sources/TinyLlmKit/Resources/tiny-llm-xnnpack.pte").read_bytes() == pte
     art = r["artifacts"][0]
     assert art["sha256"] == hashlib.sha256(pte).hexdigest() and art["delegates"] == ["XnnpackBackend"]
+    # Coverage comes from the program's instructions: XNNPACK subgraphs plus portable kernels (the KV cache
+    # update among them), each counted per call.
+    assert 0 < art["coverage"]["delegated_call_share"] < 1
+    assert "aten::index_put" in art["coverage"]["portable_calls"]
+    assert "delegated calls" in (out / "report.md").read_text()
     assert json.loads((out / "report.json").read_text()) == r
     assert not list(out.parent.glob(".*staging*"))
 

@@ -84,5 +84,22 @@ def delegation_of(pte: Path) -> dict[str, Any]:
         for d in plan.delegates:
             backends[d.id] = backends.get(d.id, 0) + 1
         ops = sorted({op.name for op in plan.operators})
-        result[plan.name] = {"delegates": backends, "portable_operators": ops}
+        kernels: dict[str, int] = {}
+        delegate_calls = 0
+        for chain in plan.chains:
+            for ins in chain.instructions:
+                kind = type(ins.instr_args).__name__
+                if kind == "DelegateCall":
+                    delegate_calls += 1
+                elif kind == "KernelCall":
+                    name = plan.operators[ins.instr_args.op_index].name
+                    kernels[name] = kernels.get(name, 0) + 1
+        calls = delegate_calls + sum(kernels.values())
+        result[plan.name] = {
+            "delegates": backends,
+            "portable_operators": ops,
+            "portable_calls": dict(sorted(kernels.items())),
+            # Share of the method's executed calls that go to a delegate (a delegate call runs a whole subgraph).
+            "delegated_call_share": round(delegate_calls / calls, 4) if calls else 0.0,
+        }
     return result
