@@ -4,7 +4,7 @@ import Foundation
 import ExecuTorch
 #endif
 
-/// The tensor-coreml model (tensor), running on ExecuTorch 1.5.1 (Core ML delegate, all compute units).
+/// The tensor-coreml model (tensor), running on ExecuTorch 1.5.1 (Core ML delegate).
 ///
 /// Create it with ``load(bundle:)`` and call ``run(_:)``.
 ///
