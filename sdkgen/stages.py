@@ -1,0 +1,194 @@
+"""What every task's stages share: the cached stage runner, the in-memory model, lowering and verifying
+every target, and the artifact description. Task stage sequences live in :mod:`sdkgen.tasks`.
+
+A stage's output lives in the stage cache under a key that hashes everything it depends on; a cached stage
+is reused and recorded as ``cached``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sdkgen import __version__, toolchain
+from sdkgen.cache import StageCache, key
+from sdkgen.compress import Recipe
+from sdkgen.config import BuildConfig
+from sdkgen.errors import ToolchainMissing
+from sdkgen.models.hf import CheckpointInfo
+from sdkgen.runtimes import TARGETS, TargetInfo
+from sdkgen.spec import ArtifactSpec
+from sdkgen.verify import Check
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class StageRecord:
+    name: str
+    status: str  # "ran" | "cached"
+    seconds: float
+    key: str
+    detail: str = ""
+
+
+@dataclass
+class ModelParts:
+    """What the task-specific stages hand to the shared SDK, check and report stages."""
+
+    spec_fields: dict[str, Any]
+    artifacts: list[ArtifactSpec]
+    files: dict[str, Path]
+    verify: dict[str, list[Check]]
+    compression_effect: dict[str, Any]
+
+
+class StageRunner:
+    """Runs cached stages for one build; subclassed by the task stage mixins and the pipeline."""
+
+    def __init__(
+        self,
+        config: BuildConfig,
+        info: CheckpointInfo | None,
+        dest: Path,
+        cache: StageCache,
+        log: Log,
+        skipped: dict[str, ToolchainMissing] | None = None,
+    ) -> None:
+        self.skipped = skipped or {}
+        self.coverage: dict[str, dict[str, Any]] = {}
+        self.config = config
+        self.info = info
+        self.dest = dest
+        self.cache = cache
+        self.log = log
+        self.records: list[StageRecord] = []
+        self.recipe = Recipe(config.compress.recipe, config.compress.group_size)
+        self.versions = {
+            t.name: t.version
+            for t in (*toolchain.python_packages(), *toolchain.compilers())
+            if t.available and t.version
+        }
+        # What model stages depend on (compiler versions key only the check stage).
+        self.model_versions = {k: self.versions.get(k) for k in ("torch", "torchao", "executorch", "transformers")}
+        self.versions["sdkgen"] = __version__
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._compressed = False
+        self._step_index = 0
+
+    @property
+    def ckpt(self) -> CheckpointInfo:
+        """The checkpoint of a text-generation build (tensor builds have none)."""
+        if self.info is None:
+            raise RuntimeError("this stage needs a Hugging Face checkpoint")
+        return self.info
+
+    def _stage(self, name: str, k: str, fn: Callable[[Path, dict[str, Any]], None], label: str | None = None) -> Path:
+        label = label or name
+        self._step_index += 1
+        hit = self.cache.lookup(name, k)
+        if hit is not None:
+            self.records.append(StageRecord(label, "cached", 0.0, k))
+            self.log(f"[{label}] reused from cache ({k[:12]})")
+            return hit
+        self.log(f"[{label}] running ...")
+        t0 = time.perf_counter()
+        with self.cache.write(name, k) as (tmp, meta):
+            fn(tmp, meta)
+            meta["seconds"] = round(time.perf_counter() - t0, 3)
+        secs = time.perf_counter() - t0
+        self.records.append(StageRecord(label, "ran", round(secs, 3), k))
+        self.log(f"[{label}] done in {secs:.1f}s")
+        found = self.cache.lookup(name, k)
+        assert found is not None
+        return found
+
+    def _model_fp32(self) -> tuple[Any, Any]:
+        if self._model is None:
+            from sdkgen.models.hf import load_causal_lm
+
+            self._model, self._tokenizer = load_causal_lm(self.ckpt)
+        if self._compressed:
+            raise RuntimeError("the fp32 model was already compressed in place")
+        return self._model, self._tokenizer
+
+    def _forget_in_memory_stages(self, keys: dict[str, str]) -> None:
+        """``load`` and ``compress`` produce in-memory models; when a stage that needs the model is not
+        cached, their cached summaries are not enough to go on, so they run again."""
+        for s, k in keys.items():
+            d = self.cache.root / s / k
+            if d.exists():
+                shutil.rmtree(d)
+
+    def _target_options(self, ti: TargetInfo) -> dict[str, Any]:
+        """The config settings a target's lowering depends on (and so its cache key)."""
+        return self.config.coreml.model_dump() if ti.delegate == "coreml" else {}
+
+    def _lower_and_verify(
+        self,
+        k_export: str,
+        meta: dict[str, Any],
+        verify_key: list[Any],
+        lower_fn: Callable[..., None],
+        verify_fn: Callable[..., None],
+    ) -> tuple[list[ArtifactSpec], dict[str, Path], dict[str, list[Check]]]:
+        """Lower and verify every target; ``lower_fn(d, meta, ti)`` writes ``d/model<suffix>``,
+        ``verify_fn(d, meta, ti, lower_dir)`` writes ``d/checks.json``."""
+        artifacts: list[ArtifactSpec] = []
+        files: dict[str, Path] = {}
+        verify: dict[str, list[Check]] = {}
+        for t in self.config.targets:
+            ti = TARGETS.get(t)
+            k_lower = key("lower", k_export, t, meta, self._target_options(ti), self.model_versions)
+            lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
+            delegation = json.loads((lower_dir / "delegation.json").read_text())
+            self.coverage[t] = delegation.get("forward") or next(iter(delegation.values()), {})
+            art = self._artifact_spec(ti, lower_dir)
+            artifacts.append(art)
+            files[art.file] = lower_dir / f"model{ti.artifact_suffix}"
+            k_verify = key("verify", k_lower, *verify_key)
+            vdir = self._stage("verify", k_verify, partial(verify_fn, ti=ti, lower_dir=lower_dir), f"verify {t}")
+            verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
+        return artifacts, files, verify
+
+    def _artifact_spec(self, ti: TargetInfo, lower_dir: Path) -> ArtifactSpec:
+        import hashlib
+
+        pte = lower_dir / f"model{ti.artifact_suffix}"
+        meta = json.loads((lower_dir / "done.json").read_text())
+        delegation = json.loads((lower_dir / "delegation.json").read_text())
+        return ArtifactSpec(
+            target=ti.name,
+            runtime=ti.runtime,
+            delegate=ti.delegate,
+            file=f"{self.config.name}-{ti.delegate}{ti.artifact_suffix}",
+            sha256=hashlib.sha256(pte.read_bytes()).hexdigest(),
+            size=pte.stat().st_size,
+            runtime_version=meta["runtime_version"],
+            min_android_sdk=ti.min_android_sdk,
+            min_ios=ti.min_ios,
+            delegates=tuple(sorted({b for m in delegation.values() for b in m["delegates"]})),
+        )
+
+    def _run_compress(self, d: Path, meta: dict[str, Any]) -> None:
+        from sdkgen.runtimes.executorch.quantize import apply_recipe
+
+        model, _ = self._model_fp32()
+        summary = {**self.recipe.as_dict(), **apply_recipe(model, self.recipe)}
+        self._compressed = True
+        (d / "compression.json").write_text(json.dumps(summary, indent=2))
+        meta.update(summary)
+
+
+def backend(ti: TargetInfo) -> Any:
+    """The runtime package's tensor-task backend (``sdkgen.runtimes.<runtime>.backend``), imported lazily."""
+    import importlib
+
+    return importlib.import_module(f"sdkgen.runtimes.{ti.runtime}.backend")

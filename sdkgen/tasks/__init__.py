@@ -1,0 +1,1 @@
+"""Per-task stage sequences, mixed into the build in :mod:`sdkgen.pipeline`."""

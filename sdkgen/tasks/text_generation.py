@@ -1,0 +1,241 @@
+"""The text-generation stages: load a checkpoint, golden vectors from the fp32 and compressed eager model,
+export with a static KV cache, lower and verify each target (ExecuTorch's LLM runner protocol)."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from sdkgen.cache import key
+from sdkgen.config import BuildConfig
+from sdkgen.errors import ConfigError, StageError
+from sdkgen.models.hf import CheckpointInfo
+from sdkgen.runtimes import TargetInfo
+from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
+from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
+from sdkgen.stages import ModelParts, StageRunner
+from sdkgen.verify import summarize
+
+
+class TextGenerationStages(StageRunner):
+    def _text_generation_stages(self) -> ModelParts:
+        cfg = self.config
+        tok = self._tokenizer_spec()
+        assert self.info is not None
+        k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
+        k_ref = key(
+            "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
+        )
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
+        k_golden = key("golden", k_compress, k_ref)
+        k_export = key("export", k_compress, cfg.export.max_seq_len)
+        if not all(
+            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
+        ):
+            self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
+
+        self._stage("load", k_load, self._run_load)
+        ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
+        self._stage("compress", k_compress, self._run_compress)
+        golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
+        export_dir = self._stage("export", k_export, self._run_export)
+        golden = _read_golden(golden_dir)
+        meta = self._runner_metadata(tok)
+        artifacts, files, verify = self._lower_and_verify(
+            k_export,
+            meta,
+            [k_golden, cfg.verify.logits_tolerance],
+            partial(self._run_lower, export_dir=export_dir, md=meta),
+            partial(self._run_verify, golden_dir=golden_dir, md=meta, tok=tok),
+        )
+        files[tok.file] = self.ckpt.tokenizer
+        reference = _read_golden(ref_dir)
+        agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
+        effect = {
+            "greedy_agreement_fp32_vs_compressed": f"{agree}/{len(golden)} prompts identical",
+            "examples": [
+                {"prompt": g.prompt, "fp32": r.output_text, "compressed": g.output_text}
+                for r, g in zip(reference, golden, strict=True)
+            ],
+        }
+        fields = {
+            "methods": _methods(tok.vocab_size),
+            "tokenizer": tok,
+            "generation": GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
+            "artifacts": tuple(artifacts),
+            "golden": tuple(golden),
+        }
+        return ModelParts(fields, artifacts, files, verify, effect)
+
+    def _run_load(self, d: Path, meta: dict[str, Any]) -> None:
+        model, _ = self._model_fp32()
+        summary = {
+            "architecture": self.ckpt.architecture,
+            "parameters": int(sum(p.numel() for p in model.parameters())),
+            "fingerprint": self.ckpt.fingerprint,
+            "config": {
+                k: self.ckpt.config.get(k)
+                for k in (
+                    "hidden_size",
+                    "intermediate_size",
+                    "num_hidden_layers",
+                    "num_attention_heads",
+                    "num_key_value_heads",
+                    "vocab_size",
+                    "max_position_embeddings",
+                    "tie_word_embeddings",
+                )
+            },
+        }
+        (d / "checkpoint.json").write_text(json.dumps(summary, indent=2))
+        meta.update(summary)
+
+    def _run_golden(self, d: Path, meta: dict[str, Any], tok: TokenizerSpec, kind: str) -> None:
+        from sdkgen.models.text_generation import eager_step, static_cache_module
+        from sdkgen.verify.golden import save_logits, text_generation_golden
+
+        if kind == "reference":
+            model, tokenizer = self._model_fp32()
+        else:
+            model, tokenizer = self._model, self._tokenizer
+        wrapper = static_cache_module(model, self.config.export.max_seq_len)
+        cases, decoded = text_generation_golden(
+            eager_step(wrapper),
+            tokenizer,
+            self.config.verify.prompts,
+            bos_id=tok.bos_id,
+            bos_count=RUNNER_BOS_COUNT,
+            eos_ids=tok.eos_ids,
+            max_new_tokens=self.config.verify.max_new_tokens,
+        )
+        (d / "golden.json").write_text(json.dumps([c.__dict__ for c in cases], indent=2, ensure_ascii=False))
+        save_logits(d / "logits.npz", decoded)
+        meta["cases"] = len(cases)
+
+    def _run_export(self, d: Path, meta: dict[str, Any]) -> None:
+        import torch
+
+        from sdkgen.models.text_generation import static_cache_module
+        from sdkgen.runtimes.executorch.export import export_text_generation
+
+        wrapper = static_cache_module(self._model, self.config.export.max_seq_len)
+        ep = export_text_generation(wrapper, self.config.export.max_seq_len)
+        torch.export.save(ep, d / "program.pt2")
+        meta["program_bytes"] = (d / "program.pt2").stat().st_size
+
+    def _runner_metadata(self, tok: TokenizerSpec) -> dict[str, Any]:
+        from sdkgen.runtimes.executorch.export import runner_metadata
+
+        return runner_metadata(self.config.export.max_seq_len, tok.vocab_size, tok.bos_id, list(tok.eos_ids))
+
+    def _run_lower(self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any]) -> None:
+        from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
+
+        delegation = lower_program(
+            export_dir / "program.pt2", ti.delegate, md, d / "model.pte", self._target_options(ti)
+        )
+        (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
+        meta.update({"runtime_version": runtime_version(), "bytes": (d / "model.pte").stat().st_size})
+
+    def _run_verify(
+        self,
+        d: Path,
+        meta: dict[str, Any],
+        ti: TargetInfo,
+        lower_dir: Path,
+        golden_dir: Path,
+        md: dict[str, Any],
+        tok: TokenizerSpec,
+    ) -> None:
+        from sdkgen.runtimes.executorch.verify import verify_text_generation
+        from sdkgen.verify.golden import load_logits
+
+        checks = verify_text_generation(
+            lower_dir / "model.pte",
+            self.ckpt.tokenizer,
+            _read_golden(golden_dir),
+            load_logits(golden_dir / "logits.npz"),
+            md,
+            logits_tolerance=self.config.verify.logits_tolerance,
+            eos_ids=tok.eos_ids,
+            bos_count=RUNNER_BOS_COUNT,
+        )
+        (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
+        meta["status"] = summarize(checks)
+
+    def _tokenizer_spec(self) -> TokenizerSpec:
+        tj = json.loads(self.ckpt.tokenizer.read_text(encoding="utf-8"))
+        cfg = self.ckpt.config
+        vocab = {**tj.get("model", {}).get("vocab", {}), **{t["content"]: t["id"] for t in tj.get("added_tokens", [])}}
+        inverse = {v: k for k, v in vocab.items()}
+        bos = cfg.get("bos_token_id")
+        eos = cfg.get("eos_token_id")
+        eos_ids = tuple(eos if isinstance(eos, list) else [eos]) if eos is not None else ()
+        if not isinstance(bos, int) or not eos_ids:
+            raise StageError(
+                f"{self.ckpt.path / 'config.json'} has no bos_token_id/eos_token_id",
+                hint="set bos_token_id and eos_token_id in config.json; the on-device runner needs them",
+            )
+        model_type = tj.get("model", {}).get("type")
+        pre = json.dumps(tj.get("pre_tokenizer"))
+        if model_type != "BPE" or "ByteLevel" not in pre:
+            raise StageError(
+                f"tokenizer.json is {model_type} with pre-tokenizer {pre[:80]}; text generation supports "
+                "byte-level BPE tokenizers (Llama 3, SmolLM, Qwen)",
+                hint="SentencePiece-style tokenizers (Gemma, Phi-3, TinyLlama) are not supported yet: ExecuTorch "
+                "1.5.1's C++ tokenizer maps their byte-fallback pieces to <unk> (measured)",
+            )
+        tok_cfg_path = self.ckpt.path / "tokenizer_config.json"
+        chat = None
+        if tok_cfg_path.is_file():
+            chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
+        return TokenizerSpec(
+            kind="byte-level-bpe",
+            file="tokenizer.json",
+            bos_id=bos,
+            eos_ids=eos_ids,
+            bos_token=inverse.get(bos, ""),
+            eos_token=inverse.get(eos_ids[0], ""),
+            vocab_size=self.ckpt.vocab_size,
+            chat_template=chat if isinstance(chat, str) else None,
+        )
+
+
+def _read_golden(d: Path) -> list[GoldenCase]:
+    items = json.loads((d / "golden.json").read_text(encoding="utf-8"))
+    return [GoldenCase(i["prompt"], tuple(i["prompt_ids"]), tuple(i["output_ids"]), i["output_text"]) for i in items]
+
+
+def _methods(vocab_size: int) -> Any:
+    from sdkgen.runtimes.executorch.export import method_specs
+
+    return method_specs(vocab_size)
+
+
+def check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
+
+    if config.export.max_seq_len > info.max_position_embeddings:
+        raise ConfigError(
+            f"export.max_seq_len = {config.export.max_seq_len} exceeds the model's max_position_embeddings "
+            f"({info.max_position_embeddings})",
+            hint=f"set export.max_seq_len to {info.max_position_embeddings} or less",
+        )
+    window = info.sliding_window
+    if window is not None and config.export.max_seq_len > window:
+        # transformers' exportable cache turns sliding-window layers into full static layers, which only
+        # matches the model while every position is inside the window.
+        raise ConfigError(
+            f"export.max_seq_len = {config.export.max_seq_len} exceeds the model's sliding window ({window}); "
+            "the exported static cache cannot reproduce sliding-window attention beyond it",
+            hint=f"set export.max_seq_len to {window} or less",
+        )
+    if config.compress.recipe != "none":
+        widths = {"hidden_size": info.config["hidden_size"], "intermediate_size": info.config.get("intermediate_size")}
+        bad = {k: v for k, v in widths.items() if isinstance(v, int) and v % config.compress.group_size}
+        if bad:
+            raise ConfigError(
+                f"compress.group_size = {config.compress.group_size} does not divide {bad}",
+                hint="choose a group size that divides the model's layer widths, e.g. 32",
+            )
