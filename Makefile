@@ -12,10 +12,10 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,check]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check]'
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,check,dev]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,dev]'
 
 ## Build the default sample (samples/tiny-llm) into dist/tiny-llm.
 demo: install

@@ -59,3 +59,25 @@ class StageCache:
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
+
+
+def path_digest(path: Path) -> tuple[str, int]:
+    """sha256 and byte size of a file, or of a folder artifact (``.mlpackage``): its files' relative
+    paths and contents in sorted order."""
+    if path.is_file():
+        data = path.read_bytes()
+        return hashlib.sha256(data).hexdigest(), len(data)
+    h, size = hashlib.sha256(), 0
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        data = f.read_bytes()
+        h.update(f.relative_to(path).as_posix().encode() + b"\0" + hashlib.sha256(data).digest())
+        size += len(data)
+    return h.hexdigest(), size
+
+
+def copy_path(src: Path, dst: Path) -> None:
+    """Copy a file or a folder artifact to ``dst``."""
+    if src.is_dir():
+        shutil.copytree(src, dst)
+    else:
+        shutil.copyfile(src, dst)

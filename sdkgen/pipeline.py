@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen import __version__, toolchain
-from sdkgen.cache import StageCache, default_root, key
+from sdkgen.cache import StageCache, copy_path, default_root, key
 from sdkgen.config import BuildConfig, parse_config
 from sdkgen.errors import OutputPathError, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
@@ -207,7 +207,7 @@ class _Build(TextGenerationStages, TensorStages):
         staging = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=out_root))
         try:
             for name, src in files.items():
-                shutil.copyfile(src, staging / name)
+                copy_path(src, staging / name)
             spec.write(staging / "model-spec.json")
             for platform, d in sdk_dirs.items():
                 shutil.copytree(d / "out", staging / platform)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen import __version__, toolchain
-from sdkgen.cache import StageCache, key
+from sdkgen.cache import StageCache, key, path_digest
 from sdkgen.compress import Recipe
 from sdkgen.config import BuildConfig
 from sdkgen.errors import ToolchainMissing
@@ -159,9 +159,7 @@ class StageRunner:
         return artifacts, files, verify
 
     def _artifact_spec(self, ti: TargetInfo, lower_dir: Path) -> ArtifactSpec:
-        import hashlib
-
-        pte = lower_dir / f"model{ti.artifact_suffix}"
+        sha256, size = path_digest(lower_dir / f"model{ti.artifact_suffix}")
         meta = json.loads((lower_dir / "done.json").read_text())
         delegation = json.loads((lower_dir / "delegation.json").read_text())
         return ArtifactSpec(
@@ -169,8 +167,8 @@ class StageRunner:
             runtime=ti.runtime,
             delegate=ti.delegate,
             file=f"{self.config.name}-{ti.delegate}{ti.artifact_suffix}",
-            sha256=hashlib.sha256(pte.read_bytes()).hexdigest(),
-            size=pte.stat().st_size,
+            sha256=sha256,
+            size=size,
             runtime_version=meta["runtime_version"],
             min_android_sdk=ti.min_android_sdk,
             min_ios=ti.min_ios,

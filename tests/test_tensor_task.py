@@ -121,7 +121,7 @@ def test_executorch_coreml_is_checked_structurally_and_not_run_here(tmp_path: Pa
     assert ne_art["executorch:coreml"]["sha256"] != art["executorch:coreml"]["sha256"]
     assert ne_art["executorch:xnnpack"]["sha256"] == art["executorch:xnnpack"]["sha256"]  # not re-lowered
     raw["coreml"] = {"compute_units": "npu"}
-    with pytest.raises(ConfigError, match="coreml.compute_units") as e:
+    with pytest.raises(ConfigError, match=r"coreml\.compute_units") as e:
         parse_config(raw, root=cfg.root)
     assert e.value.choices == ["all", "cpu_and_gpu", "cpu_and_ne", "cpu_only"]
 
@@ -168,3 +168,22 @@ def test_no_buildable_target_is_a_missing_toolchain(tmp_path: Path, monkeypatch:
     toml.write_text(toml.read_text().replace('targets = ["executorch:xnnpack"]', 'targets = ["executorch:qnn"]'))
     assert main(["build", str(toml), "--out", str(tmp_path / "dist"), "--cache-dir", str(tmp_path / "c")]) == 4
     assert not (tmp_path / "dist").exists()
+
+
+def test_coreml_ane_package_is_checked_structurally(tmp_path: Path) -> None:
+    cfg = load_config(SAMPLE)
+    raw = cfg.model_dump(mode="python", exclude={"root"})
+    raw["targets"] = ["coreml:ane", "executorch:xnnpack"]
+    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None)
+    assert result.passed
+    checks = {c["name"]: c for c in result.report["verification"]["coreml:ane"]}
+    assert checks["structure"]["status"] == "passed"
+    assert "('category', 'int32', [1])" in checks["structure"]["detail"]  # Core ML has no int64
+    assert checks["outputs"]["status"] == "not_executed" and "macOS" in checks["outputs"]["detail"]
+    package = result.output / "ios/Sources/TabularKit/Resources/tabular-scorer-ane.mlpackage"
+    assert (package / "Manifest.json").is_file()
+    art = {a["target"]: a for a in result.report["artifacts"]}["coreml:ane"]
+    assert art["bytes"] == sum(f.stat().st_size for f in package.rglob("*") if f.is_file())
+    swift = (result.output / "ios/Sources/TabularKit/TabularScorer.swift").read_text()
+    assert "configuration.computeUnits = .cpuAndNeuralEngine" in swift
+    assert not (result.output / "ios/Package.swift").read_text().count("executorch")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen import __version__
+from sdkgen.cache import copy_path
 from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
@@ -81,6 +81,6 @@ def generate_sdk(
     core = sorted(f for f, root in written.items() if root in core_roots)
     (out / model_dir).mkdir(parents=True, exist_ok=True)
     for name, src in sorted(files.items()):
-        shutil.copyfile(src, out / model_dir / name)
+        copy_path(src, out / model_dir / name)
     all_files = sorted([*written, *(model_dir / n for n in files)])
     return GeneratedSdk(platform, tuple(all_files), tuple(core), artifact.target)

@@ -17,7 +17,7 @@ from sdkgen.sdk import android, ios
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
-SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert", "tensor-coreml"]
+SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert", "tensor-coreml", "tensor-coreml-ane"]
 GENERATORS = {"android": android.generate, "ios": ios.generate}
 
 
@@ -142,10 +142,28 @@ def swift_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("swift-scratch")
 
 
+def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
+    """A copy of ``sdk`` whose library also depends on a local ``CoreML`` module built from the stub (Linux
+    has no Core ML framework; on Apple platforms the real one is imported)."""
+    shutil.copytree(sdk, dest)
+    (dest / "Sources" / "CoreML").mkdir()
+    shutil.copyfile(STUBS / "ios" / "coreml" / "CoreML.swift", dest / "Sources" / "CoreML" / "CoreML.swift")
+    manifest = (dest / "Package.swift").read_text()
+    target = f'            name: "{module}",\n'
+    assert target in manifest
+    manifest = manifest.replace(target, target + '            dependencies: ["CoreML"],\n', 1)
+    manifest = manifest.replace("    targets: [\n", '    targets: [\n        .target(name: "CoreML"),\n', 1)
+    (dest / "Package.swift").write_text(manifest)
+    return dest
+
+
 @needs_swift
 @pytest.mark.parametrize("spec_name", [s for s, p in CASES if p == "ios"])
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
+    spec = load_spec(spec_name)
+    if any(a.runtime == "coreml" for a in spec.artifacts):
+        sdk = _with_coreml_stub(sdk, spec.ios.module, tmp_path / "with-coreml")
     r = build_swift_package(
         sdk,
         mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},

@@ -13,7 +13,7 @@ from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sd
 from sdkgen.sdk.ios import naming
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
-from sdkgen.spec import ModelSpec, TensorValue
+from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
 MINIMUM_MACOS = "12.0"
 _SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
@@ -43,7 +43,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "model_file_literal": lit(artifact.file),
     }
     if spec.task == "tensor":
-        view.update(_tensor_view(spec))
+        view.update(_tensor_view(spec, artifact))
     else:
         view.update(_text_generation_view(spec))
     return view
@@ -62,6 +62,16 @@ def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
         "bos_count": spec.generation.bos_count,
         "golden": golden_view(spec, naming.string_literal),
     }
+
+
+COREML_FP16_TOLERANCE = 1e-2
+
+
+def _coreml_read(t: dict[str, Any]) -> str:
+    if t["dtype"] == "float32":
+        return f"MLShapedArray<Float>(converting: {t['local']}).scalars"
+    ints = f"MLShapedArray<Int32>(converting: {t['local']}).scalars"
+    return ints if t["dtype"] == "int32" else f"{ints}.map {{ Int64($0) }}"
 
 
 def _values_literal(v: TensorValue) -> str:
@@ -87,22 +97,39 @@ def _tensors(values: tuple[TensorValue, ...], prefix: str) -> list[dict[str, Any
             "index": i,
             "is_float": v.dtype == "float32",
             "golden": _values_literal(v),
+            # Core ML has no int64 arrays: int64 goes in and out as int32.
+            "coreml_scalar": "Float" if v.dtype == "float32" else "Int32",
+            "coreml_values": f"input.{name}"
+            if v.dtype != "int64"
+            else f"input.{name}.map {{ Int32(truncatingIfNeeded: $0) }}",
         }
         for i, (name, v) in enumerate(zip(names, values, strict=True))
     ]
 
 
-def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
+def _tensor_view(spec: ModelSpec, artifact: ArtifactSpec) -> dict[str, Any]:
     case = spec.tensor_golden[0]
     inputs, outputs = _tensors(case.inputs, "input"), _tensors(case.outputs, "output")
+    tolerance = spec.output_tolerance
+    coreml: dict[str, Any] = {}
+    if artifact.runtime == "coreml":
+        from sdkgen.runtimes.coreml import COMPUTE_UNITS
+
+        # Core ML ML programs compute in float16: the device tests allow for its precision.
+        tolerance = max(tolerance, COREML_FP16_TOLERANCE)
+        coreml = {
+            "compute_units": COMPUTE_UNITS[artifact.delegate][1],
+            "coreml_output_args": ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs),
+        }
     return {
+        **coreml,
         "inputs": inputs,
         "outputs": outputs,
         "input_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in inputs),
         "output_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in outputs),
         "golden_input_args": ", ".join(f"{t['name'].strip('`')}: {t['golden']}" for t in inputs),
         "output_args": ", ".join(f"{t['name'].strip('`')}: {t['local']}.scalars()" for t in outputs),
-        "tolerance": float_literal(spec.output_tolerance, "", ".nan", ".infinity"),
+        "tolerance": float_literal(tolerance, "", ".nan", ".infinity"),
     }
 
 

@@ -1,0 +1,105 @@
+"""Convert a tensor-task program to a Core ML ML program and check it structurally.
+
+Conversion names the features after the model spec (inputs keep ``forward``'s names; outputs become
+``output``, ``output1``, ...). Core ML has no int64 tensors: int64 inputs become int32 (the Swift binding
+converts). ML programs compute in float16 by default, so float outputs are float16.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from sdkgen.errors import ToolchainMissing
+from sdkgen.runtimes.coreml import COMPUTE_UNITS
+from sdkgen.spec import TensorCase
+from sdkgen.verify import Check
+
+#: Core ML specification version of iOS 17 (the minimum deployment target written here).
+IOS17_SPEC_VERSION = 8
+_ARRAY_TYPES = {65568: "float32", 65552: "float16", 131104: "int32", 65600: "float64"}
+
+
+def runtime_version() -> str:
+    try:
+        return version("coremltools")
+    except PackageNotFoundError:
+        raise ToolchainMissing("coremltools is not installed", hint="pip install 'sdkgen[coreml]'") from None
+
+
+def lower_tensor(
+    program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
+) -> dict[str, Any]:
+    import coremltools as ct
+    import torch
+
+    ep = torch.export.load(program)
+    with contextlib.redirect_stderr(io.StringIO()):
+        model = ct.convert(
+            ep.run_decompositions({}),
+            minimum_deployment_target=ct.target.iOS17,
+            compute_units=getattr(ct.ComputeUnit, COMPUTE_UNITS[delegate][0]),
+        )
+    spec = model.get_spec()
+    for i, o in enumerate([o.name for o in spec.description.output]):
+        ct.utils.rename_feature(spec, o, "output" if i == 0 else f"output{i}")
+    ct.models.MLModel(spec, weights_dir=model.weights_dir, skip_model_load=True).save(str(out))
+    ops = _operations(out)
+    return {"main": {"delegates": {f"CoreML ({COMPUTE_UNITS[delegate][2]})": 1}, "portable_operators": ops}}
+
+
+def _spec(path: Path) -> Any:
+    import coremltools as ct
+
+    return ct.models.MLModel(str(path), skip_model_load=True).get_spec()
+
+
+def _operations(path: Path) -> list[str]:
+    spec = _spec(path)
+    return sorted(
+        {
+            op.type
+            for f in spec.mlProgram.functions.values()
+            for b in f.block_specializations.values()
+            for op in b.operations
+        }
+    )
+
+
+def verify_tensor(artifact: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
+    """Structure only: names, dtypes, shapes, deployment target. Predictions need macOS."""
+    spec = _spec(artifact)
+    got_in = [
+        (i.name, _ARRAY_TYPES.get(i.type.multiArrayType.dataType, "other"), list(i.type.multiArrayType.shape))
+        for i in spec.description.input
+    ]
+    want_in = [(v.name, "int32" if v.dtype == "int64" else v.dtype, list(v.shape)) for v in cases[0].inputs]
+    got_out = [o.name for o in spec.description.output]
+    want_out = [v.name for v in cases[0].outputs]
+    problems = []
+    if got_in != want_in:
+        problems.append(f"inputs {got_in} != {want_in}")
+    if got_out != want_out:
+        problems.append(f"outputs {got_out} != {want_out}")
+    if spec.specificationVersion < IOS17_SPEC_VERSION or not spec.HasField("mlProgram"):
+        problems.append(f"specification version {spec.specificationVersion} is not an iOS 17 ML program")
+    return [
+        Check(
+            "structure",
+            "failed" if problems else "passed",
+            "; ".join(problems)
+            if problems
+            else f"ML program, spec version {spec.specificationVersion} (iOS 17), inputs {got_in}, outputs {got_out}, "
+            f"{len(_operations(artifact))} operation types",
+        ),
+        Check(
+            "outputs",
+            "not_executed",
+            "not executed here: Core ML predictions run only on macOS and iOS; the "
+            "generated XCTest runs these golden vectors there",
+        ),
+    ]
