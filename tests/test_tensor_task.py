@@ -20,6 +20,16 @@ def test_tensor_sample_builds_and_verifies(tmp_path: Path) -> None:
     result = build(load_config(SAMPLE), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
     r = result.report
     assert result.passed
+    assert [a["target"] for a in r["artifacts"]] == [
+        "executorch:xnnpack",
+        "litert:cpu",
+        "executorch:coreml",
+        "coreml:ane",
+    ]
+    executed = {
+        t for t, cs in r["verification"].items() if any(c["status"] == "passed" and c["name"] == "outputs" for c in cs)
+    }
+    assert executed == {"executorch:xnnpack", "litert:cpu"}  # the Core ML ones are checked structurally here
     checks = {c["name"]: c for c in r["verification"]["executorch:xnnpack"]}
     assert checks["io-signature"]["status"] == "passed"
     assert checks["outputs"]["status"] == "passed" and checks["outputs"]["data"]["max_relative_error"] <= 1e-4
@@ -165,7 +175,9 @@ def test_no_buildable_target_is_a_missing_toolchain(tmp_path: Path, monkeypatch:
 
     monkeypatch.delenv("QNN_SDK_ROOT", raising=False)
     toml = _project(tmp_path, "model:make") / "sdkgen.toml"
-    toml.write_text(toml.read_text().replace('targets = ["executorch:xnnpack"]', 'targets = ["executorch:qnn"]'))
+    text = toml.read_text()
+    start = text.index("targets = [")
+    toml.write_text(text[:start] + 'targets = ["executorch:qnn"]' + text[text.index("\n", start) :])
     assert main(["build", str(toml), "--out", str(tmp_path / "dist"), "--cache-dir", str(tmp_path / "c")]) == 4
     assert not (tmp_path / "dist").exists()
 
