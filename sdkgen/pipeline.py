@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen import __version__, toolchain
-from sdkgen.cache import StageCache, copy_path, default_root, key
+from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
 from sdkgen.config import BuildConfig, parse_config
 from sdkgen.errors import OutputPathError, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
@@ -103,15 +103,6 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _tree_digest(root: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    for f in sorted(p for p in root.rglob("*") if p.is_file()):
-        h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
-    return h.hexdigest()
-
-
 class _Build(TextGenerationStages, TensorStages):
     """One build: the task's model stages, then the SDK, check and report stages shared by every task."""
 
@@ -152,7 +143,7 @@ class _Build(TextGenerationStages, TensorStages):
                 "sdk",
                 platform,
                 spec_json,
-                _tree_digest(TEMPLATES_ROOT / platform),
+                path_digest(TEMPLATES_ROOT / platform)[0],
                 [a.sha256 for a in artifacts],
                 __version__,
             )

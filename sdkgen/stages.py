@@ -81,7 +81,6 @@ class StageRunner:
         self._model: Any = None
         self._tokenizer: Any = None
         self._compressed = False
-        self._step_index = 0
 
     @property
     def ckpt(self) -> CheckpointInfo:
@@ -92,7 +91,6 @@ class StageRunner:
 
     def _stage(self, name: str, k: str, fn: Callable[[Path, dict[str, Any]], None], label: str | None = None) -> Path:
         label = label or name
-        self._step_index += 1
         hit = self.cache.lookup(name, k)
         if hit is not None:
             self.records.append(StageRecord(label, "cached", 0.0, k))
@@ -150,7 +148,7 @@ class StageRunner:
             lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
             delegation = json.loads((lower_dir / "delegation.json").read_text())
             self.coverage[t] = delegation.get("forward") or next(iter(delegation.values()), {})
-            art = self._artifact_spec(ti, lower_dir)
+            art = self._artifact_spec(ti, lower_dir, delegation)
             artifacts.append(art)
             files[art.file] = lower_dir / f"model{ti.artifact_suffix}"
             k_verify = key("verify", k_lower, *verify_key)
@@ -158,10 +156,9 @@ class StageRunner:
             verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
         return artifacts, files, verify
 
-    def _artifact_spec(self, ti: TargetInfo, lower_dir: Path) -> ArtifactSpec:
+    def _artifact_spec(self, ti: TargetInfo, lower_dir: Path, delegation: dict[str, Any]) -> ArtifactSpec:
         sha256, size = path_digest(lower_dir / f"model{ti.artifact_suffix}")
         meta = json.loads((lower_dir / "done.json").read_text())
-        delegation = json.loads((lower_dir / "delegation.json").read_text())
         return ArtifactSpec(
             target=ti.name,
             runtime=ti.runtime,

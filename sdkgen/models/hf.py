@@ -7,13 +7,13 @@ header, tokenizer) so bad input fails before any work starts. :func:`load_causal
 
 from __future__ import annotations
 
-import hashlib
 import json
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sdkgen.cache import path_digest
 from sdkgen.errors import ModelLoadError
 
 #: Architectures the text-generation path supports, as written in ``config.json``'s ``architectures``:
@@ -146,7 +146,7 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
         config=config,
         weights=weights,
         tokenizer=tokenizer,
-        fingerprint=fingerprint_folder(path),
+        fingerprint=path_digest(path)[0],
     )
 
 
@@ -176,14 +176,6 @@ def _check_safetensors(path: Path) -> None:
             f"{path} is corrupt or truncated: {e}",
             hint="copy the checkpoint again (an interrupted download or a Git LFS pointer file looks like this)",
         ) from e
-
-
-def fingerprint_folder(path: Path) -> str:
-    h = hashlib.sha256()
-    for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        h.update(f.relative_to(path).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def load_causal_lm(info: CheckpointInfo) -> tuple[Any, Any]:
