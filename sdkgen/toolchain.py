@@ -51,6 +51,14 @@ def package_version(dist: str) -> str | None:
         return None
 
 
+def installed_version(dist: str, extra: str) -> str:
+    """The installed version of ``dist``; :class:`ToolchainMissing` naming the extra when it is absent."""
+    v = package_version(dist)
+    if v is None:
+        raise ToolchainMissing(f"{dist} is not installed", hint=f"pip install 'sdkgen[{extra}]'")
+    return v
+
+
 def python_packages() -> list[Tool]:
     tools = []
     for dist, module, extra in PACKAGES:

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from sdkgen.errors import ToolchainMissing
 from sdkgen.runtimes.coreml import COMPUTE_UNITS
 from sdkgen.spec import TensorCase
+from sdkgen.toolchain import installed_version
 from sdkgen.verify import Check
 
 #: Core ML specification version of iOS 17 (the minimum deployment target written here).
@@ -25,10 +24,7 @@ _ARRAY_TYPES = {65568: "float32", 65552: "float16", 131104: "int32", 65600: "flo
 
 
 def runtime_version() -> str:
-    try:
-        return version("coremltools")
-    except PackageNotFoundError:
-        raise ToolchainMissing("coremltools is not installed", hint="pip install 'sdkgen[coreml]'") from None
+    return installed_version("coremltools", "coreml")
 
 
 def lower_tensor(

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from sdkgen.errors import StageError, ToolchainMissing
+from sdkgen.errors import StageError
+from sdkgen.toolchain import installed_version
 
 
 def runtime_version() -> str:
-    try:
-        return version("executorch")
-    except PackageNotFoundError:
-        raise ToolchainMissing("ExecuTorch is not installed", hint="pip install 'sdkgen[executorch]'") from None
+    return installed_version("executorch", "executorch")
 
 
 def _partitioners(delegate: str, options: dict[str, Any]) -> list[Any]:

@@ -9,22 +9,18 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from sdkgen.errors import ToolchainMissing
 from sdkgen.spec import TensorCase
+from sdkgen.toolchain import installed_version
 from sdkgen.verify import Check, compare_outputs
 
 SIGNATURE = "serving_default"
 
 
 def runtime_version() -> str:
-    try:
-        return version("ai-edge-litert")
-    except PackageNotFoundError:
-        raise ToolchainMissing("LiteRT is not installed", hint="pip install 'sdkgen[litert]'") from None
+    return installed_version("ai-edge-litert", "litert")
 
 
 def lower_tensor(
