@@ -23,7 +23,6 @@ class TextGenerationStages(StageRunner):
     def _text_generation_stages(self) -> ModelParts:
         cfg = self.config
         tok = self._tokenizer_spec()
-        assert self.info is not None
         k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
         k_ref = key(
             "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len

@@ -40,7 +40,7 @@ def inspect_pte(path: Path) -> dict[str, Any]:
 
 
 #: ExecuTorch ScalarType codes (runtime/core/portable_type/scalar_type.h) as spec dtype names.
-_DTYPES = {
+SCALAR_TYPES = {
     0: "uint8",
     1: "int8",
     2: "int16",
@@ -56,4 +56,4 @@ _DTYPES = {
 
 def _tensor(t: Any) -> dict[str, Any]:
     code = int(t.dtype())
-    return {"dtype": _DTYPES.get(code, f"scalar_type_{code}"), "shape": list(t.sizes()), "bytes": t.nbytes()}
+    return {"dtype": SCALAR_TYPES.get(code, f"scalar_type_{code}"), "shape": list(t.sizes()), "bytes": t.nbytes()}

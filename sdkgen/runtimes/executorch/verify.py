@@ -141,15 +141,12 @@ def _plain(v: Any) -> Any:
     return v if isinstance(v, (int, float, bool, str)) else str(v)
 
 
-_TORCH_DTYPES = {"float32": "float32", "int64": "int64", "int32": "int32"}
-_SCALAR_CODES = {"float32": 6, "int64": 4, "int32": 3}
-
-
 def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
     """Run ``forward`` of a tensor-task ``.pte`` on every golden case; compare with the eager outputs."""
     import torch
     from executorch.extension.pybindings.portable_lib import _get_registered_backend_names, _load_for_executorch
 
+    from sdkgen.runtimes.executorch.inspect import SCALAR_TYPES
     from sdkgen.runtimes.executorch.lower import delegation_of
 
     module = _load_for_executorch(str(pte))
@@ -158,7 +155,7 @@ def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -
     missing = sorted(set(delegation_of(pte)["forward"]["delegates"]) - set(_get_registered_backend_names()))
     got = [
         (
-            next((k for k, c in _SCALAR_CODES.items() if c == int(meta.input_tensor_meta(i).dtype())), "other"),
+            SCALAR_TYPES.get(int(meta.input_tensor_meta(i).dtype()), "other"),
             list(meta.input_tensor_meta(i).sizes()),
         )
         for i in range(meta.num_inputs())
@@ -180,9 +177,7 @@ def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -
         return [*checks, Check("outputs", "not_executed", reason)]
 
     def run(case: TensorCase) -> list[Any]:
-        args = tuple(
-            torch.tensor(v.values, dtype=getattr(torch, _TORCH_DTYPES[v.dtype])).reshape(v.shape) for v in case.inputs
-        )
+        args = tuple(torch.tensor(v.values, dtype=getattr(torch, v.dtype)).reshape(v.shape) for v in case.inputs)
         return [o.detach().double().numpy() for o in module.forward(args)]
 
     checks.append(compare_outputs(cases, run, tolerance, "pte"))
