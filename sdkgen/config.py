@@ -19,8 +19,11 @@ from sdkgen.errors import ConfigError
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android.naming import check_package
 
-TASKS = ("text-generation", "tensor")
+TASKS = ("text-generation", "text-embedding", "image-classification", "tensor")
 FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
+#: ``pkg:<python package>/<folder>``: a checkpoint folder shipped inside an installed Python package.
+PACKAGE_SOURCE = re.compile(r"^pkg:([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/(.+)$")
+_FOLDER_TASKS = ("text-generation", "text-embedding")
 RECIPES = ("none", "8da4w")
 GROUP_SIZES = (32, 64, 128, 256)
 
@@ -38,10 +41,11 @@ class ModelSection(_Section):
     """Where the model comes from and what it does."""
 
     source: str = Field(
-        description="text-generation: a Hugging Face checkpoint folder, relative to the config file; "
-        "tensor: a Python factory 'module:function' (the module is looked up next to the config file)"
+        description="text-generation, text-embedding: a Hugging Face checkpoint folder, relative to the config "
+        "file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, image-classification: a "
+        "Python factory 'module:function' (the module is looked up next to the config file)"
     )
-    task: Literal["text-generation", "tensor"] = "text-generation"
+    task: Literal["text-generation", "text-embedding", "image-classification", "tensor"] = "text-generation"
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
 
     @field_validator("name")
@@ -126,6 +130,34 @@ class CoremlSection(_Section):
     compute_units: Literal["all", "cpu_only", "cpu_and_gpu", "cpu_and_ne"] = "all"
 
 
+class ImageSection(_Section):
+    """Image classification: the class names (a text file, one per line, in output order) and the
+    normalisation each channel gets, ``(pixel / 255 - mean) / std``."""
+
+    labels: str
+    mean: list[float] = Field(default_factory=lambda: [0.0], min_length=1, max_length=3)
+    std: list[float] = Field(default_factory=lambda: [1.0], min_length=1, max_length=3)
+
+    @field_validator("std")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x <= 0 for x in v):
+            raise ValueError("every std must be greater than 0")
+        return v
+
+
+_SENTENCES = [
+    "A man is playing a guitar on the street.",
+    "Someone plays music outdoors.",
+    "The stock market fell sharply on Monday.",
+    "How do I reset my password?",
+    "I forgot the password to my account.",
+    "Le chat dort sur le canapé.",
+    "Emoji are text too 🙂👍",
+    "def add(a, b): return a + b",
+]
+
+
 class VerifySection(_Section):
     """Host verification: prompts for golden vectors and the tolerances the artifact must meet.
 
@@ -139,6 +171,13 @@ class VerifySection(_Section):
     max_new_tokens: int = Field(default=12, ge=1, le=512)
     logits_tolerance: float = Field(default=0.05, gt=0, le=1)
     output_tolerance: float = Field(default=1e-3, gt=0, le=1)
+    sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
+    min_cosine: float = Field(default=0.99, gt=0, le=1)
+    eval_data: str | None = Field(
+        default=None,
+        description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N)",
+    )
+    max_accuracy_drop: float = Field(default=0.01, ge=0, le=1)
 
 
 class BuildConfig(_Section):
@@ -151,6 +190,7 @@ class BuildConfig(_Section):
     android: AndroidSection
     ios: IosSection
     coreml: CoremlSection = CoremlSection()
+    image: ImageSection | None = None
     verify: VerifySection = VerifySection()
     root: Path = Field(default=Path(), exclude=True)
 
@@ -168,16 +208,24 @@ class BuildConfig(_Section):
     @model_validator(mode="after")
     def _combinations(self) -> BuildConfig:
         is_factory = bool(FACTORY_SOURCE.fullmatch(self.model.source))
-        if self.model.task == "tensor" and not is_factory:
+        task = self.model.task
+        if task not in _FOLDER_TASKS and not is_factory:
             raise _Combination(
-                f"model.source = {self.model.source!r} is not a Python factory, which task 'tensor' needs",
+                f"model.source = {self.model.source!r} is not a Python factory, which task {task!r} needs",
                 'write model.source = "package.module:function"; the function returns (module, example_inputs)',
             )
-        if self.model.task == "text-generation" and is_factory:
+        if task in _FOLDER_TASKS and is_factory:
             raise _Combination(
-                f"model.source = {self.model.source!r} is a Python factory; task 'text-generation' loads a "
+                f"model.source = {self.model.source!r} is a Python factory; task {task!r} loads a "
                 "Hugging Face checkpoint folder",
                 'point model.source at the checkpoint folder, or set model.task = "tensor"',
+            )
+        if (task == "image-classification") != (self.image is not None):
+            raise _Combination(
+                "an [image] table is needed by task 'image-classification' and only by it",
+                'add [image] with labels = "labels.txt", mean and std'
+                if task == "image-classification"
+                else "remove the [image] table",
             )
         for name in self.targets:
             info = TARGETS.get(name)
@@ -212,7 +260,26 @@ class BuildConfig(_Section):
 
     @property
     def model_source(self) -> Path:
-        return (self.root / self.model.source).resolve()
+        """The checkpoint folder; a ``pkg:`` source is looked up in the installed package (the folder
+        may not exist: the loader reports that)."""
+        m = PACKAGE_SOURCE.fullmatch(self.model.source)
+        if m is None:
+            return (self.root / self.model.source).resolve()
+        import importlib.util
+
+        from sdkgen.errors import ModelLoadError
+
+        spec = importlib.util.find_spec(m.group(1).split(".")[0])
+        if spec is None or not spec.submodule_search_locations:
+            raise ModelLoadError(
+                f"model.source = {self.model.source!r}: the Python package {m.group(1)!r} is not installed",
+                hint=f"pip install the distribution that provides {m.group(1)!r} into this environment",
+            )
+        return Path(next(iter(spec.submodule_search_locations)), *m.group(1).split(".")[1:], m.group(2)).resolve()
+
+    def path(self, value: str) -> Path:
+        """A path from the config, relative to the config file's folder."""
+        return (self.root / value).resolve()
 
 
 class _Combination(ValueError):

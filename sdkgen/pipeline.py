@@ -109,7 +109,7 @@ class _Build(TextGenerationStages, TensorStages):
     def run(self) -> BuildResult:
         warnings.filterwarnings("ignore")
         cfg = self.config
-        parts = self._tensor_stages() if cfg.model.task == "tensor" else self._text_generation_stages()
+        parts = self._text_generation_stages() if cfg.model.task == "text-generation" else self._tensor_stages()
         spec = ModelSpec(
             name=cfg.name,
             task=cfg.model.task,

@@ -33,7 +33,9 @@ class MethodSpec:
 
 @dataclass(frozen=True)
 class TokenizerSpec:
-    """``kind`` is ``byte-level-bpe``; ``file`` is shipped next to the model; ids are token ids."""
+    """``kind`` is ``byte-level-bpe`` (text generation: ``tokenizer.json`` for the runtime's runner) or
+    ``wordpiece`` (BERT: ``vocab.txt``, one token per line in id order, for the SDK's own tokenizer; BOS is
+    ``[CLS]``, EOS ``[SEP]``). ``file`` is shipped next to the model; ids are token ids."""
 
     kind: str
     file: str
@@ -43,6 +45,31 @@ class TokenizerSpec:
     eos_token: str
     vocab_size: int
     chat_template: str | None = None
+    pad_id: int = 0
+    lowercase: bool = False
+    max_length: int = 0  # wordpiece: every input is padded or truncated to this many ids
+
+
+@dataclass(frozen=True)
+class EmbeddingSpec:
+    """Text embedding: ``dim`` floats per text, ``pooling`` over the token states, L2-normalised when
+    ``normalized`` (then cosine similarity is a dot product)."""
+
+    dim: int
+    pooling: str
+    normalized: bool
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """Image classification input: ``height`` x ``width`` x ``channels`` floats (channels last, one image),
+    each ``(pixel / 255 - mean[c]) / std[c]``; one channel means grayscale (the mean of R, G and B)."""
+
+    width: int
+    height: int
+    channels: int
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
 
 
 @dataclass(frozen=True)
@@ -128,6 +155,10 @@ class ModelSpec:
     compression: dict[str, Any] = field(default_factory=dict)
     tensor_golden: tuple[TensorCase, ...] = ()
     output_tolerance: float = 0.0  # tensor task: max |out - golden| / max |golden| the device tests allow
+    embedding: EmbeddingSpec | None = None
+    image: ImageSpec | None = None
+    labels: tuple[str, ...] = ()  # image classification: class names in output order
+    texts: tuple[str, ...] = ()  # text embedding: the texts of ``tensor_golden``, in order
     version: int = SPEC_VERSION
 
     def to_json(self) -> str:
@@ -170,6 +201,12 @@ class ModelSpec:
             tensor_golden=tuple(
                 TensorCase(values(c["inputs"]), values(c["outputs"])) for c in d.get("tensor_golden", [])
             ),
+            embedding=EmbeddingSpec(**d["embedding"]) if d.get("embedding") else None,
+            image=ImageSpec(**{**d["image"], "mean": tuple(d["image"]["mean"]), "std": tuple(d["image"]["std"])})
+            if d.get("image")
+            else None,
+            labels=tuple(d.get("labels", ())),
+            texts=tuple(d.get("texts", ())),
             version=d["version"],
         )
 

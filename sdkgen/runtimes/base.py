@@ -11,6 +11,10 @@ from dataclasses import dataclass
 
 from sdkgen.registry import Registry
 
+#: Tasks whose model is one ``forward`` over fixed-shape tensors; a runtime lowers and runs them alike, and
+#: the task adds its pre- and post-processing (tokenizer and pooling, image normalisation and labels).
+TENSOR_TASKS = ("tensor", "text-embedding", "image-classification")
+
 
 @dataclass(frozen=True)
 class SdkBinding:
@@ -20,8 +24,11 @@ class SdkBinding:
 
     templates: str
     gradle_dependencies: tuple[str, ...]
-    swift_products: Mapping[str, tuple[str, ...]]  # per task
+    swift_products: Mapping[str, tuple[str, ...]]  # per task; "tensor" stands for every TENSOR_TASKS task
     delegate_doc: str
+
+    def products(self, task: str) -> tuple[str, ...]:
+        return self.swift_products.get("tensor" if task in TENSOR_TASKS else task, ())
 
 
 @dataclass(frozen=True)

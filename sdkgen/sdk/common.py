@@ -11,6 +11,7 @@ from sdkgen import __version__
 from sdkgen.cache import copy_path
 from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
+from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
 from sdkgen.spec import ArtifactSpec, ModelSpec
 
@@ -42,17 +43,28 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
 
 def template_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
     """In override order: the platform-neutral core (``core/common``, ``core/<task>``: code that compiles on
-    this machine), the platform's shared files (``library``), then the runtime binding
-    (``<binding>/common``, ``<binding>/<task>``). A later folder's file overrides an earlier one's."""
+    this machine), the platform's shared files (``library``), the runtime binding (``<binding>/common``,
+    ``<binding>/<task>``), then the task's public API over the binding (``api/<task>``). A task built on
+    tensors (:data:`~sdkgen.runtimes.base.TENSOR_TASKS`) also gets the ``tensor`` core and binding: its
+    API wraps the tensor-level class (``engine`` in the view). A later folder's file overrides an earlier
+    one's."""
     b = info.binding.templates
+    tasks = ["tensor", task] if task in TENSOR_TASKS and task != "tensor" else [task]
     dirs = [
         root / platform / "core" / "common",
-        root / platform / "core" / task,
+        *(root / platform / "core" / t for t in tasks),
         root / platform / "library",
         root / platform / b / "common",
-        root / platform / b / task,
+        *(root / platform / b / t for t in tasks),
+        root / platform / "api" / task,
     ]
     return [d for d in dirs if d.is_dir()]
+
+
+def engine_name(spec: ModelSpec, class_name: str) -> str:
+    """The tensor-level class: the public class itself for the ``tensor`` task, else ``<Class>Model``
+    under the task's API class."""
+    return class_name if spec.task == "tensor" else f"{class_name}Model"
 
 
 def golden_view(spec: ModelSpec, literal: Callable[[str], str]) -> list[dict[str, Any]]:

@@ -4,12 +4,14 @@ inputs, ``torch.export``, then each runtime's backend lowers and verifies."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sdkgen.cache import key
+from sdkgen.models.tensor import TensorModel
 from sdkgen.runtimes import TargetInfo
 from sdkgen.spec import TensorCase, TensorValue
 from sdkgen.stages import ModelParts, StageRunner, backend
@@ -17,14 +19,48 @@ from sdkgen.verify import summarize
 
 
 class TensorStages(StageRunner):
+    def _tensor_model(self) -> tuple[TensorModel, dict[str, Any]]:
+        """The task's model and the config settings its stages depend on."""
+        cfg = self.config
+        task = cfg.model.task
+        if task == "text-embedding":
+            from sdkgen.models.embedding import load_embedder
+
+            settings: dict[str, Any] = {
+                "max_seq_len": cfg.export.max_seq_len,
+                "sentences": cfg.verify.sentences,
+                "min_cosine": cfg.verify.min_cosine,
+            }
+            return load_embedder(
+                cfg.model_source, cfg.export.max_seq_len, cfg.verify.sentences, cfg.verify.min_cosine
+            ), settings
+        if task == "image-classification":
+            from sdkgen.models.image import load_image_classifier
+
+            assert cfg.image is not None  # the config validator guarantees it
+            eval_data = cfg.path(cfg.verify.eval_data) if cfg.verify.eval_data else None
+            settings = {"image": cfg.image.model_dump(), "max_accuracy_drop": cfg.verify.max_accuracy_drop}
+            return load_image_classifier(
+                cfg.model.source,
+                cfg.root,
+                cfg.path(cfg.image.labels),
+                cfg.image.mean,
+                cfg.image.std,
+                eval_data,
+                cfg.verify.max_accuracy_drop,
+            ), settings
+        from sdkgen.models.tensor import load_tensor_model
+
+        return load_tensor_model(cfg.model.source, cfg.root), {}
+
     def _tensor_stages(self) -> ModelParts:
-        from sdkgen.models.factory import load_factory
-        from sdkgen.models.tensor import golden_inputs, method_specs
+        from sdkgen.models.tensor import method_specs
 
         cfg = self.config
-        fm = load_factory(cfg.model.source, cfg.root)
-        self._model = fm.module
-        k_load = key("load", fm.fingerprint, fm.input_names)
+        tm, settings = self._tensor_model()
+        self._model = tm.module
+        shapes = [(str(t.dtype), tuple(t.shape)) for t in tm.inputs]
+        k_load = key("load", cfg.model.task, tm.fingerprint, tm.input_names, shapes, settings)
         k_ref = key("reference", k_load)
         k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
@@ -33,29 +69,32 @@ class TensorStages(StageRunner):
             self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
         ):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
-        cases = golden_inputs(fm.inputs)
 
         def run_load(d: Path, meta: dict[str, Any]) -> None:
-            meta.update({"parameters": int(sum(p.numel() for p in fm.module.parameters())), "inputs": fm.input_names})
+            meta.update({"parameters": int(sum(p.numel() for p in tm.module.parameters())), "inputs": tm.input_names})
             (d / "model.json").write_text(json.dumps(meta, indent=2))
+            for name, text in tm.files.items():
+                (d / name).write_text(text, encoding="utf-8")
 
-        self._stage("load", k_load, run_load)
-        ref_dir = self._stage("reference", k_ref, partial(self._run_tensor_golden, cases=cases, names=fm.input_names))
+        load_dir = self._stage("load", k_load, run_load)
+        ref_dir = self._stage("reference", k_ref, partial(self._run_tensor_golden, tm=tm, ref_dir=None))
         self._stage("compress", k_compress, self._run_compress)
-        golden_dir = self._stage(
-            "golden", k_golden, partial(self._run_tensor_golden, cases=cases, names=fm.input_names)
-        )
-        export_dir = self._stage("export", k_export, partial(self._run_tensor_export, inputs=fm.inputs))
+        golden_dir = self._stage("golden", k_golden, partial(self._run_tensor_golden, tm=tm, ref_dir=ref_dir))
+        export_dir = self._stage("export", k_export, partial(self._run_tensor_export, tm=tm))
         golden = _read_tensor_golden(golden_dir)
+        reference = _read_tensor_golden(ref_dir)
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             {},
-            [k_golden, cfg.verify.output_tolerance],
-            partial(self._run_tensor_lower, export_dir=export_dir, inputs=fm.inputs),
-            partial(self._run_tensor_verify, golden_dir=golden_dir),
+            [k_golden, k_ref, cfg.verify.output_tolerance],
+            partial(self._run_tensor_lower, export_dir=export_dir, inputs=tm.inputs),
+            partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm),
         )
-        reference = _read_tensor_golden(ref_dir)
-        effect = {"max_relative_output_change_fp32_vs_compressed": _max_rel_change(reference, golden)}
+        files.update({name: load_dir / name for name in tm.files})
+        effect: dict[str, Any] = {"max_relative_output_change_fp32_vs_compressed": _max_rel_change(reference, golden)}
+        if tm.quality is not None:
+            effect[f"{tm.quality.name}_fp32"] = _read_quality(ref_dir)
+            effect[f"{tm.quality.name}_compressed"] = _read_quality(golden_dir)
         fields = {
             "methods": method_specs(golden[0]),
             "tokenizer": None,
@@ -64,22 +103,37 @@ class TensorStages(StageRunner):
             "golden": (),
             "tensor_golden": tuple(golden),
             "output_tolerance": cfg.verify.output_tolerance,
+            **tm.spec_fields,
         }
         return ModelParts(fields, artifacts, files, verify, effect)
 
-    def _run_tensor_golden(self, d: Path, meta: dict[str, Any], cases: list[Any], names: list[str]) -> None:
-        from sdkgen.models.tensor import tensor_cases
+    def _run_tensor_golden(self, d: Path, meta: dict[str, Any], tm: TensorModel, ref_dir: Path | None) -> None:
+        """Golden outputs of the in-memory model (fp32 in ``reference``, compressed in ``golden``) and its
+        quality, measured against the fp32 outputs in ``ref_dir`` (``None``: these are the fp32 outputs)."""
+        import torch
 
-        result = tensor_cases(self._model, names, cases)
+        from sdkgen.models.tensor import run_eager, tensor_cases
+
+        result = tensor_cases(self._model, tm.input_names, tm.cases)
         (d / "golden.json").write_text(json.dumps([asdict(c) for c in result]))
         meta["cases"] = len(result)
+        if tm.quality is not None:
+            model = self._model
 
-    def _run_tensor_export(self, d: Path, meta: dict[str, Any], inputs: tuple[Any, ...]) -> None:
+            def run(inputs: Sequence[Any]) -> list[Any]:
+                return [o.double().numpy() for _, o in run_eager(model, [torch.from_numpy(a) for a in inputs])]
+
+            reference = result if ref_dir is None else _read_tensor_golden(ref_dir)
+            quality = tm.quality.measure(run, reference)
+            (d / "quality.json").write_text(json.dumps(quality, indent=2))
+            meta["quality"] = quality
+
+    def _run_tensor_export(self, d: Path, meta: dict[str, Any], tm: TensorModel) -> None:
         import torch
 
         from sdkgen.models.tensor import export_tensor
 
-        torch.export.save(export_tensor(self._model, inputs), d / "program.pt2")
+        torch.export.save(export_tensor(self._model, tm.inputs, tm.strict_export), d / "program.pt2")
         meta["program_bytes"] = (d / "program.pt2").stat().st_size
 
     def _run_tensor_lower(
@@ -94,12 +148,26 @@ class TensorStages(StageRunner):
         meta.update({"runtime_version": runtime.runtime_version(), "bytes": out.stat().st_size})
 
     def _run_tensor_verify(
-        self, d: Path, meta: dict[str, Any], ti: TargetInfo, lower_dir: Path, golden_dir: Path
+        self,
+        d: Path,
+        meta: dict[str, Any],
+        ti: TargetInfo,
+        lower_dir: Path,
+        golden_dir: Path,
+        ref_dir: Path,
+        tm: TensorModel,
     ) -> None:
-        checks = backend(ti).verify_tensor(
+        from sdkgen.verify.tensor import verify_tensor
+
+        checks = verify_tensor(
+            backend(ti),
             lower_dir / f"model{ti.artifact_suffix}",
             _read_tensor_golden(golden_dir),
             tolerance=self.config.verify.output_tolerance,
+            label=ti.artifact_suffix.lstrip("."),
+            quality=tm.quality,
+            reference=_read_tensor_golden(ref_dir),
+            fp32_quality=_read_quality(ref_dir),
         )
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)
@@ -110,6 +178,11 @@ def _read_tensor_golden(d: Path) -> list[TensorCase]:
         return tuple(TensorValue(v["name"], v["dtype"], tuple(v["shape"]), tuple(v["values"])) for v in items)
 
     return [TensorCase(values(c["inputs"]), values(c["outputs"])) for c in json.loads((d / "golden.json").read_text())]
+
+
+def _read_quality(d: Path) -> dict[str, float]:
+    f = d / "quality.json"
+    return json.loads(f.read_text()) if f.is_file() else {}
 
 
 def _max_rel_change(reference: list[TensorCase], golden: list[TensorCase]) -> float:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 Status = Literal["passed", "failed", "not_executed"]
 
+#: Runs an artifact once: input arrays in the model's own dtypes and order -> output arrays in order.
+Runner = Callable[[Sequence[Any]], list[Any]]
+
 
 @dataclass(frozen=True)
 class Check:

@@ -14,10 +14,23 @@ from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
 from sdkgen.check.swift import build_swift_package, find_swift
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
+from sdkgen.sdk.common import artifact_for
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
-SPECS = ["tiny-llm", "nasty-names", "tensor-mlp", "nasty-tensor", "tensor-litert", "tensor-coreml", "tensor-coreml-ane"]
+SPECS = [
+    "tiny-llm",
+    "nasty-names",
+    "tensor-mlp",
+    "nasty-tensor",
+    "tensor-litert",
+    "tensor-coreml",
+    "tensor-coreml-ane",
+    "minilm-embedder",
+    "minilm-embedder-alt",
+    "digits-classifier",
+    "digits-classifier-alt",
+]
 GENERATORS = {"android": android.generate, "ios": ios.generate}
 
 
@@ -162,7 +175,7 @@ def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
     spec = load_spec(spec_name)
-    if any(a.runtime == "coreml" for a in spec.artifacts):
+    if artifact_for(spec, "ios")[0].runtime == "coreml":
         sdk = _with_coreml_stub(sdk, spec.ios.module, tmp_path / "with-coreml")
     r = build_swift_package(
         sdk,

@@ -7,7 +7,7 @@ as not executed.
 
 from __future__ import annotations
 
-from sdkgen.runtimes.base import TARGETS, SdkBinding, TargetInfo
+from sdkgen.runtimes.base import TARGETS, TENSOR_TASKS, SdkBinding, TargetInfo
 
 #: target delegate -> (coremltools ComputeUnit name, Swift MLComputeUnits case, description)
 COMPUTE_UNITS = {
@@ -25,7 +25,7 @@ for _delegate, (_, _, _doc) in COMPUTE_UNITS.items():
             runtime="coreml",
             delegate=_delegate,
             platforms=("ios",),
-            tasks=("tensor",),
+            tasks=TENSOR_TASKS,
             recipes=("none",),
             min_android_sdk=0,
             min_ios="17.0",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sdkgen.runtimes.base import TARGETS, SdkBinding, TargetInfo
+from sdkgen.runtimes.base import TARGETS, TENSOR_TASKS, SdkBinding, TargetInfo
 
 RUNTIME = "executorch"
 
@@ -63,7 +63,7 @@ def _target(
 _target(
     "xnnpack",
     ("android", "ios"),
-    ("text-generation", "tensor"),
+    ("text-generation", *TENSOR_TASKS),
     "XNNPACK CPU delegate",
     gradle=_android_aar(),
     swift={
@@ -85,7 +85,7 @@ _target(
 _target(
     "coreml",
     ("ios",),
-    ("tensor",),
+    TENSOR_TASKS,
     "Core ML delegate",
     swift={"tensor": ("executorch", "backend_coreml", "kernels_optimized")},
     modules=("coremltools",),
@@ -93,12 +93,12 @@ _target(
 
 # Lowering works on any host; running needs a Vulkan device, so host verification reports the outputs
 # as not executed.
-_target("vulkan", ("android",), ("tensor",), "Vulkan GPU delegate", gradle=_android_aar("vulkan"))
+_target("vulkan", ("android",), TENSOR_TASKS, "Vulkan GPU delegate", gradle=_android_aar("vulkan"))
 
 _target(
     "mps",
     ("ios",),
-    ("tensor",),
+    TENSOR_TASKS,
     "MPS GPU delegate",
     swift={"tensor": ("executorch", "backend_mps", "kernels_optimized")},
     modules=("executorch.backends.apple.mps",),
@@ -108,7 +108,7 @@ _target(
 _target(
     "qnn",
     ("android",),
-    ("tensor",),
+    TENSOR_TASKS,
     "Qualcomm QNN (Hexagon NPU) delegate",
     gradle=_android_aar("qnn"),
     modules=("executorch.backends.qualcomm",),

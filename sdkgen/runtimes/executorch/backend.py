@@ -1,5 +1,5 @@
-"""The tensor-task contract every runtime package implements (see :mod:`sdkgen.runtimes.base`):
-``runtime_version()``, ``lower_tensor(...)`` and ``verify_tensor(...)``."""
+"""The tensor-task contract every runtime package implements (see :mod:`sdkgen.verify.tensor`):
+``runtime_version()``, ``lower_tensor(...)``, ``check_signature(...)`` and ``open_runner(...)``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
-from sdkgen.runtimes.executorch.verify import verify_tensor
+from sdkgen.runtimes.executorch.verify import check_signature, open_runner
 
-__all__ = ["lower_tensor", "runtime_version", "verify_tensor"]
+__all__ = ["check_signature", "lower_tensor", "open_runner", "runtime_version"]
 
 
 def lower_tensor(

@@ -14,7 +14,7 @@ from typing import Any
 
 from sdkgen.models.text_generation import StepFn, greedy, teacher_forced
 from sdkgen.spec import GoldenCase, TensorCase
-from sdkgen.verify import Check, compare_outputs
+from sdkgen.verify import Check, Runner
 
 
 def pte_step(pte: Path) -> tuple[Any, StepFn]:
@@ -141,18 +141,14 @@ def _plain(v: Any) -> Any:
     return v if isinstance(v, (int, float, bool, str)) else str(v)
 
 
-def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
-    """Run ``forward`` of a tensor-task ``.pte`` on every golden case; compare with the eager outputs."""
-    import torch
-    from executorch.extension.pybindings.portable_lib import _get_registered_backend_names, _load_for_executorch
+def check_signature(pte: Path, cases: Sequence[TensorCase]) -> Check:
+    """``forward``'s input dtypes and shapes against the golden inputs."""
+    from executorch.extension.pybindings.portable_lib import _load_for_executorch
 
     from sdkgen.runtimes.executorch.inspect import SCALAR_TYPES
-    from sdkgen.runtimes.executorch.lower import delegation_of
 
-    module = _load_for_executorch(str(pte))
-    meta = module.method_meta("forward")
+    meta = _load_for_executorch(str(pte)).method_meta("forward")
     want = [(v.dtype, list(v.shape)) for v in cases[0].inputs]
-    missing = sorted(set(delegation_of(pte)["forward"]["delegates"]) - set(_get_registered_backend_names()))
     got = [
         (
             SCALAR_TYPES.get(int(meta.input_tensor_meta(i).dtype()), "other"),
@@ -160,25 +156,30 @@ def verify_tensor(pte: Path, cases: Sequence[TensorCase], *, tolerance: float) -
         )
         for i in range(meta.num_inputs())
     ]
-    checks = [
-        Check(
-            "io-signature",
-            "passed" if got == want else "failed",
-            f"forward takes {got}" + ("" if got == want else f", the model spec says {want}"),
-        )
-    ]
+    return Check(
+        "io-signature",
+        "passed" if got == want else "failed",
+        f"forward takes {got}" + ("" if got == want else f", the model spec says {want}"),
+    )
 
+
+def open_runner(pte: Path) -> Runner | str:
+    """``forward`` of a ``.pte`` through the pybindings runtime, or why it cannot run on this host."""
+    import torch
+    from executorch.extension.pybindings.portable_lib import _get_registered_backend_names, _load_for_executorch
+
+    from sdkgen.runtimes.executorch.lower import delegation_of
+
+    missing = sorted(set(delegation_of(pte)["forward"]["delegates"]) - set(_get_registered_backend_names()))
     if missing:
-        reason = (
+        return (
             f"not executed here: the {', '.join(missing)} delegate is not in this host's ExecuTorch runtime "
             "(Core ML and MPS run on Apple devices, Vulkan and QNN on Android devices; the generated device "
             "tests run these golden vectors there)"
         )
-        return [*checks, Check("outputs", "not_executed", reason)]
+    module = _load_for_executorch(str(pte))
 
-    def run(case: TensorCase) -> list[Any]:
-        args = tuple(torch.tensor(v.values, dtype=getattr(torch, v.dtype)).reshape(v.shape) for v in case.inputs)
-        return [o.detach().double().numpy() for o in module.forward(args)]
+    def run(inputs: Sequence[Any]) -> list[Any]:
+        return [o.detach().double().numpy() for o in module.forward(tuple(torch.from_numpy(a) for a in inputs))]
 
-    checks.append(compare_outputs(cases, run, tolerance, "pte"))
-    return checks
+    return run

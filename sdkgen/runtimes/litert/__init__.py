@@ -3,7 +3,7 @@ LiteRT's ``CompiledModel``. Registers its targets; the work lives in :mod:`.back
 
 from __future__ import annotations
 
-from sdkgen.runtimes.base import TARGETS, SdkBinding, TargetInfo
+from sdkgen.runtimes.base import TARGETS, TENSOR_TASKS, SdkBinding, TargetInfo
 
 TARGETS.add(
     "litert:cpu",
@@ -13,7 +13,7 @@ TARGETS.add(
         delegate="cpu",
         # iOS ships LiteRT only as the TensorFlowLiteSwift CocoaPod (no Swift package): not served yet.
         platforms=("android",),
-        tasks=("tensor",),
+        tasks=TENSOR_TASKS,
         recipes=("none",),
         min_android_sdk=23,
         min_ios="",

@@ -14,7 +14,7 @@ from typing import Any
 
 from sdkgen.spec import TensorCase
 from sdkgen.toolchain import installed_version
-from sdkgen.verify import Check, compare_outputs
+from sdkgen.verify import Check, Runner
 
 SIGNATURE = "serving_default"
 
@@ -41,34 +41,39 @@ def _operators(path: Path) -> list[str]:
     return sorted({op["op_name"] for op in interp._get_ops_details()})
 
 
-def verify_tensor(artifact: Path, cases: Sequence[TensorCase], *, tolerance: float) -> list[Check]:
-    import numpy as np
+def _signature(artifact: Path) -> tuple[Any, dict[str, Any], list[str]]:
     from ai_edge_litert.interpreter import Interpreter
 
-    interp = Interpreter(model_path=str(artifact))
-    runner = interp.get_signature_runner(SIGNATURE)
+    runner = Interpreter(model_path=str(artifact)).get_signature_runner(SIGNATURE)
     details = runner.get_input_details()
-    names = sorted(details, key=lambda n: details[n]["index"])
+    return runner, details, sorted(details, key=lambda n: details[n]["index"])
+
+
+def check_signature(artifact: Path, cases: Sequence[TensorCase]) -> Check:
+    """The signature's input shapes against the golden inputs (int64 inputs may be narrowed to int32)."""
+    import numpy as np
+
+    _, details, names = _signature(artifact)
     got = [(str(np.dtype(details[n]["dtype"])), [int(d) for d in details[n]["shape"]]) for n in names]
     want = [(v.dtype, list(v.shape)) for v in cases[0].inputs]
     narrowed = [w[0] for w, g in zip(want, got, strict=False) if w[0] != g[0]]
     same_shapes = [g[1] for g in got] == [w[1] for w in want]
-    checks = [
-        Check(
-            "io-signature",
-            "passed" if same_shapes and len(got) == len(want) else "failed",
-            f"{SIGNATURE} takes {got}" + (f"; LiteRT narrowed {narrowed} inputs" if narrowed else ""),
-        )
-    ]
+    return Check(
+        "io-signature",
+        "passed" if same_shapes and len(got) == len(want) else "failed",
+        f"{SIGNATURE} takes {got}" + (f"; LiteRT narrowed {narrowed} inputs" if narrowed else ""),
+    )
 
-    def run(case: TensorCase) -> list[Any]:
-        feed = {
-            n: np.asarray(v.values, dtype=details[n]["dtype"]).reshape(v.shape)
-            for n, v in zip(names, case.inputs, strict=True)
-        }
-        outs = runner(**feed)
+
+def open_runner(artifact: Path) -> Runner:
+    """The ``serving_default`` signature through ``ai_edge_litert``; inputs are cast to its dtypes."""
+    import numpy as np
+
+    runner, details, names = _signature(artifact)
+
+    def run(inputs: Sequence[Any]) -> list[Any]:
+        outs = runner(**{n: np.asarray(a, dtype=details[n]["dtype"]) for n, a in zip(names, inputs, strict=True)})
         # Signature outputs are named output_0, output_1, ...: order them by number, not as strings.
         return [outs[k] for k in sorted(outs, key=lambda k: int(k.rsplit("_", 1)[-1]))]
 
-    checks.append(compare_outputs(cases, run, tolerance, "tflite"))
-    return checks
+    return run

@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen.sdk.android import naming
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
+from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, engine_name, generate_sdk, golden_view
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
@@ -73,11 +73,52 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
         "asset_files": ", ".join(lit(f) for f in asset_files),
     }
-    if spec.task == "tensor":
-        view.update(_tensor_view(spec))
-    else:
+    if spec.task == "text-generation":
         view.update(_text_generation_view(spec, artifact))
+        return view
+    view["engine"] = engine_name(spec, class_name)
+    view.update(_tensor_view(spec))
+    if spec.task == "text-embedding":
+        view.update(_embedding_view(spec))
+    elif spec.task == "image-classification":
+        view.update(_image_view(spec))
     return view
+
+
+def _floats(values: tuple[float, ...] | list[float]) -> str:
+    return (
+        "floatArrayOf(" + ", ".join(float_literal(x, "f", "Float.NaN", "Float.POSITIVE_INFINITY") for x in values) + ")"
+    )
+
+
+def _embedding_view(spec: ModelSpec) -> dict[str, Any]:
+    assert spec.tokenizer is not None and spec.embedding is not None
+    return {
+        "dimension": spec.embedding.dim,
+        "normalized_doc": " (unit length: the dot product is the cosine similarity)"
+        if spec.embedding.normalized
+        else "",
+        "max_length": spec.tokenizer.max_length,
+        "lowercase": "true" if spec.tokenizer.lowercase else "false",
+        "vocab_asset_literal": naming.string_literal(f"{spec.name}/{spec.tokenizer.file}"),
+        "golden_texts": [
+            {"text": naming.string_literal(t), "embedding": _floats(c.outputs[0].values)}
+            for t, c in zip(spec.texts, spec.tensor_golden, strict=False)
+        ],
+    }
+
+
+def _image_view(spec: ModelSpec) -> dict[str, Any]:
+    assert spec.image is not None
+    return {
+        "width": spec.image.width,
+        "height": spec.image.height,
+        "channels": spec.image.channels,
+        "mean": _floats(spec.image.mean),
+        "std": _floats(spec.image.std),
+        "labels": "listOf(" + ", ".join(naming.string_literal(x) for x in spec.labels) + ")",
+        "label_count": len(spec.labels),
+    }
 
 
 def _text_generation_view(spec: ModelSpec, artifact: ArtifactSpec) -> dict[str, Any]:

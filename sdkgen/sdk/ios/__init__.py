@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, generate_sdk, golden_view
+from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, engine_name, generate_sdk, golden_view
 from sdkgen.sdk.ios import naming
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -34,7 +34,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "runtime_version": artifact.runtime_version,
         "runtime_version_literal": lit(artifact.runtime_version),
         "runtime_label": naming.doc_text(f"{info.runtime} {artifact.runtime_version}"),
-        "runtime_products": list(info.binding.swift_products[spec.task]),
+        "runtime_products": list(info.binding.products(spec.task)),
         "delegate_doc": info.binding.delegate_doc,
         "resources": sorted(resources),
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
@@ -42,11 +42,56 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "model_extension_literal": lit(model_ext),
         "model_file_literal": lit(artifact.file),
     }
-    if spec.task == "tensor":
-        view.update(_tensor_view(spec, artifact))
-    else:
+    if spec.task == "text-generation":
         view.update(_text_generation_view(spec))
+        return view
+    view["engine"] = engine_name(spec, view["class_name"])
+    view.update(_tensor_view(spec, artifact))
+    if spec.task == "text-embedding":
+        view.update(_embedding_view(spec, view))
+    elif spec.task == "image-classification":
+        view.update(_image_view(spec, view))
     return view
+
+
+def _floats(values: tuple[float, ...] | list[float]) -> str:
+    return "[" + ", ".join(float_literal(x, "", ".nan", ".infinity") for x in values) + "]"
+
+
+def _embedding_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
+    assert spec.tokenizer is not None and spec.embedding is not None
+    ids, mask = (t["name"].strip("`") for t in view["inputs"])
+    vocab_stem, vocab_ext = spec.tokenizer.file.rsplit(".", 1)
+    return {
+        "dimension": spec.embedding.dim,
+        "normalized_doc": " (unit length: the dot product is the cosine similarity)"
+        if spec.embedding.normalized
+        else "",
+        "max_length": spec.tokenizer.max_length,
+        "lowercase": "true" if spec.tokenizer.lowercase else "false",
+        "vocab_resource_literal": naming.string_literal(vocab_stem),
+        "vocab_extension_literal": naming.string_literal(vocab_ext),
+        "vocab_file_literal": naming.string_literal(spec.tokenizer.file),
+        "engine_input_args": f"{ids}: encoding.inputIds, {mask}: encoding.attentionMask",
+        "golden_texts": [
+            {"text": naming.string_literal(t), "embedding": _floats(c.outputs[0].values)}
+            for t, c in zip(spec.texts, spec.tensor_golden, strict=False)
+        ],
+    }
+
+
+def _image_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
+    assert spec.image is not None
+    return {
+        "engine_input_args": f"{view['inputs'][0]['name'].strip('`')}: input",
+        "width": spec.image.width,
+        "height": spec.image.height,
+        "channels": spec.image.channels,
+        "mean": _floats(spec.image.mean),
+        "std": _floats(spec.image.std),
+        "labels": "[" + ", ".join(naming.string_literal(x) for x in spec.labels) + "]",
+        "label_count": len(spec.labels),
+    }
 
 
 def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:

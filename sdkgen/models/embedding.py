@@ -1,0 +1,179 @@
+"""Text embedding: a sentence-transformers style checkpoint folder (a BERT encoder, pooling, L2
+normalisation) as one fixed-shape ``forward(input_ids, attention_mask) -> embedding``.
+
+Pooling and normalisation come from the folder's ``modules.json`` and ``1_Pooling/config.json`` (mean
+pooling is supported). The tokenizer must be a BERT WordPiece ``tokenizer.json``; its vocabulary ships as
+``vocab.txt`` for the SDKs' own tokenizer. Every text is padded or truncated to ``max_seq_len`` ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sdkgen.cache import path_digest
+from sdkgen.errors import ModelLoadError
+from sdkgen.models.tensor import TensorModel
+from sdkgen.spec import EmbeddingSpec, TensorCase, TokenizerSpec
+from sdkgen.verify import Check, Runner
+
+#: ``config.json`` architectures the embedding path loads with ``transformers.AutoModel``.
+SUPPORTED_ENCODERS = ("BertModel",)
+VOCAB_FILE = "vocab.txt"
+
+
+@dataclass(frozen=True)
+class EncoderInfo:
+    path: Path
+    architecture: str
+    pooling: str
+    normalized: bool
+    hidden_size: int
+
+
+def inspect_encoder(folder: Path) -> EncoderInfo:
+    """Validate a sentence-embedding folder without importing torch."""
+    if not (folder / "config.json").is_file():
+        raise ModelLoadError(
+            f"model.source {str(folder)!r} has no config.json",
+            hint="point model.source at a Hugging Face sentence-transformers folder",
+        )
+    config = json.loads((folder / "config.json").read_text())
+    arch = (config.get("architectures") or ["?"])[0]
+    if arch not in SUPPORTED_ENCODERS:
+        raise ModelLoadError(
+            f"encoder architecture {arch!r} is not supported for text embedding",
+            choices=list(SUPPORTED_ENCODERS),
+            hint="use a BERT-family sentence-transformers checkpoint such as all-MiniLM-L6-v2",
+        )
+    modules = json.loads((folder / "modules.json").read_text()) if (folder / "modules.json").is_file() else []
+    kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+    pooling = "mean"
+    pool_module = next((m for m in modules if m["type"].endswith(".Pooling")), None)
+    if pool_module is not None:
+        pool_cfg = json.loads((folder / pool_module["path"] / "config.json").read_text())
+        modes = [k.removeprefix("pooling_mode_").removesuffix("_tokens") for k, v in pool_cfg.items() if v is True]
+        if modes != ["mean"]:
+            raise ModelLoadError(
+                f"pooling {modes} is not supported", choices=["mean"], hint="use a mean-pooling checkpoint"
+            )
+    if not (folder / "tokenizer.json").is_file():
+        raise ModelLoadError(f"{folder} has no tokenizer.json", hint="save the tokenizer with the model")
+    tok = json.loads((folder / "tokenizer.json").read_text())
+    if (tok.get("model") or {}).get("type") != "WordPiece":
+        raise ModelLoadError(
+            f"tokenizer model {(tok.get('model') or {}).get('type')!r} is not supported for text embedding",
+            choices=["WordPiece"],
+            hint="BERT-family checkpoints use WordPiece",
+        )
+    return EncoderInfo(folder, arch, pooling, "Normalize" in kinds, int(config["hidden_size"]))
+
+
+class SentenceEmbedder:
+    """Builds the exported module: encoder, masked mean pooling, optional L2 normalisation."""
+
+    @staticmethod
+    def build(encoder: Any, normalized: bool) -> Any:
+        import torch
+
+        class Embedder(torch.nn.Module):
+            def __init__(self) -> None:
+                super().__init__()
+                self.encoder = encoder
+
+            def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+                mask = attention_mask.unsqueeze(-1).to(states.dtype)
+                pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+                return torch.nn.functional.normalize(pooled, p=2.0, dim=1) if normalized else pooled
+
+        return Embedder().eval()
+
+
+def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_cosine: float) -> TensorModel:
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import AutoModel
+
+    info = inspect_encoder(folder)
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(max_seq_len)
+    tokenizer.enable_padding(length=max_seq_len, pad_id=tokenizer.token_to_id("[PAD]") or 0)
+    encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
+    encoder.requires_grad_(False)
+    module = SentenceEmbedder.build(encoder, info.normalized)
+    cases = []
+    for text in sentences:
+        enc = tokenizer.encode(text)
+        cases.append(
+            (torch.tensor([enc.ids], dtype=torch.int64), torch.tensor([enc.attention_mask], dtype=torch.int64))
+        )
+    vocab = tokenizer.get_vocab(with_added_tokens=True)
+    by_id = sorted(vocab.items(), key=lambda kv: kv[1])
+    if [i for _, i in by_id] != list(range(len(by_id))):
+        raise ModelLoadError(f"{folder}: the vocabulary ids are not contiguous", hint="re-save the tokenizer")
+    normalizer = json.loads((folder / "tokenizer.json").read_text()).get("normalizer") or {}
+    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
+    if cls is None or sep is None:
+        raise ModelLoadError(f"{folder}: the tokenizer has no [CLS]/[SEP] tokens", hint="use a BERT tokenizer")
+    spec_fields = {
+        "tokenizer": TokenizerSpec(
+            kind="wordpiece",
+            file=VOCAB_FILE,
+            bos_id=cls,
+            eos_ids=(sep,),
+            bos_token="[CLS]",
+            eos_token="[SEP]",
+            vocab_size=len(by_id),
+            pad_id=tokenizer.token_to_id("[PAD]") or 0,
+            lowercase=bool(normalizer.get("lowercase", False)),
+            max_length=max_seq_len,
+        ),
+        "embedding": EmbeddingSpec(info.hidden_size, info.pooling, info.normalized),
+        "texts": tuple(sentences),
+    }
+    return TensorModel(
+        module=module,
+        inputs=cases[0],
+        input_names=["input_ids", "attention_mask"],
+        fingerprint=path_digest(folder)[0],
+        cases=cases,
+        spec_fields=spec_fields,
+        files={VOCAB_FILE: "".join(f"{t}\n" for t, _ in by_id)},
+        quality=CosineQuality(min_cosine),
+        strict_export=False,
+    )
+
+
+@dataclass(frozen=True)
+class CosineQuality:
+    """Cosine similarity of each text's embedding to the fp32 eager model's embedding of the same text."""
+
+    min_cosine: float
+    name: str = "cosine"
+
+    def measure(self, run: Runner, reference: Sequence[TensorCase]) -> dict[str, float]:
+        import numpy as np
+
+        from sdkgen.verify.tensor import case_arrays
+
+        sims = []
+        for case in reference:
+            got = np.asarray(run(case_arrays(case))[0], dtype=np.float64).reshape(-1)
+            want = np.asarray(case.outputs[0].values, dtype=np.float64)
+            norm = float(np.linalg.norm(got) * np.linalg.norm(want))
+            sims.append(float(got @ want) / max(norm, 1e-12))
+        return {"mean_cosine": round(float(np.mean(sims)), 6), "min_cosine": round(min(sims), 6), "texts": len(sims)}
+
+    def check(self, got: dict[str, float], fp32: dict[str, float]) -> Check:
+        ok = got["min_cosine"] >= self.min_cosine
+        return Check(
+            self.name,
+            "passed" if ok else "failed",
+            f"cosine similarity to the fp32 eager embeddings over {int(got['texts'])} texts: mean "
+            f"{got['mean_cosine']:.6f}, min {got['min_cosine']:.6f} (verify.min_cosine {self.min_cosine})",
+            {**got, "min_allowed": self.min_cosine},
+        )
