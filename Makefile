@@ -12,10 +12,10 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,samples]'
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,dev]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,samples,dev]'
 
 ## Build the default sample (samples/tiny-llm) into dist/tiny-llm.
 demo: install

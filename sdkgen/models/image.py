@@ -93,7 +93,7 @@ def load_image_classifier(
     return TensorModel(
         module=module,
         inputs=example,
-        input_names=fm.input_names,
+        input_names=["image"],  # the wrapper's parameter, which the exported program keeps
         fingerprint=h.hexdigest(),
         cases=cases,
         spec_fields={

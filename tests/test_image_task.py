@@ -1,0 +1,100 @@
+"""The image-classification task end to end on a tiny random 3-channel CNN, and its bad-input errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sdkgen.config import parse_config
+from sdkgen.errors import ConfigError, ModelLoadError
+from sdkgen.models.image import load_image_classifier, normalize
+from sdkgen.pipeline import build
+
+TARGETS = ["executorch:xnnpack", "litert:cpu", "executorch:coreml", "coreml:ane"]
+FACTORY = """
+import torch
+from torch import nn
+
+
+def make():
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2), nn.Flatten(), nn.Linear(32, 4)
+    )
+    return model, (torch.zeros(1, 3, 12, 10),)
+"""
+MEAN, STD = [0.485, 0.456, 0.406], [0.229, 0.224, 0.225]
+
+
+def _raw(**image: Any) -> dict[str, Any]:
+    return {
+        "targets": TARGETS,
+        "model": {"source": "cnn:make", "task": "image-classification", "name": "tiny-classifier"},
+        "compress": {"recipe": "none"},
+        "image": {"labels": "labels.txt", "mean": MEAN, "std": STD, **image},
+        "android": {"package": "com.example.vision"},
+        "ios": {"module": "Vision2"},
+        "verify": {"eval_data": "eval.npz", "output_tolerance": 1e-4},
+    }
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A factory, four labels, and 40 evaluation images labelled by the fp32 model itself (so the
+    artifact must agree with it on every image to score 1.0)."""
+    import torch
+
+    (tmp_path / "cnn.py").write_text(FACTORY)
+    (tmp_path / "labels.txt").write_text('cat\ndog\n"quoted" $label\nüñí\n')
+    pixels = np.random.default_rng(0).integers(0, 256, size=(40, 12, 10, 3), dtype=np.uint8)
+    module = load_image_classifier("cnn:make", tmp_path, tmp_path / "labels.txt", MEAN, STD, None, 0.01).module
+    with torch.no_grad():
+        labels = module(torch.from_numpy(normalize(pixels, MEAN, STD))).argmax(-1).numpy()
+    np.savez(tmp_path / "eval.npz", images=pixels, labels=labels)
+    return tmp_path
+
+
+def test_image_classifier_builds_on_every_runtime(project: Path) -> None:
+    cfg = parse_config(_raw(), root=project)
+    result = build(cfg, project / "dist", cache_root=project / "cache", log=lambda m: None)
+    assert result.passed
+    r = result.report
+    by_target = {t: {c["name"]: c for c in cs} for t, cs in r["verification"].items()}
+    for t in ("executorch:xnnpack", "litert:cpu"):
+        assert by_target[t]["outputs"]["status"] == "passed"
+        acc = by_target[t]["accuracy"]
+        assert acc["status"] == "passed" and acc["data"]["accuracy"] == 1.0 and acc["data"]["images"] == 40
+    assert by_target["coreml:ane"]["accuracy"]["status"] == "not_executed"
+    spec = json.loads((result.output / "model-spec.json").read_text())
+    assert spec["image"]["width"] == 10 and spec["image"]["height"] == 12 and spec["image"]["channels"] == 3
+    assert spec["labels"] == ["cat", "dog", '"quoted" $label', "üñí"]
+    # Channels-last input: the SDKs write pixels in their natural order.
+    assert spec["methods"][0]["inputs"][0]["shape"] == [1, 12, 10, 3]
+    kt = (result.output / "android/src/main/kotlin/com/example/vision/TinyClassifier.kt").read_text()
+    assert 'listOf("cat", "dog", "\\"quoted\\" \\$label", "üñí")' in kt
+    assert "suspend fun classify(bitmap: Bitmap, topK: Int = 3): List<Classification>" in kt
+
+
+def test_image_config_errors(project: Path) -> None:
+    raw = _raw()
+    del raw["image"]
+    with pytest.raises(ConfigError, match=r"\[image\] table is needed"):
+        parse_config(raw, root=project)
+    with pytest.raises(ConfigError, match="std"):
+        parse_config(_raw(std=[0.0, 1.0, 1.0]), root=project)
+
+
+def test_image_model_errors(project: Path) -> None:
+    (project / "three.txt").write_text("a\nb\nc\n")
+    with pytest.raises(ModelLoadError, match="3 names but the model has 4 outputs"):
+        load_image_classifier("cnn:make", project, project / "three.txt", MEAN, STD, None, 0.01)
+    with pytest.raises(ModelLoadError, match="have 2/3 values for a 3-channel input"):
+        load_image_classifier("cnn:make", project, project / "labels.txt", [0.1, 0.2], STD, None, 0.01)
+    np.savez(project / "small.npz", images=np.zeros((2, 8, 8, 3), np.uint8), labels=np.zeros(2, np.int64))
+    with pytest.raises(ModelLoadError, match=r"the model takes uint8 \(12, 10, 3\)") as e:
+        load_image_classifier("cnn:make", project, project / "labels.txt", MEAN, STD, project / "small.npz", 0.01)
+    assert e.value.hint
