@@ -59,6 +59,10 @@ class ModelLoadError(SdkgenError):
     exit_code = 2
 
 
+class RuntimeVersionMismatch(ModelLoadError):
+    """An artifact written by another version of its runtime than the one installed here."""
+
+
 class UnknownNameError(SdkgenError, KeyError):
     exit_code = 2
 

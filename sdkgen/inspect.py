@@ -1,23 +1,42 @@
-"""``sdkgen inspect``: what an artifact holds, read from the file itself."""
+"""``sdkgen inspect``: what an artifact holds, read from the file itself.
+
+An artifact in a build's output folder is checked against the ``model-spec.json`` beside it first: one
+written by another version of its runtime is refused (a ``.pte`` only loads in the ExecuTorch version that
+wrote it, and the generated SDKs pin that version).
+"""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
-from sdkgen.errors import ModelLoadError
-from sdkgen.toolchain import require_modules
+from sdkgen.cache import path_digest
+from sdkgen.errors import ModelLoadError, RuntimeVersionMismatch
+from sdkgen.toolchain import installed_version, require_modules
+
+#: runtime -> (pip distribution, extra) whose installed version must equal the one that wrote the artifact
+_RUNTIME_DISTRIBUTIONS = {
+    "executorch": ("executorch", "executorch"),
+    "litert": ("ai-edge-litert", "litert"),
+    "coreml": ("coremltools", "coreml"),
+}
 
 
 def inspect_artifact(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    if not path.exists():
         raise ModelLoadError(
-            f"artifact {str(path)!r} does not exist or is not a file",
+            f"artifact {str(path)!r} does not exist",
             hint="pass the path of a built artifact, e.g. dist/tiny-llm/tiny-llm-xnnpack.pte",
         )
-    data = path.read_bytes()
-    base = {"path": str(path), "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    _check_runtime_version(path)
+    sha256, size = path_digest(path)
+    base = {"path": str(path), "bytes": size, "sha256": sha256}
+    if path.is_dir() and path.suffix == ".mlpackage":
+        require_modules(("coremltools",), "coreml", "inspecting an .mlpackage")
+        from sdkgen.runtimes.coreml.backend import describe
+
+        return {**base, "format": "Core ML ML program (.mlpackage)", **describe(path)}
+    data = path.read_bytes()[:8] if path.is_file() else b""
     if path.suffix == ".pte" or data[4:8] == b"ET12":
         require_modules(("executorch",), "executorch", "inspecting a .pte")
         from sdkgen.runtimes.executorch.inspect import inspect_pte
@@ -30,6 +49,31 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
         return {**base, "format": "LiteRT flatbuffer (.tflite)", **inspect_tflite(path)}
     raise ModelLoadError(
         f"{str(path)!r} is not an artifact sdkgen knows",
-        choices=[".pte", ".tflite"],
-        hint="sdkgen inspect reads ExecuTorch .pte and LiteRT .tflite files",
+        choices=[".mlpackage", ".pte", ".tflite"],
+        hint="sdkgen inspect reads ExecuTorch .pte, LiteRT .tflite and Core ML .mlpackage artifacts",
     )
+
+
+def _check_runtime_version(path: Path) -> None:
+    """Refuse an artifact whose build recorded another runtime version than the installed one."""
+    spec_file = path.parent / "model-spec.json"
+    if not spec_file.is_file():
+        return
+    from sdkgen.spec import ModelSpec
+
+    try:
+        spec = ModelSpec.read(spec_file)
+    except (ValueError, KeyError, TypeError):
+        return  # not a spec this sdkgen reads: inspect the file on its own
+    art = next((a for a in spec.artifacts if a.file == path.name), None)
+    if art is None or art.runtime not in _RUNTIME_DISTRIBUTIONS:
+        return
+    dist, extra = _RUNTIME_DISTRIBUTIONS[art.runtime]
+    here = installed_version(dist, extra)
+    if here != art.runtime_version:
+        raise RuntimeVersionMismatch(
+            f"{path.name} was built with {art.runtime} {art.runtime_version} ({spec_file.name}), "
+            f"this environment has {dist} {here}",
+            hint=f"pip install {dist}=={art.runtime_version} to read it, or rebuild it here with `sdkgen build` "
+            f"(the generated SDKs pin the runtime version the artifact was built with)",
+        )

@@ -98,3 +98,25 @@ def test_image_model_errors(project: Path) -> None:
     with pytest.raises(ModelLoadError, match=r"the model takes uint8 \(12, 10, 3\)") as e:
         load_image_classifier("cnn:make", project, project / "labels.txt", MEAN, STD, project / "small.npz", 0.01)
     assert e.value.hint
+
+
+def test_inspect_refuses_an_artifact_from_another_runtime_version(project: Path) -> None:
+    from sdkgen.cli import main
+    from sdkgen.errors import RuntimeVersionMismatch
+    from sdkgen.inspect import inspect_artifact
+
+    raw = {**_raw(), "targets": ["executorch:xnnpack", "coreml:ane"]}
+    out = build(parse_config(raw, root=project), project / "dist", cache_root=project / "cache", log=lambda m: None)
+    pte, mlpackage = out.output / "tiny-classifier-xnnpack.pte", out.output / "tiny-classifier-ane.mlpackage"
+    assert main(["inspect", str(pte), "--json"]) == 0
+    info = inspect_artifact(mlpackage)
+    assert info["inputs"] == [{"name": "image", "dtype": "float32", "shape": [1, 12, 10, 3]}]
+    spec_file = out.output / "model-spec.json"
+    spec = json.loads(spec_file.read_text())
+    for a in spec["artifacts"]:
+        a["runtime_version"] = "0.0.1"
+    spec_file.write_text(json.dumps(spec))
+    with pytest.raises(RuntimeVersionMismatch, match=r"built with executorch 0\.0\.1") as e:
+        inspect_artifact(pte)
+    assert "pip install executorch==0.0.1" in (e.value.hint or "")
+    assert main(["inspect", str(mlpackage)]) == 2

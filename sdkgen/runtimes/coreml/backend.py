@@ -67,6 +67,24 @@ def _operations(path: Path) -> list[str]:
     )
 
 
+def describe(path: Path) -> dict[str, Any]:
+    """What an ``.mlpackage`` holds, read from its spec without loading it (works on any host)."""
+    spec = _spec(path)
+
+    def feature(f: Any) -> dict[str, Any]:
+        arr = f.type.multiArrayType
+        return {"name": f.name, "dtype": _ARRAY_TYPES.get(arr.dataType, "other"), "shape": list(arr.shape)}
+
+    return {
+        "runtime": f"coremltools {runtime_version()}",
+        "specification_version": spec.specificationVersion,
+        "inputs": [feature(f) for f in spec.description.input],
+        "outputs": [feature(f) for f in spec.description.output],
+        "states": [f.name for f in spec.description.state],
+        "operations": _operations(path),
+    }
+
+
 def check_signature(artifact: Path, cases: Sequence[TensorCase]) -> Check:
     """Structure: feature names, dtypes and shapes, and an iOS 17 ML program."""
     spec = _spec(artifact)
