@@ -74,7 +74,8 @@ def test_factory_must_return_module_and_inputs(tmp_path: Path) -> None:
 
 
 def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Both runtimes verified on the host; each platform's SDK carries the first target that serves it."""
+    """Both runtimes verified on the host; each platform's SDK carries every target that serves it, one
+    backend each, the first being the default."""
     cfg = load_config(SAMPLE)
     raw = cfg.model_dump(mode="python", exclude={"root"})
     raw["targets"] = ["litert:cpu", "executorch:xnnpack"]
@@ -84,10 +85,14 @@ def test_litert_target_serves_android_and_executorch_ios(tmp_path: Path, capsys:
     assert checks["outputs"]["status"] == "passed" and checks["outputs"]["data"]["max_relative_error"] <= 1e-4
     assert "narrowed ['int64']" in checks["io-signature"]["detail"]
     out = result.output
-    assert [p.name for p in (out / "android/src/main/assets/tabular-scorer").iterdir()] == ["tabular-scorer-cpu.tflite"]
+    assets = sorted(p.name for p in (out / "android/src/main/assets/tabular-scorer").iterdir())
+    assert assets == ["tabular-scorer-cpu.tflite", "tabular-scorer-xnnpack.pte"]
     assert [p.name for p in (out / "ios/Sources/TabularKit/Resources").iterdir()] == ["tabular-scorer-xnnpack.pte"]
     gradle = (out / "android/build.gradle.kts").read_text()
-    assert 'implementation("com.google.ai.edge.litert:litert:2.3.0")' in gradle and "executorch" not in gradle
+    assert 'implementation("com.google.ai.edge.litert:litert:2.3.0")' in gradle
+    assert 'api("org.pytorch:executorch-android") { version { strictly("1.5.1") } }' in gradle
+    backend = (out / "android/src/main/kotlin/com/example/tabular/TabularScorerBackend.kt").read_text()
+    assert "val DEFAULT: TabularScorerBackend = LITERT_CPU" in backend and "EXECUTORCH_XNNPACK ->" in backend
 
     from sdkgen.cli import main
 

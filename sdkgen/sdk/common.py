@@ -41,30 +41,46 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     )
 
 
+def engines_for(spec: ModelSpec, platform: str) -> list[tuple[ArtifactSpec, TargetInfo]]:
+    """Every artifact whose target ships on ``platform``, in config order (the first is the default)."""
+    load_runtimes()
+    return [(a, TARGETS.get(a.target)) for a in spec.artifacts if platform in TARGETS.get(a.target).platforms]
+
+
 def template_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
-    """In override order: the platform-neutral core (``core/common``, ``core/<task>``: code that compiles on
-    this machine), the platform's shared files (``library``), the runtime binding (``<binding>/common``,
-    ``<binding>/<task>``), then the task's public API over the binding (``api/<task>``). A task built on
-    tensors (:data:`~sdkgen.runtimes.base.TENSOR_TASKS`) also gets the ``tensor`` core and binding: its
-    API wraps the tensor-level class (``engine`` in the view). A later folder's file overrides an earlier
-    one's."""
-    b = info.binding.templates
+    """A single-binding SDK (text generation), in override order: the platform-neutral core
+    (``core/common``, ``core/<task>``: code that compiles on this machine), the platform's shared files
+    (``library``), then the runtime binding (``<binding>/common``, ``<binding>/<task>``)."""
+    dirs = [*shared_dirs(platform, task, root)[:3], *binding_dirs(platform, task, info, root)]
+    return [d for d in dirs if d.is_dir()]
+
+
+def shared_dirs(platform: str, task: str, root: Path = TEMPLATES_ROOT) -> list[Path]:
+    """The folders rendered once per SDK: ``core/common``, ``core/<task>`` (a task built on tensors,
+    :data:`~sdkgen.runtimes.base.TENSOR_TASKS`, also gets ``core/tensor``: typed tensors and the engine
+    interface), ``library``, then the public API over the engines (``api/common``, ``api/<task>``)."""
     tasks = ["tensor", task] if task in TENSOR_TASKS and task != "tensor" else [task]
     dirs = [
         root / platform / "core" / "common",
         *(root / platform / "core" / t for t in tasks),
         root / platform / "library",
-        root / platform / b / "common",
-        *(root / platform / b / t for t in tasks),
-        root / platform / "api" / task,
     ]
+    if task in TENSOR_TASKS:
+        dirs += [root / platform / "api" / "common", root / platform / "api" / task]
     return [d for d in dirs if d.is_dir()]
 
 
-def engine_name(spec: ModelSpec, class_name: str) -> str:
-    """The tensor-level class: the public class itself for the ``tensor`` task, else ``<Class>Model``
-    under the task's API class."""
-    return class_name if spec.task == "tensor" else f"{class_name}Model"
+def binding_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
+    """The folders rendered once per engine: ``<binding>/common`` and ``<binding>/<task>`` (``tensor`` for
+    every tensor-shaped task)."""
+    b = info.binding.templates
+    t = "tensor" if task in TENSOR_TASKS else task
+    return [d for d in (root / platform / b / "common", root / platform / b / t) if d.is_dir()]
+
+
+def engine_suffix(info: TargetInfo) -> str:
+    """``executorch:xnnpack`` -> ``ExecutorchXnnpack``: the engine class suffix and backend case."""
+    return "".join(part[:1].upper() + part[1:] for part in (info.runtime, info.delegate))
 
 
 def golden_view(spec: ModelSpec, literal: Callable[[str], str]) -> list[dict[str, Any]]:
@@ -85,10 +101,20 @@ def generate_sdk(
     templates_root: Path = TEMPLATES_ROOT,
 ) -> GeneratedSdk:
     """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
-    ``out/model_dir`` (the Android assets or the Swift package resources)."""
+    ``out/model_dir`` (the Android assets or the Swift package resources).
+
+    Text generation renders one binding. A tensor-shaped task renders the shared folders once and each
+    engine's binding folders with ``view`` updated by that engine's entry of ``view["engines"]``."""
     artifact, info = artifact_for(spec, platform)
-    dirs = template_dirs(platform, spec.task, info, templates_root)
-    written = render_tree(dirs, view, out)
+    if spec.task in TENSOR_TASKS:
+        dirs = shared_dirs(platform, spec.task, templates_root)
+        written = render_tree(dirs, view, out)
+        for engine in view["engines"]:
+            bdirs = binding_dirs(platform, spec.task, TARGETS.get(engine["target"]), templates_root)
+            written.update(render_tree(bdirs, {**view, **engine}, out))
+    else:
+        dirs = template_dirs(platform, spec.task, info, templates_root)
+        written = render_tree(dirs, view, out)
     core_roots = {d for d in dirs if d.parent.name == "core"}
     core = sorted(f for f, root in written.items() if root in core_roots)
     (out / model_dir).mkdir(parents=True, exist_ok=True)

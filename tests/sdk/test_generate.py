@@ -14,7 +14,7 @@ from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
 from sdkgen.check.swift import build_swift_package, find_swift
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
-from sdkgen.sdk.common import artifact_for
+from sdkgen.sdk.common import engines_for
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
@@ -162,9 +162,9 @@ def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
     (dest / "Sources" / "CoreML").mkdir()
     shutil.copyfile(STUBS / "ios" / "coreml" / "CoreML.swift", dest / "Sources" / "CoreML" / "CoreML.swift")
     manifest = (dest / "Package.swift").read_text()
-    target = f'            name: "{module}",\n'
+    target = f'            name: "{module}",\n            dependencies: [\n'
     assert target in manifest
-    manifest = manifest.replace(target, target + '            dependencies: ["CoreML"],\n', 1)
+    manifest = manifest.replace(target, target + '                "CoreML",\n', 1)
     manifest = manifest.replace("    targets: [\n", '    targets: [\n        .target(name: "CoreML"),\n', 1)
     (dest / "Package.swift").write_text(manifest)
     return dest
@@ -175,7 +175,7 @@ def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
     spec = load_spec(spec_name)
-    if artifact_for(spec, "ios")[0].runtime == "coreml":
+    if any(a.runtime == "coreml" for a, _ in engines_for(spec, "ios")):
         sdk = _with_coreml_stub(sdk, spec.ios.module, tmp_path / "with-coreml")
     r = build_swift_package(
         sdk,

@@ -6,11 +6,22 @@ is already valid Kotlin (see :mod:`.naming`).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from sdkgen.runtimes import TargetInfo
+from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.android import naming
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, engine_name, generate_sdk, golden_view
+from sdkgen.sdk.common import (
+    GENERATOR,
+    GeneratedSdk,
+    artifact_for,
+    engine_suffix,
+    engines_for,
+    generate_sdk,
+    golden_view,
+)
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
@@ -41,10 +52,12 @@ _LITERT_READ = {
 
 
 def build_view(spec: ModelSpec) -> dict[str, Any]:
+    """The template data: shared fields, plus ``engines`` (one entry per artifact serving Android, the
+    per-engine fields its binding templates see) for tensor-shaped tasks."""
     artifact, info = artifact_for(spec, "android")
+    engines = engines_for(spec, "android") if spec.task in TENSOR_TASKS else [(artifact, info)]
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
-    asset_files = [artifact.file] + ([spec.tokenizer.file] if spec.tokenizer else [])
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
@@ -59,30 +72,50 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "agp_version": AGP_VERSION,
         "kotlin_version": KOTLIN_VERSION,
         "coroutines_version": COROUTINES_VERSION,
-        "runtime_dependencies": [
-            d.replace("{version}", artifact.runtime_version) for d in info.binding.gradle_dependencies
-        ],
-        "no_compress": [artifact.file.rsplit(".", 1)[-1]],
-        "runtime_version": artifact.runtime_version,
-        "runtime_version_literal": lit(artifact.runtime_version),
-        "runtime_label": naming.doc_text(f"{info.runtime} {artifact.runtime_version}"),
-        "delegate_doc": info.binding.delegate_doc,
+        "runtime_dependencies": list(
+            dict.fromkeys(
+                d.replace("{version}", a.runtime_version) for a, i in engines for d in i.binding.gradle_dependencies
+            )
+        ),
+        "proguard_files": ", ".join(
+            f'"proguard-{b}.pro"' for b in dict.fromkeys(i.binding.templates for _, i in engines)
+        ),
+        "no_compress": sorted({a.file.rsplit(".", 1)[-1] for a, _ in engines}),
+        "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
         "asset_dir_literal": lit(spec.name),
-        "content_hash_literal": lit(artifact.sha256[:16]),
-        "model_file_literal": lit(artifact.file),
-        "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
-        "asset_files": ", ".join(lit(f) for f in asset_files),
     }
     if spec.task == "text-generation":
+        view.update(_engine_view(spec, artifact, info, class_name))
         view.update(_text_generation_view(spec, artifact))
         return view
-    view["engine"] = engine_name(spec, class_name)
+    view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
+    view["default_backend"] = view["engines"][0]["backend_case"]
     view.update(_tensor_view(spec))
     if spec.task == "text-embedding":
         view.update(_embedding_view(spec))
     elif spec.task == "image-classification":
         view.update(_image_view(spec))
     return view
+
+
+def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, class_name: str) -> dict[str, Any]:
+    lit = naming.string_literal
+    suffix = engine_suffix(info)
+    return {
+        "engine": class_name + suffix,
+        "target": info.name,
+        "backend_case": re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", suffix).upper(),
+        "backend_doc": naming.doc_text(
+            f"{info.name}: {info.binding.delegate_doc}, {info.runtime} {artifact.runtime_version}"
+        ),
+        "runtime_version": artifact.runtime_version,
+        "runtime_version_literal": lit(artifact.runtime_version),
+        "delegate_doc": info.binding.delegate_doc,
+        "content_hash_literal": lit(artifact.sha256[:16]),
+        "model_file_literal": lit(artifact.file),
+        "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
+        "asset_files": ", ".join(lit(f) for f in [artifact.file, *([spec.tokenizer.file] if spec.tokenizer else [])]),
+    }
 
 
 def _floats(values: tuple[float, ...] | list[float]) -> str:

@@ -9,7 +9,17 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sdkgen.sdk.common import GENERATOR, GeneratedSdk, artifact_for, engine_name, generate_sdk, golden_view
+from sdkgen.runtimes import TargetInfo
+from sdkgen.runtimes.base import TENSOR_TASKS
+from sdkgen.sdk.common import (
+    GENERATOR,
+    GeneratedSdk,
+    artifact_for,
+    engine_suffix,
+    engines_for,
+    generate_sdk,
+    golden_view,
+)
 from sdkgen.sdk.ios import naming
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -20,37 +30,79 @@ _SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
 
 
 def build_view(spec: ModelSpec) -> dict[str, Any]:
+    """The template data: shared fields, plus ``engines`` (one entry per artifact serving iOS, the
+    per-engine fields its binding templates see) for tensor-shaped tasks."""
     artifact, info = artifact_for(spec, "ios")
+    engines = engines_for(spec, "ios") if spec.task in TENSOR_TASKS else [(artifact, info)]
     lit = naming.string_literal
-    model_stem, model_ext = artifact.file.rsplit(".", 1)
-    resources = [artifact.file] + ([spec.tokenizer.file] if spec.tokenizer else [])
+    class_name = naming.type_name(spec.name)
+    resources = [a.file for a, _ in engines] + ([spec.tokenizer.file] if spec.tokenizer else [])
+    executorch = [(a, i) for a, i in engines if i.runtime == "executorch"]
+    products = dict.fromkeys(p for _, i in executorch for p in i.binding.products(spec.task))
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
-        "class_name": naming.type_name(spec.name),
+        "class_name": class_name,
         "module": spec.ios.module,
         "minimum_ios": spec.ios.minimum_ios,
         "minimum_macos": MINIMUM_MACOS,
-        "runtime_version": artifact.runtime_version,
-        "runtime_version_literal": lit(artifact.runtime_version),
-        "runtime_label": naming.doc_text(f"{info.runtime} {artifact.runtime_version}"),
-        "runtime_products": list(info.binding.products(spec.task)),
-        "delegate_doc": info.binding.delegate_doc,
-        "resources": sorted(resources),
+        "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
+        # The ExecuTorch Swift package, pinned to the version that exported the .pte files (one version
+        # per build: every ExecuTorch target of a build is lowered by the same installed ExecuTorch).
+        "executorch_versions": [executorch[0][0].runtime_version] if executorch else [],
+        "runtime_products": list(products),
+        # Xcode compiles a Core ML model package into an .mlmodelc (.process); other files are copied.
+        "resources": [
+            {"path": r, "rule": "process" if r.endswith(".mlpackage") else "copy"} for r in sorted(resources)
+        ],
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
-        "model_resource_literal": lit(model_stem),
-        "model_extension_literal": lit(model_ext),
-        "model_file_literal": lit(artifact.file),
     }
     if spec.task == "text-generation":
+        view.update(_engine_view(artifact, info, class_name))
         view.update(_text_generation_view(spec))
         return view
-    view["engine"] = engine_name(spec, view["class_name"])
-    view.update(_tensor_view(spec, artifact))
+    view.update(_tensor_view(spec))
+    view["engines"] = [_engine_view(a, i, class_name, view["outputs"], spec.output_tolerance) for a, i in engines]
+    view["default_backend"] = view["engines"][0]["backend_case"]
     if spec.task == "text-embedding":
         view.update(_embedding_view(spec, view))
     elif spec.task == "image-classification":
         view.update(_image_view(spec, view))
+    return view
+
+
+def _engine_view(
+    artifact: ArtifactSpec,
+    info: TargetInfo,
+    class_name: str,
+    outputs: list[dict[str, Any]] | None = None,
+    tolerance: float = 0.0,
+) -> dict[str, Any]:
+    lit = naming.string_literal
+    suffix = engine_suffix(info)
+    model_stem, model_ext = artifact.file.rsplit(".", 1)
+    view: dict[str, Any] = {
+        "engine": class_name + suffix,
+        "target": info.name,
+        "backend_case": suffix[:1].lower() + suffix[1:],
+        "backend_doc": naming.doc_text(
+            f"{info.name}: {info.binding.delegate_doc}, {info.runtime} {artifact.runtime_version}"
+        ),
+        "runtime_version": artifact.runtime_version,
+        "runtime_version_literal": lit(artifact.runtime_version),
+        "delegate_doc": info.binding.delegate_doc,
+        "model_resource_literal": lit(model_stem),
+        "model_extension_literal": lit(model_ext),
+        "model_file_literal": lit(artifact.file),
+        "tolerance": float_literal(tolerance, "", ".nan", ".infinity"),
+    }
+    if artifact.runtime == "coreml" and outputs is not None:
+        from sdkgen.runtimes.coreml import COMPUTE_UNITS
+
+        # Core ML ML programs compute in float16: the device tests allow for its precision.
+        view["tolerance"] = float_literal(max(tolerance, COREML_FP16_TOLERANCE), "", ".nan", ".infinity")
+        view["compute_units"] = COMPUTE_UNITS[artifact.delegate][1]
+        view["coreml_output_args"] = ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs)
     return view
 
 
@@ -152,29 +204,16 @@ def _tensors(values: tuple[TensorValue, ...], prefix: str) -> list[dict[str, Any
     ]
 
 
-def _tensor_view(spec: ModelSpec, artifact: ArtifactSpec) -> dict[str, Any]:
+def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
     case = spec.tensor_golden[0]
     inputs, outputs = _tensors(case.inputs, "input"), _tensors(case.outputs, "output")
-    tolerance = spec.output_tolerance
-    coreml: dict[str, Any] = {}
-    if artifact.runtime == "coreml":
-        from sdkgen.runtimes.coreml import COMPUTE_UNITS
-
-        # Core ML ML programs compute in float16: the device tests allow for its precision.
-        tolerance = max(tolerance, COREML_FP16_TOLERANCE)
-        coreml = {
-            "compute_units": COMPUTE_UNITS[artifact.delegate][1],
-            "coreml_output_args": ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs),
-        }
     return {
-        **coreml,
         "inputs": inputs,
         "outputs": outputs,
         "input_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in inputs),
         "output_params": ", ".join(f"{t['name']}: [{t['scalar']}]" for t in outputs),
         "golden_input_args": ", ".join(f"{t['name'].strip('`')}: {t['golden']}" for t in inputs),
         "output_args": ", ".join(f"{t['name'].strip('`')}: {t['local']}.scalars()" for t in outputs),
-        "tolerance": float_literal(tolerance, "", ".nan", ".infinity"),
     }
 
 

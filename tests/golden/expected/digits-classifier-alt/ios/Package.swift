@@ -8,12 +8,30 @@ let package = Package(
     products: [
         .library(name: "Digits", targets: ["Digits"]),
     ],
+    dependencies: [
+        // Pinned to the ExecuTorch version that exported the model: a .pte only runs on the runtime
+        // revision that wrote it.
+        .package(url: "https://github.com/pytorch/executorch.git", branch: "swiftpm-1.5.1"),
+    ],
     targets: [
         .target(
             name: "Digits",
+            dependencies: [
+                .product(name: "executorch", package: "executorch"),
+                .product(name: "backend_xnnpack", package: "executorch"),
+                .product(name: "kernels_optimized", package: "executorch"),
+                .product(name: "kernels_quantized", package: "executorch"),
+                .product(name: "backend_coreml", package: "executorch"),
+            ],
             resources: [
-                // Xcode compiles the model package into an .mlmodelc; other builds copy it as is.
                 .process("Resources/digits-classifier-ane.mlpackage"),
+                .copy("Resources/digits-classifier-coreml.pte"),
+                .copy("Resources/digits-classifier-xnnpack.pte"),
+            ],
+            linkerSettings: [
+                // ExecuTorch registers kernels and backends in static initialisers; without -all_load the
+                // linker drops them.
+                .unsafeFlags(["-Wl,-all_load"], .when(platforms: [.iOS, .macOS])),
             ]
         ),
         .testTarget(

@@ -21,8 +21,11 @@ let package = Package(
                 .product(name: "backend_xnnpack", package: "executorch"),
                 .product(name: "kernels_optimized", package: "executorch"),
                 .product(name: "kernels_quantized", package: "executorch"),
+                .product(name: "backend_coreml", package: "executorch"),
             ],
             resources: [
+                .process("Resources/digits-classifier-ane.mlpackage"),
+                .copy("Resources/digits-classifier-coreml.pte"),
                 .copy("Resources/digits-classifier-xnnpack.pte"),
             ],
             linkerSettings: [

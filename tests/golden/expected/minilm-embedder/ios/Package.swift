@@ -21,8 +21,11 @@ let package = Package(
                 .product(name: "backend_xnnpack", package: "executorch"),
                 .product(name: "kernels_optimized", package: "executorch"),
                 .product(name: "kernels_quantized", package: "executorch"),
+                .product(name: "backend_coreml", package: "executorch"),
             ],
             resources: [
+                .process("Resources/minilm-embedder-ane.mlpackage"),
+                .copy("Resources/minilm-embedder-coreml.pte"),
                 .copy("Resources/minilm-embedder-xnnpack.pte"),
                 .copy("Resources/vocab.txt"),
             ],

@@ -8,12 +8,17 @@ let package = Package(
     products: [
         .library(name: "TabularKit", targets: ["TabularKit"]),
     ],
+    dependencies: [
+    ],
     targets: [
         .target(
             name: "TabularKit",
+            dependencies: [
+            ],
             resources: [
-                // Xcode compiles the model package into an .mlmodelc; other builds copy it as is.
                 .process("Resources/tabular-scorer-ane.mlpackage"),
+            ],
+            linkerSettings: [
             ]
         ),
         .testTarget(

@@ -12,7 +12,7 @@ android {
     defaultConfig {
         minSdk = 24
         testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
-        consumerProguardFiles("consumer-rules.pro")
+        consumerProguardFiles("proguard-litert.pro", "proguard-executorch.pro")
     }
 
     compileOptions {
@@ -26,7 +26,7 @@ android {
 
     androidResources {
         // Model files stay uncompressed in the APK so they copy out quickly.
-        noCompress += listOf("tflite")
+        noCompress += listOf("pte", "tflite")
     }
 
     publishing {
@@ -38,6 +38,9 @@ android {
 
 dependencies {
     implementation("com.google.ai.edge.litert:litert:2.3.0")
+    api("org.pytorch:executorch-android") { version { strictly("1.5.1") } }
+    implementation("com.facebook.fbjni:fbjni:0.7.0")
+    implementation("com.facebook.soloader:nativeloader:0.10.5")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
     implementation("androidx.annotation:annotation:1.9.1")
 

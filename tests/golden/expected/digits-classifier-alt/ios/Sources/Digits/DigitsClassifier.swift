@@ -6,10 +6,11 @@ import CoreGraphics
 
 /// The digits-classifier model (image-classification): an image in, the 10 labels ranked by probability out.
 ///
-/// Create it with ``load(bundle:)`` and call ``classify(_:topK:)``. Images are drawn at
+/// Create it with ``load(backend:bundle:)`` (on ``DigitsClassifierBackend/default`` unless told otherwise)
+/// and call ``classify(rgba:topK:)`` (or, where CoreGraphics exists, ``classify(_:topK:)`` with a `CGImage`). Images are drawn at
 /// 8x8 and normalised as the model was trained (``preprocessor``).
 ///
-/// Threading: safe to share; calls into the runtime are serialised by ``DigitsClassifierModel``.
+/// Threading: safe to share; the engine serialises calls into the runtime when it must.
 public final class DigitsClassifier: Sendable {
     /// The model's input width and height in pixels.
     public static let width = 8
@@ -20,16 +21,17 @@ public final class DigitsClassifier: Sendable {
     public static let preprocessor = ImagePreprocessor(
         width: width, height: height, channels: 1, mean: [0.5], std: [0.5])
 
-    private let model: DigitsClassifierModel
+    private let engine: any DigitsClassifierEngine
 
-    /// Loads the model from `bundle` (default: this package's resources). Blocks; prefer ``load(bundle:)``.
-    public init(bundle: Bundle? = nil) throws {
-        model = try DigitsClassifierModel(bundle: bundle)
+    /// Loads the model from `bundle` (default: this package's resources) on `backend`. Blocks; prefer
+    /// ``load(backend:bundle:)``.
+    public init(backend: DigitsClassifierBackend = .default, bundle: Bundle? = nil) throws {
+        engine = try backend.makeEngine(bundle: bundle)
     }
 
     /// Loads off the caller's thread.
-    public static func load(bundle: Bundle? = nil) async throws -> DigitsClassifier {
-        try await Task.detached(priority: .userInitiated) { try DigitsClassifier(bundle: bundle) }.value
+    public static func load(backend: DigitsClassifierBackend = .default, bundle: Bundle? = nil) async throws -> DigitsClassifier {
+        try await Task.detached(priority: .userInitiated) { try DigitsClassifier(backend: backend, bundle: bundle) }.value
     }
 
     /// The `topK` most probable labels for RGBA bytes already at ``width`` x ``height``, best first.
@@ -38,7 +40,7 @@ public final class DigitsClassifier: Sendable {
         guard let input = Self.preprocessor.fromRGBA(rgba) else {
             throw DigitsClassifierError.invalidInput("expected \(Self.width * Self.height * 4) RGBA bytes, got \(rgba.count)")
         }
-        let scores = try await model.run(DigitsClassifierModelInput(image: input)).output
+        let scores = try await engine.run(DigitsClassifierInput(image: input)).output
         return ImagePreprocessor.topK(scores, labels: Self.labels, k: min(topK, Self.labels.count))
     }
 

@@ -3,22 +3,23 @@ import Foundation
 
 /// The minilm-embedder model (text-embedding): text in, a 384-dimensional embedding out (unit length: the dot product is the cosine similarity).
 ///
-/// Create it with ``load(bundle:)`` and call ``embed(_:)-(String)``. The WordPiece tokenizer runs in Swift;
+/// Create it with ``load(backend:bundle:)`` (on ``MinilmEmbedderBackend/default`` unless told otherwise)
+/// and call ``embed(_:)-(String)``. The WordPiece tokenizer runs in Swift;
 /// texts longer than ``maxLength`` tokens (with `[CLS]` and `[SEP]`) are truncated.
 ///
-/// Threading: safe to share; calls into the runtime are serialised by ``MinilmEmbedderModel``.
+/// Threading: safe to share; the engine serialises calls into the runtime when it must.
 public final class MinilmEmbedder: Sendable {
     /// Floats per embedding.
     public static let dimension = 384
     /// Token ids per text, with `[CLS]` and `[SEP]`.
     public static let maxLength = 128
 
-    private let model: MinilmEmbedderModel
+    private let engine: any MinilmEmbedderEngine
     private let tokenizer: WordPieceTokenizer
 
-    /// Loads the vocabulary and the model from `bundle` (default: this package's resources). Blocks;
-    /// prefer ``load(bundle:)``.
-    public init(bundle: Bundle? = nil) throws {
+    /// Loads the vocabulary and the model from `bundle` (default: this package's resources) on `backend`.
+    /// Blocks; prefer ``load(backend:bundle:)``.
+    public init(backend: MinilmEmbedderBackend = .default, bundle: Bundle? = nil) throws {
         let resources = bundle ?? Bundle.module
         guard let url = resources.url(forResource: "vocab", withExtension: "txt"),
               let vocabulary = try? String(contentsOf: url, encoding: .utf8)
@@ -26,18 +27,18 @@ public final class MinilmEmbedder: Sendable {
             throw MinilmEmbedderError.resourceMissing("vocab.txt")
         }
         tokenizer = WordPieceTokenizer(vocabularyText: vocabulary, lowercase: true)
-        model = try MinilmEmbedderModel(bundle: bundle)
+        engine = try backend.makeEngine(bundle: bundle)
     }
 
     /// Loads off the caller's thread.
-    public static func load(bundle: Bundle? = nil) async throws -> MinilmEmbedder {
-        try await Task.detached(priority: .userInitiated) { try MinilmEmbedder(bundle: bundle) }.value
+    public static func load(backend: MinilmEmbedderBackend = .default, bundle: Bundle? = nil) async throws -> MinilmEmbedder {
+        try await Task.detached(priority: .userInitiated) { try MinilmEmbedder(backend: backend, bundle: bundle) }.value
     }
 
     /// The embedding of `text`.
     public func embed(_ text: String) async throws -> [Float] {
         let encoding = tokenizer.encode(text, maxLength: Self.maxLength)
-        return try await model.run(MinilmEmbedderModelInput(inputIds: encoding.inputIds, attentionMask: encoding.attentionMask)).output
+        return try await engine.run(MinilmEmbedderInput(inputIds: encoding.inputIds, attentionMask: encoding.attentionMask)).output
     }
 
     /// The embeddings of `texts`, in order.

@@ -2,30 +2,36 @@
 import XCTest
 @testable import TabularKit
 
-/// Runs the model and compares its outputs with the golden vectors that sdkgen computed on the build host
-/// from the same (compressed) model.
+/// Runs the model through every backend this platform links and compares its outputs with the golden
+/// vectors that sdkgen computed on the build host from the same (compressed) model.
 final class TabularScorerGoldenTests: XCTestCase {
-    private let tolerance: Float = 0.0001
-
     func testOutputsMatchHostGolden() async throws {
-#if canImport(ExecuTorch) && (os(iOS) || os(macOS))
-        let model = try await TabularScorer.load()
-        let output = try await model.run(TabularScorerInput(features: [-1.0, -0.8666666746139526, -0.7333333492279053, -0.5999999642372131, -0.46666663885116577, -0.3333333134651184, -0.19999995827674866, -0.0666666179895401, 0.0666666179895401, 0.19999995827674866, 0.3333333134651184, 0.46666663885116577, 0.5999999642372131, 0.7333333492279053, 0.8666666746139526, 1.0], category: [3]))
-        assertClose("output", [-0.22112150490283966, -0.03205879032611847, -0.4537408947944641, -0.061989881098270416], output.output)
-        assertClose("output1", [0.23963207006454468, 0.2895035147666931, 0.18989765644073486, 0.28096675872802734], output.output1)
-#else
-        throw XCTSkip("the ExecuTorch runtime runs on iOS and macOS only")
-#endif
+        var ran = 0
+        for backend in TabularScorerBackend.allCases {
+            let engine: any TabularScorerEngine
+            do {
+                engine = try backend.makeEngine(bundle: nil)
+            } catch TabularScorerError.runtimeUnavailable {
+                continue
+            }
+            let output = try await engine.run(TabularScorerInput(features: [-1.0, -0.8666666746139526, -0.7333333492279053, -0.5999999642372131, -0.46666663885116577, -0.3333333134651184, -0.19999995827674866, -0.0666666179895401, 0.0666666179895401, 0.19999995827674866, 0.3333333134651184, 0.46666663885116577, 0.5999999642372131, 0.7333333492279053, 0.8666666746139526, 1.0], category: [3]))
+            assertClose("\(backend): " + "output", [-0.22112150490283966, -0.03205879032611847, -0.4537408947944641, -0.061989881098270416], output.output, backend.goldenTolerance)
+            assertClose("\(backend): " + "output1", [0.23963207006454468, 0.2895035147666931, 0.18989765644073486, 0.28096675872802734], output.output1, backend.goldenTolerance)
+            ran += 1
+        }
+        if ran == 0 {
+            throw XCTSkip("no backend's runtime is linked on this platform (they run on iOS and macOS)")
+        }
     }
 
-    private func assertClose(_ name: String, _ expected: [Float], _ actual: [Float]) {
+    private func assertClose(_ name: String, _ expected: [Float], _ actual: [Float], _ tolerance: Float) {
         XCTAssertEqual(expected.count, actual.count, name)
         let scale = max(expected.map { abs($0) }.max() ?? 0, 1e-6)
         let worst = zip(expected, actual).map { abs($0 - $1) / scale }.max() ?? 0
         XCTAssertLessThanOrEqual(worst, tolerance, "\(name): max relative error")
     }
 
-    private func assertClose<T: BinaryInteger>(_ name: String, _ expected: [T], _ actual: [T]) {
+    private func assertClose<T: BinaryInteger>(_ name: String, _ expected: [T], _ actual: [T], _ tolerance: Float) {
         XCTAssertEqual(expected, actual, name)
     }
 }

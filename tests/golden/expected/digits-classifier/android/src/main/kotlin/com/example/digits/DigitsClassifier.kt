@@ -10,13 +10,14 @@ import kotlinx.coroutines.withContext
 /**
  * The digits-classifier model (image-classification): an image in, the 10 labels ranked by probability out.
  *
- * Create it with [load], call [classify], and [close] it when done. Images are scaled to
+ * Create it with [load] (on [DigitsClassifierBackend.DEFAULT] unless told otherwise), call [classify], and
+ * [close] it when done. Images are scaled to
  * 8x8 (bilinear) and normalised as the model was trained ([PREPROCESSOR]).
  *
  * Threading: [load] reads files on [Dispatchers.IO]; [classify] runs on [Dispatchers.Default], one image
  * at a time.
  */
-class DigitsClassifier private constructor(private val model: DigitsClassifierModel) : Closeable {
+class DigitsClassifier private constructor(private val engine: DigitsClassifierEngine) : Closeable {
     /**
      * The [topK] most probable labels for [bitmap], best first.
      *
@@ -38,12 +39,12 @@ class DigitsClassifier private constructor(private val model: DigitsClassifierMo
      * @throws IllegalArgumentException when the pixel count is wrong or [topK] < 1.
      */
     suspend fun classifyArgb(pixels: IntArray, topK: Int = 3): List<Classification> = withContext(Dispatchers.Default) {
-        val scores = model.run(DigitsClassifierModelInput(PREPROCESSOR.fromArgb(pixels))).output
+        val scores = engine.run(DigitsClassifierInput(PREPROCESSOR.fromArgb(pixels))).output
         ImagePreprocessor.topK(scores, LABELS, minOf(topK, LABELS.size))
     }
 
     /** Frees the native model; waits for a running call to finish. */
-    override fun close() = model.close()
+    override fun close() = engine.close()
 
     companion object {
         /** The model's input width and height in pixels. */
@@ -57,11 +58,14 @@ class DigitsClassifier private constructor(private val model: DigitsClassifierMo
         val PREPROCESSOR: ImagePreprocessor = ImagePreprocessor(WIDTH, HEIGHT, 1, floatArrayOf(0.5f), floatArrayOf(0.5f))
 
         /**
-         * Loads the model from the library's assets.
+         * Loads the model from the library's assets, on [backend].
          *
          * @throws DigitsClassifierException.AssetMissing when the model is not in the assets.
          * @throws DigitsClassifierException.LoadFailed when the runtime cannot load it.
          */
-        suspend fun load(context: Context): DigitsClassifier = DigitsClassifier(DigitsClassifierModel.load(context))
+        suspend fun load(
+            context: Context,
+            backend: DigitsClassifierBackend = DigitsClassifierBackend.DEFAULT,
+        ): DigitsClassifier = DigitsClassifier(backend.load(context))
     }
 }

@@ -10,14 +10,15 @@ import kotlinx.coroutines.withContext
 /**
  * The minilm-embedder model (text-embedding): text in, a 384-dimensional embedding out (unit length: the dot product is the cosine similarity).
  *
- * Create it with [load], call [embed], and [close] it when done. The WordPiece tokenizer runs in Kotlin;
+ * Create it with [load] (on [MinilmEmbedderBackend.DEFAULT] unless told otherwise), call [embed], and
+ * [close] it when done. The WordPiece tokenizer runs in Kotlin;
  * texts longer than [MAX_LENGTH] tokens (with `[CLS]` and `[SEP]`) are truncated.
  *
  * Threading: [load] reads files on [Dispatchers.IO]; [embed] tokenizes and runs the model on
  * [Dispatchers.Default], one text at a time.
  */
 class MinilmEmbedder private constructor(
-    private val model: MinilmEmbedderModel,
+    private val engine: MinilmEmbedderEngine,
     private val tokenizer: WordPieceTokenizer,
 ) : Closeable {
     /**
@@ -28,14 +29,14 @@ class MinilmEmbedder private constructor(
      */
     suspend fun embed(text: String): FloatArray = withContext(Dispatchers.Default) {
         val encoding = tokenizer.encode(text, MAX_LENGTH)
-        model.run(MinilmEmbedderModelInput(encoding.inputIds, encoding.attentionMask)).output
+        engine.run(MinilmEmbedderInput(encoding.inputIds, encoding.attentionMask)).output
     }
 
     /** The embeddings of [texts], in order. */
     suspend fun embed(texts: List<String>): List<FloatArray> = texts.map { embed(it) }
 
     /** Frees the native model; waits for a running [embed] to finish. */
-    override fun close() = model.close()
+    override fun close() = engine.close()
 
     companion object {
         /** Floats per embedding. */
@@ -47,18 +48,21 @@ class MinilmEmbedder private constructor(
         private const val VOCAB_ASSET: String = "minilm-embedder/vocab.txt"
 
         /**
-         * Loads the tokenizer's vocabulary and the model from the library's assets.
+         * Loads the tokenizer's vocabulary and the model from the library's assets, on [backend].
          *
          * @throws MinilmEmbedderException.AssetMissing when a file is not in the assets.
          * @throws MinilmEmbedderException.LoadFailed when the runtime cannot load the model.
          */
-        suspend fun load(context: Context): MinilmEmbedder = withContext(Dispatchers.IO) {
+        suspend fun load(
+            context: Context,
+            backend: MinilmEmbedderBackend = MinilmEmbedderBackend.DEFAULT,
+        ): MinilmEmbedder = withContext(Dispatchers.IO) {
             val vocab = try {
                 context.applicationContext.assets.open(VOCAB_ASSET).bufferedReader().use { it.readText() }
             } catch (e: IOException) {
                 throw MinilmEmbedderException.AssetMissing(VOCAB_ASSET, e)
             }
-            MinilmEmbedder(MinilmEmbedderModel.load(context), WordPieceTokenizer.fromVocabText(vocab, lowercase = true))
+            MinilmEmbedder(backend.load(context), WordPieceTokenizer.fromVocabText(vocab, lowercase = true))
         }
 
         /** Cosine similarity of two embeddings, in [-1, 1]. */

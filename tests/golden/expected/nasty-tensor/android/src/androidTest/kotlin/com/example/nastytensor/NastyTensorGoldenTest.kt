@@ -10,26 +10,28 @@ import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device and compares its outputs with the golden vectors that sdkgen computed on
- * the build host from the same (compressed) model.
+ * Runs the model on the device through every backend and compares its outputs with the golden vectors that
+ * sdkgen computed on the build host from the same (compressed) model.
  */
 @RunWith(AndroidJUnit4::class)
 class NastyTensorGoldenTest {
     @Test
     fun outputsMatchHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        NastyTensor.load(context).use { model ->
-            val output = model.run(
-                NastyTensorInput(
-                    floatArrayOf(1.5f, -0.0f),
-                    longArrayOf(0L, 1L),
-                    intArrayOf(7),
-                    floatArrayOf(1e-30f),
-                ),
-            )
-            assertClose("class", floatArrayOf(3.25f, -10000000000.0f), output.`class`)
-            assertClose("hashCode", longArrayOf(42L), output.hashCode2)
-            assertClose("self", floatArrayOf(0.1f), output.self)
+        for (backend in NastyTensorBackend.values()) {
+            backend.load(context).use { engine ->
+                val output = engine.run(
+                    NastyTensorInput(
+                        floatArrayOf(1.5f, -0.0f),
+                        longArrayOf(0L, 1L),
+                        intArrayOf(7),
+                        floatArrayOf(1e-30f),
+                    ),
+                )
+                assertClose(backend.name + ": " + "class", floatArrayOf(3.25f, -10000000000.0f), output.`class`)
+                assertClose(backend.name + ": " + "hashCode", longArrayOf(42L), output.hashCode2)
+                assertClose(backend.name + ": " + "self", floatArrayOf(0.1f), output.self)
+            }
         }
     }
 

@@ -3,83 +3,38 @@ package com.example.nastytensor
 
 import android.content.Context
 import java.io.Closeable
-import java.util.concurrent.atomic.AtomicBoolean
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.sync.Mutex
-import kotlinx.coroutines.sync.withLock
-import kotlinx.coroutines.withContext
-import org.pytorch.executorch.EValue
-import org.pytorch.executorch.Module
-import org.pytorch.executorch.Tensor
 
 /**
- * The nasty-tensor model (tensor), running on ExecuTorch 1.5.1 (XNNPACK CPU delegate).
+ * The nasty-tensor model (tensor): typed tensors in and out.
  *
- * Create it with [load], call [run], and [close] it when done.
+ * Create it with [load] (on the backend of your choice, [NastyTensorBackend.DEFAULT] unless told
+ * otherwise), call [run], and [close] it when done.
  *
- * Threading: [load] reads files on [Dispatchers.IO]; [run] computes on [Dispatchers.Default], one call at
- * a time (the runtime's module is not re-entrant).
+ * Threading: [load] reads files on `Dispatchers.IO`; [run] computes on `Dispatchers.Default`, one call at a
+ * time.
  */
-class NastyTensor private constructor(private val module: Module) : Closeable {
-    private val lock = Mutex()
-    private val closed = AtomicBoolean(false)
-
+class NastyTensor private constructor(private val engine: NastyTensorEngine) : Closeable {
     /**
      * Runs the model once.
      *
      * @throws NastyTensorException.InferenceFailed when the runtime fails.
      * @throws NastyTensorException.Closed after [close].
      */
-    suspend fun run(input: NastyTensorInput): NastyTensorOutput = withContext(Dispatchers.Default) {
-        lock.withLock {
-            if (closed.get()) throw NastyTensorException.Closed()
-            val outputs = try {
-                module.forward(
-                    EValue.from(Tensor.fromBlob(input.`in`, longArrayOf(1L, 2L))),
-                    EValue.from(Tensor.fromBlob(input._2dMask, longArrayOf(2L))),
-                    EValue.from(Tensor.fromBlob(input.inputIds, longArrayOf(1L))),
-                    EValue.from(Tensor.fromBlob(input.values, longArrayOf(1L))),
-                )
-            } catch (e: RuntimeException) {
-                throw NastyTensorException.InferenceFailed(null, e.message ?: e.toString(), e)
-            }
-            NastyTensorOutput(
-                outputs[0].toTensor().dataAsFloatArray,
-                outputs[1].toTensor().dataAsLongArray,
-                outputs[2].toTensor().dataAsFloatArray,
-            )
-        }
-    }
+    suspend fun run(input: NastyTensorInput): NastyTensorOutput = engine.run(input)
 
     /** Frees the native model; waits for a running [run] to finish. */
-    override fun close() {
-        if (!closed.compareAndSet(false, true)) return
-        runBlocking { lock.withLock { module.close() } }
-    }
+    override fun close() = engine.close()
 
     companion object {
-        /** The ExecuTorch version that exported the model; the runtime dependency is pinned to it. */
-        const val RUNTIME_VERSION: String = "1.5.1"
-
-        private const val ASSET_DIR: String = "nasty-tensor"
-        private const val CONTENT_HASH: String = "12280512af8147cf"
-        private const val MODEL_FILE: String = "tabular-scorer-xnnpack.pte"
-
         /**
-         * Copies the model out of the library's assets (first run only) and loads it.
+         * Loads the model from the library's assets on [backend].
          *
          * @throws NastyTensorException.AssetMissing when the model file is not in the assets.
          * @throws NastyTensorException.LoadFailed when the runtime cannot load it.
          */
-        suspend fun load(context: Context): NastyTensor = withContext(Dispatchers.IO) {
-            val model = ModelFiles.extract(context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE)).single()
-            val module = try {
-                Module.load(model.path)
-            } catch (e: RuntimeException) {
-                throw NastyTensorException.LoadFailed(e.message ?: e.toString(), e)
-            }
-            NastyTensor(module)
-        }
+        suspend fun load(
+            context: Context,
+            backend: NastyTensorBackend = NastyTensorBackend.DEFAULT,
+        ): NastyTensor = NastyTensor(backend.load(context))
     }
 }

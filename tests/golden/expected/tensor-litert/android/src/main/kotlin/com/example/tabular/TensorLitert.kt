@@ -2,85 +2,39 @@
 package com.example.tabular
 
 import android.content.Context
-import com.google.ai.edge.litert.Accelerator
-import com.google.ai.edge.litert.CompiledModel
-import com.google.ai.edge.litert.LiteRtException
 import java.io.Closeable
-import java.util.concurrent.atomic.AtomicBoolean
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.sync.Mutex
-import kotlinx.coroutines.sync.withLock
-import kotlinx.coroutines.withContext
 
 /**
- * The tensor-litert model (tensor), running on LiteRT 2.3.0 (LiteRT CPU (XNNPACK)).
+ * The tensor-litert model (tensor): typed tensors in and out.
  *
- * Create it with [load], call [run], and [close] it when done.
+ * Create it with [load] (on the backend of your choice, [TensorLitertBackend.DEFAULT] unless told
+ * otherwise), call [run], and [close] it when done.
  *
- * Threading: [load] reads the model on [Dispatchers.IO]; [run] computes on [Dispatchers.Default], one call
- * at a time (LiteRT's compiled model is not documented as thread-safe).
+ * Threading: [load] reads files on `Dispatchers.IO`; [run] computes on `Dispatchers.Default`, one call at a
+ * time.
  */
-class TensorLitert private constructor(private val model: CompiledModel) : Closeable {
-    private val lock = Mutex()
-    private val closed = AtomicBoolean(false)
-
+class TensorLitert private constructor(private val engine: TensorLitertEngine) : Closeable {
     /**
      * Runs the model once.
      *
      * @throws TensorLitertException.InferenceFailed when the runtime fails.
      * @throws TensorLitertException.Closed after [close].
      */
-    suspend fun run(input: TensorLitertInput): TensorLitertOutput = withContext(Dispatchers.Default) {
-        lock.withLock {
-            if (closed.get()) throw TensorLitertException.Closed()
-            try {
-                val inputs = model.createInputBuffers()
-                try {
-                    inputs[0].writeFloat(input.features)
-                    inputs[1].writeInt(IntArray(input.category.size) { input.category[it].toInt() })
-                    val outputs = model.run(inputs)
-                    try {
-                        TensorLitertOutput(
-                            outputs[0].readFloat(),
-                            outputs[1].readFloat(),
-                        )
-                    } finally {
-                        outputs.forEach { it.close() }
-                    }
-                } finally {
-                    inputs.forEach { it.close() }
-                }
-            } catch (e: LiteRtException) {
-                throw TensorLitertException.InferenceFailed(null, e.message ?: e.toString(), e)
-            }
-        }
-    }
+    suspend fun run(input: TensorLitertInput): TensorLitertOutput = engine.run(input)
 
     /** Frees the native model; waits for a running [run] to finish. */
-    override fun close() {
-        if (!closed.compareAndSet(false, true)) return
-        runBlocking { lock.withLock { model.close() } }
-    }
+    override fun close() = engine.close()
 
     companion object {
-        /** The LiteRT version the model was verified with; the runtime dependency is pinned to it. */
-        const val RUNTIME_VERSION: String = "2.3.0"
-
-        private const val MODEL_ASSET: String = "tensor-litert/tabular-scorer-cpu.tflite"
-
         /**
-         * Loads the model from the library's assets on LiteRT's CPU accelerator.
+         * Loads the model from the library's assets on [backend].
          *
-         * @throws TensorLitertException.LoadFailed when LiteRT cannot load it.
+         * @throws TensorLitertException.AssetMissing when the model file is not in the assets.
+         * @throws TensorLitertException.LoadFailed when the runtime cannot load it.
          */
-        suspend fun load(context: Context): TensorLitert = withContext(Dispatchers.IO) {
-            val model = try {
-                CompiledModel.create(context.applicationContext.assets, MODEL_ASSET, CompiledModel.Options(Accelerator.CPU))
-            } catch (e: LiteRtException) {
-                throw TensorLitertException.LoadFailed(e.message ?: e.toString(), e)
-            }
-            TensorLitert(model)
-        }
+        suspend fun load(
+            context: Context,
+            backend: TensorLitertBackend = TensorLitertBackend.DEFAULT,
+        ): TensorLitert = TensorLitert(backend.load(context))
     }
 }

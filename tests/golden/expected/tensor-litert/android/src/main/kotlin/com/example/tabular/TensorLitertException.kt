@@ -9,7 +9,7 @@ sealed class TensorLitertException(message: String, cause: Throwable? = null) : 
 
     /** The runtime could not load the model (a runtime/model version mismatch or a corrupt file). */
     class LoadFailed(message: String, cause: Throwable? = null) :
-        TensorLitertException("could not load the model: $message; check that the runtime version matches litert 2.3.0", cause)
+        TensorLitertException("could not load the model: $message; check that the runtime version matches litert 2.3.0 or executorch 1.5.1", cause)
 
     /** The runtime failed while running the model. */
     class InferenceFailed(val code: Int?, message: String, cause: Throwable? = null) :

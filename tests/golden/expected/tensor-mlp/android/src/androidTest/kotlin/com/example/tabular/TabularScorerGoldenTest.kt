@@ -10,23 +10,25 @@ import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device and compares its outputs with the golden vectors that sdkgen computed on
- * the build host from the same (compressed) model.
+ * Runs the model on the device through every backend and compares its outputs with the golden vectors that
+ * sdkgen computed on the build host from the same (compressed) model.
  */
 @RunWith(AndroidJUnit4::class)
 class TabularScorerGoldenTest {
     @Test
     fun outputsMatchHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        TabularScorer.load(context).use { model ->
-            val output = model.run(
-                TabularScorerInput(
-                    floatArrayOf(-1.0f, -0.8666666746139526f, -0.7333333492279053f, -0.5999999642372131f, -0.46666663885116577f, -0.3333333134651184f, -0.19999995827674866f, -0.0666666179895401f, 0.0666666179895401f, 0.19999995827674866f, 0.3333333134651184f, 0.46666663885116577f, 0.5999999642372131f, 0.7333333492279053f, 0.8666666746139526f, 1.0f),
-                    longArrayOf(3L),
-                ),
-            )
-            assertClose("output", floatArrayOf(-0.22112150490283966f, -0.03205879032611847f, -0.4537408947944641f, -0.061989881098270416f), output.output)
-            assertClose("output1", floatArrayOf(0.23963207006454468f, 0.2895035147666931f, 0.18989765644073486f, 0.28096675872802734f), output.output1)
+        for (backend in TabularScorerBackend.values()) {
+            backend.load(context).use { engine ->
+                val output = engine.run(
+                    TabularScorerInput(
+                        floatArrayOf(-1.0f, -0.8666666746139526f, -0.7333333492279053f, -0.5999999642372131f, -0.46666663885116577f, -0.3333333134651184f, -0.19999995827674866f, -0.0666666179895401f, 0.0666666179895401f, 0.19999995827674866f, 0.3333333134651184f, 0.46666663885116577f, 0.5999999642372131f, 0.7333333492279053f, 0.8666666746139526f, 1.0f),
+                        longArrayOf(3L),
+                    ),
+                )
+                assertClose(backend.name + ": " + "output", floatArrayOf(-0.22112150490283966f, -0.03205879032611847f, -0.4537408947944641f, -0.061989881098270416f), output.output)
+                assertClose(backend.name + ": " + "output1", floatArrayOf(0.23963207006454468f, 0.2895035147666931f, 0.18989765644073486f, 0.28096675872802734f), output.output1)
+            }
         }
     }
 

@@ -3,80 +3,38 @@ package com.example.tabular
 
 import android.content.Context
 import java.io.Closeable
-import java.util.concurrent.atomic.AtomicBoolean
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.runBlocking
-import kotlinx.coroutines.sync.Mutex
-import kotlinx.coroutines.sync.withLock
-import kotlinx.coroutines.withContext
-import org.pytorch.executorch.EValue
-import org.pytorch.executorch.Module
-import org.pytorch.executorch.Tensor
 
 /**
- * The tabular-scorer model (tensor), running on ExecuTorch 1.5.1 (XNNPACK CPU delegate).
+ * The tabular-scorer model (tensor): typed tensors in and out.
  *
- * Create it with [load], call [run], and [close] it when done.
+ * Create it with [load] (on the backend of your choice, [TabularScorerBackend.DEFAULT] unless told
+ * otherwise), call [run], and [close] it when done.
  *
- * Threading: [load] reads files on [Dispatchers.IO]; [run] computes on [Dispatchers.Default], one call at
- * a time (the runtime's module is not re-entrant).
+ * Threading: [load] reads files on `Dispatchers.IO`; [run] computes on `Dispatchers.Default`, one call at a
+ * time.
  */
-class TabularScorer private constructor(private val module: Module) : Closeable {
-    private val lock = Mutex()
-    private val closed = AtomicBoolean(false)
-
+class TabularScorer private constructor(private val engine: TabularScorerEngine) : Closeable {
     /**
      * Runs the model once.
      *
      * @throws TabularScorerException.InferenceFailed when the runtime fails.
      * @throws TabularScorerException.Closed after [close].
      */
-    suspend fun run(input: TabularScorerInput): TabularScorerOutput = withContext(Dispatchers.Default) {
-        lock.withLock {
-            if (closed.get()) throw TabularScorerException.Closed()
-            val outputs = try {
-                module.forward(
-                    EValue.from(Tensor.fromBlob(input.features, longArrayOf(1L, 16L))),
-                    EValue.from(Tensor.fromBlob(input.category, longArrayOf(1L))),
-                )
-            } catch (e: RuntimeException) {
-                throw TabularScorerException.InferenceFailed(null, e.message ?: e.toString(), e)
-            }
-            TabularScorerOutput(
-                outputs[0].toTensor().dataAsFloatArray,
-                outputs[1].toTensor().dataAsFloatArray,
-            )
-        }
-    }
+    suspend fun run(input: TabularScorerInput): TabularScorerOutput = engine.run(input)
 
     /** Frees the native model; waits for a running [run] to finish. */
-    override fun close() {
-        if (!closed.compareAndSet(false, true)) return
-        runBlocking { lock.withLock { module.close() } }
-    }
+    override fun close() = engine.close()
 
     companion object {
-        /** The ExecuTorch version that exported the model; the runtime dependency is pinned to it. */
-        const val RUNTIME_VERSION: String = "1.5.1"
-
-        private const val ASSET_DIR: String = "tabular-scorer"
-        private const val CONTENT_HASH: String = "12280512af8147cf"
-        private const val MODEL_FILE: String = "tabular-scorer-xnnpack.pte"
-
         /**
-         * Copies the model out of the library's assets (first run only) and loads it.
+         * Loads the model from the library's assets on [backend].
          *
          * @throws TabularScorerException.AssetMissing when the model file is not in the assets.
          * @throws TabularScorerException.LoadFailed when the runtime cannot load it.
          */
-        suspend fun load(context: Context): TabularScorer = withContext(Dispatchers.IO) {
-            val model = ModelFiles.extract(context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE)).single()
-            val module = try {
-                Module.load(model.path)
-            } catch (e: RuntimeException) {
-                throw TabularScorerException.LoadFailed(e.message ?: e.toString(), e)
-            }
-            TabularScorer(module)
-        }
+        suspend fun load(
+            context: Context,
+            backend: TabularScorerBackend = TabularScorerBackend.DEFAULT,
+        ): TabularScorer = TabularScorer(backend.load(context))
     }
 }
