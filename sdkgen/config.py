@@ -57,10 +57,14 @@ class ModelSection(_Section):
 
 
 class CompressSection(_Section):
-    """The compression recipe. ``8da4w``: 8-bit dynamic activations, 4-bit group-wise weights."""
+    """The compression recipe. ``8da4w``: 8-bit dynamic activations, 4-bit group-wise weights.
+
+    ``targets`` overrides the recipe per target (``{"coreml:ane" = "none"}``), for a target that converts
+    from the checkpoint itself (LiteRT, Core ML) and cannot express the build's recipe."""
 
     recipe: Literal["none", "8da4w"] = "8da4w"
     group_size: int = 32
+    targets: dict[str, Literal["none", "8da4w"]] = Field(default_factory=dict)
 
     @field_validator("group_size")
     @classmethod
@@ -74,6 +78,7 @@ class ExportSection(_Section):
     """Export settings. ``max_seq_len`` is the static KV-cache length (prompt plus generated tokens)."""
 
     max_seq_len: int = Field(default=128, ge=16, le=32768)
+    prefill_len: int = Field(default=32, ge=1, description="text generation: tokens per prefill call (LiteRT, Core ML)")
 
 
 class AndroidSection(_Section):
@@ -162,7 +167,8 @@ class VerifySection(_Section):
     """Host verification: prompts for golden vectors and the tolerances the artifact must meet.
 
     ``logits_tolerance`` bounds ``max|artifact - eager| / max|eager|`` over the logits of every step (text
-    generation); ``output_tolerance`` bounds the same ratio over every output of the tensor task.
+    generation), ``fp32_logits_tolerance`` the same for a target built without compression;
+    ``output_tolerance`` bounds the same ratio over every output of the tensor-shaped tasks.
     """
 
     prompts: list[str] = Field(
@@ -170,6 +176,9 @@ class VerifySection(_Section):
     )
     max_new_tokens: int = Field(default=12, ge=1, le=512)
     logits_tolerance: float = Field(default=0.05, gt=0, le=1)
+    fp32_logits_tolerance: float = Field(
+        default=1e-3, gt=0, le=1, description="logits tolerance of a target whose recipe is 'none' (float32)"
+    )
     output_tolerance: float = Field(default=1e-3, gt=0, le=1)
     sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
     min_cosine: float = Field(default=0.99, gt=0, le=1)
@@ -227,32 +236,56 @@ class BuildConfig(_Section):
                 if task == "image-classification"
                 else "remove the [image] table",
             )
+        stray = sorted(set(self.compress.targets) - set(self.targets))
+        if stray:
+            raise _Combination(
+                f"compress.targets names {stray}, which are not in `targets`",
+                f"override the recipe of a listed target: {', '.join(self.targets)}",
+            )
+        if task == "text-generation" and self.export.prefill_len > self.export.max_seq_len:
+            raise _Combination(
+                f"export.prefill_len = {self.export.prefill_len} exceeds export.max_seq_len = "
+                f"{self.export.max_seq_len}",
+                "choose a prefill chunk no longer than the KV cache",
+            )
         for name in self.targets:
             info = TARGETS.get(name)
+            recipe = self.recipe_for(name)
+            if task == "text-generation" and info.runtime == "executorch" and recipe != self.compress.recipe:
+                raise _Combination(
+                    f"compress.targets overrides the recipe of {name!r}; ExecuTorch targets lower the build's "
+                    "compressed model, whose recipe is compress.recipe",
+                    f"remove {name!r} from compress.targets or change compress.recipe",
+                )
             if self.model.task not in info.tasks:
                 raise _Combination(
                     f"target {name!r} cannot build task {self.model.task!r} (it builds: {', '.join(info.tasks)})",
                     "choose another target or task",
                 )
-            if self.compress.recipe not in info.recipes:
+            if recipe not in info.recipes:
                 raise _Combination(
-                    f"target {name!r} cannot express compress.recipe {self.compress.recipe!r} "
-                    f"(it can: {', '.join(info.recipes)})",
-                    "choose a recipe that every target supports",
+                    f"target {name!r} cannot express compress.recipe {recipe!r} (it can: {', '.join(info.recipes)})",
+                    f'choose a recipe that every target supports, or set compress.targets = {{ "{name}" = '
+                    f'"{info.recipes[0]}" }}',
                 )
+            min_ios = info.min_ios_by_task.get(task, info.min_ios)
             if "android" in info.platforms and self.android.min_sdk < info.min_android_sdk:
                 raise _Combination(
                     f"android.min_sdk = {self.android.min_sdk} is below {info.min_android_sdk}, the lowest "
                     f"Android SDK that target {name!r} supports",
                     f"set android.min_sdk = {info.min_android_sdk} or higher",
                 )
-            if "ios" in info.platforms and _version_tuple(self.ios.minimum_ios) < _version_tuple(info.min_ios):
+            if "ios" in info.platforms and _version_tuple(self.ios.minimum_ios) < _version_tuple(min_ios):
                 raise _Combination(
-                    f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {info.min_ios!r}, the lowest iOS "
-                    f"that target {name!r} supports",
-                    f'set ios.minimum_ios = "{info.min_ios}" or higher',
+                    f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {min_ios!r}, the lowest iOS "
+                    f"that target {name!r} supports for task {task!r}",
+                    f'set ios.minimum_ios = "{min_ios}" or higher',
                 )
         return self
+
+    def recipe_for(self, target: str) -> str:
+        """The compression recipe of ``target``: its ``compress.targets`` override or ``compress.recipe``."""
+        return self.compress.targets.get(target, self.compress.recipe)
 
     @property
     def name(self) -> str:

@@ -33,9 +33,15 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
     base = {"path": str(path), "bytes": size, "sha256": sha256}
     if path.is_dir() and path.suffix == ".mlpackage":
         require_modules(("coremltools",), "coreml", "inspecting an .mlpackage")
-        from sdkgen.runtimes.coreml.backend import describe
+        from sdkgen.runtimes.coreml.backend import runtime_version
+        from sdkgen.runtimes.coreml.generative import describe
 
-        return {**base, "format": "Core ML ML program (.mlpackage)", **describe(path)}
+        return {
+            **base,
+            "format": "Core ML ML program (.mlpackage)",
+            "runtime": f"coremltools {runtime_version()}",
+            **describe(path),
+        }
     data = path.read_bytes()[:8] if path.is_file() else b""
     if path.suffix == ".pte" or data[4:8] == b"ET12":
         require_modules(("executorch",), "executorch", "inspecting a .pte")

@@ -132,9 +132,9 @@ class _Build(TextGenerationStages, TensorStages):
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
         for platform in ("android", "ios"):
-            serving = [a for a in artifacts if platform in TARGETS.get(a.target).platforms]
+            serving = [a for a in artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
             if not serving:
-                reason = f"not executed here: no target in `targets` serves {platform}"
+                reason = f"not executed here: no target in `targets` serves {platform} with an SDK for {spec.task}"
                 checks[platform] = [Check(f"{platform}-sdk", "not_executed", reason)]
                 continue
             # The platform's SDK carries its artifacts and the tokenizer: every serving target for the

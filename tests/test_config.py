@@ -30,8 +30,42 @@ def _err(mutate: Any) -> ConfigError:
 def test_sample_config_is_valid() -> None:
     cfg = load_config(ROOT / "samples" / "tiny-llm")
     assert cfg.name == "tiny-llm"
-    assert cfg.targets == ["executorch:xnnpack"]
+    assert cfg.targets == ["executorch:xnnpack", "litert:cpu", "coreml:ane"]
+    assert [cfg.recipe_for(t) for t in cfg.targets] == ["8da4w", "none", "none"]
     assert cfg.model_source == (ROOT / "samples" / "tiny-llm" / "model").resolve()
+
+
+def _text_generation(**compress: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(BASE)
+    raw["targets"] = ["executorch:xnnpack", "litert:cpu", "coreml:ane"]
+    raw["compress"] = {"recipe": "8da4w", **compress}
+    raw["ios"]["minimum_ios"] = "18.0"
+    return raw
+
+
+def test_per_target_recipes() -> None:
+    with pytest.raises(ConfigError, match=r"cannot express compress\.recipe '8da4w'") as e:
+        parse_config(_text_generation(), root=Path())
+    assert 'compress.targets = { "litert:cpu" = "none" }' in (e.value.hint or "")
+    with pytest.raises(ConfigError, match=r"names \['vulkan:x'\], which are not in `targets`"):
+        parse_config(_text_generation(targets={"vulkan:x": "none"}), root=Path())
+    with pytest.raises(ConfigError, match="ExecuTorch targets lower the build's compressed model"):
+        parse_config(_text_generation(targets={"executorch:xnnpack": "none"}), root=Path())
+    ok = _text_generation(targets={"litert:cpu": "none", "coreml:ane": "none"})
+    assert parse_config(ok, root=Path()).recipe_for("coreml:ane") == "none"
+
+
+def test_core_ml_text_generation_needs_ios_18() -> None:
+    raw = _text_generation(targets={"litert:cpu": "none", "coreml:ane": "none"})
+    raw["ios"]["minimum_ios"] = "17.0"
+    with pytest.raises(ConfigError, match="for task 'text-generation'") as e:
+        parse_config(raw, root=Path())
+    assert e.value.hint == 'set ios.minimum_ios = "18.0" or higher'
+
+
+def test_prefill_longer_than_the_cache_is_refused() -> None:
+    e = _err(lambda r: r.update(export={"max_seq_len": 64, "prefill_len": 65}))
+    assert "export.prefill_len = 65 exceeds export.max_seq_len = 64" in e.message
 
 
 def test_defaults() -> None:
@@ -106,3 +140,16 @@ def test_invalid_toml_and_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found") as e:
         load_config(tmp_path / "nope")
     assert e.value.hint
+
+
+def test_litert_text_generation_refuses_other_families_before_any_work(tmp_path: Path) -> None:
+    from sdkgen.pipeline import build
+    from tests.models.tiny import make_checkpoint
+
+    raw = copy.deepcopy(BASE)
+    raw.update(targets=["executorch:xnnpack", "litert:cpu"], compress={"recipe": "none"})
+    raw["model"]["source"] = str(make_checkpoint("qwen2", tmp_path / "qwen2"))
+    with pytest.raises(ConfigError, match="converts text generation for LlamaForCausalLM, not Qwen2ForCausalLM") as e:
+        build(parse_config(raw, root=tmp_path), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    assert e.value.choices == ["LlamaForCausalLM"]
+    assert not (tmp_path / "cache").exists()

@@ -59,12 +59,12 @@ def project(tmp_path: Path) -> Path:
 
 
 def test_image_classifier_builds_on_every_runtime(project: Path) -> None:
-    cfg = parse_config(_raw(), root=project)
+    cfg = parse_config({**_raw(), "targets": [*TARGETS, "litert:gpu"]}, root=project)
     result = build(cfg, project / "dist", cache_root=project / "cache", log=lambda m: None)
     assert result.passed
     r = result.report
     by_target = {t: {c["name"]: c for c in cs} for t, cs in r["verification"].items()}
-    for t in ("executorch:xnnpack", "litert:cpu"):
+    for t in ("executorch:xnnpack", "litert:cpu", "litert:gpu"):  # litert:gpu runs on the host CPU here
         assert by_target[t]["outputs"]["status"] == "passed"
         acc = by_target[t]["accuracy"]
         assert acc["status"] == "passed" and acc["data"]["accuracy"] == 1.0 and acc["data"]["images"] == 40
@@ -77,6 +77,10 @@ def test_image_classifier_builds_on_every_runtime(project: Path) -> None:
     kt = (result.output / "android/src/main/kotlin/com/example/vision/TinyClassifier.kt").read_text()
     assert 'listOf("cat", "dog", "\\"quoted\\" \\$label", "üñí")' in kt
     assert "suspend fun classify(bitmap: Bitmap, topK: Int = 3): List<Classification>" in kt
+    gpu = (result.output / "android/src/main/kotlin/com/example/vision/TinyClassifierLitertGpu.kt").read_text()
+    assert "CompiledModel.Options(Accelerator.GPU)" in gpu
+    backend = (result.output / "android/src/main/kotlin/com/example/vision/TinyClassifierBackend.kt").read_text()
+    assert "LITERT_GPU -> TinyClassifierLitertGpu.load(context)" in backend
 
 
 def test_image_config_errors(project: Path) -> None:
@@ -110,7 +114,7 @@ def test_inspect_refuses_an_artifact_from_another_runtime_version(project: Path)
     pte, mlpackage = out.output / "tiny-classifier-xnnpack.pte", out.output / "tiny-classifier-ane.mlpackage"
     assert main(["inspect", str(pte), "--json"]) == 0
     info = inspect_artifact(mlpackage)
-    assert info["inputs"] == [{"name": "image", "dtype": "float32", "shape": [1, 12, 10, 3]}]
+    assert info["functions"]["main"]["inputs"] == [{"name": "image", "dtype": "float32", "shape": [1, 12, 10, 3]}]
     spec_file = out.output / "model-spec.json"
     spec = json.loads(spec_file.read_text())
     for a in spec["artifacts"]:

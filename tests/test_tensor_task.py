@@ -201,6 +201,11 @@ def test_coreml_ane_package_is_checked_structurally(tmp_path: Path) -> None:
     assert (package / "Manifest.json").is_file()
     art = {a["target"]: a for a in result.report["artifacts"]}["coreml:ane"]
     assert art["bytes"] == sum(f.stat().st_size for f in package.rglob("*") if f.is_file())
-    swift = (result.output / "ios/Sources/TabularKit/TabularScorer.swift").read_text()
+    swift = (result.output / "ios/Sources/TabularKit/TabularScorerCoremlAne.swift").read_text()
     assert "configuration.computeUnits = .cpuAndNeuralEngine" in swift
-    assert not (result.output / "ios/Package.swift").read_text().count("executorch")
+    manifest = (result.output / "ios/Package.swift").read_text()
+    # Both engines ship: Core ML (the default, compiled by Xcode) and ExecuTorch (pinned Swift package).
+    assert '.process("Resources/tabular-scorer-ane.mlpackage")' in manifest
+    assert '.copy("Resources/tabular-scorer-xnnpack.pte")' in manifest and 'branch: "swiftpm-1.5.1"' in manifest
+    backend = (result.output / "ios/Sources/TabularKit/TabularScorerBackend.swift").read_text()
+    assert "public static let `default`: TabularScorerBackend = .coremlAne" in backend

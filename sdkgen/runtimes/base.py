@@ -7,7 +7,7 @@ is imported; the declaration is plain data so config validation never imports to
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sdkgen.registry import Registry
 
@@ -55,6 +55,15 @@ class TargetInfo:
     #: Environment variables the lowering needs (an SDK root), and how to get what is missing.
     requires_env: tuple[str, ...] = ()
     install_hint: str = ""
+    #: A task that needs a newer iOS than ``min_ios`` (Core ML text generation: MLState needs iOS 18).
+    min_ios_by_task: Mapping[str, str] = field(default_factory=dict)
+    #: The tasks whose SDK binding exists (default: every task in ``tasks``); an artifact of another task is
+    #: built and verified but not shipped in an SDK.
+    sdk_tasks: tuple[str, ...] | None = None
+
+    def ships(self, platform: str, task: str) -> bool:
+        """Whether the generated SDK for ``platform`` can carry this target's artifact of ``task``."""
+        return platform in self.platforms and task in (self.tasks if self.sdk_tasks is None else self.sdk_tasks)
 
 
 TARGETS: Registry[TargetInfo] = Registry(

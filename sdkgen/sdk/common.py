@@ -33,7 +33,7 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     load_runtimes()
     for a in spec.artifacts:
         info = TARGETS.get(a.target)
-        if platform in info.platforms:
+        if info.ships(platform, spec.task):
             return a, info
     raise StageError(
         f"no artifact of {spec.name!r} can ship on {platform}",
@@ -44,7 +44,7 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
 def engines_for(spec: ModelSpec, platform: str) -> list[tuple[ArtifactSpec, TargetInfo]]:
     """Every artifact whose target ships on ``platform``, in config order (the first is the default)."""
     load_runtimes()
-    return [(a, TARGETS.get(a.target)) for a in spec.artifacts if platform in TARGETS.get(a.target).platforms]
+    return [(a, TARGETS.get(a.target)) for a in spec.artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
 
 
 def template_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:

@@ -8,7 +8,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sdkgen.cache import key
+from sdkgen.cache import key, path_digest
 from sdkgen.config import BuildConfig
 from sdkgen.errors import ConfigError, StageError
 from sdkgen.models.hf import CheckpointInfo
@@ -16,7 +16,7 @@ from sdkgen.runtimes import TargetInfo
 from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
 from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
 from sdkgen.stages import ModelParts, StageRunner
-from sdkgen.verify import summarize
+from sdkgen.verify import Check, summarize
 
 
 class TextGenerationStages(StageRunner):
@@ -45,9 +45,9 @@ class TextGenerationStages(StageRunner):
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             meta,
-            [k_golden, cfg.verify.logits_tolerance],
-            partial(self._run_lower, export_dir=export_dir, md=meta),
-            partial(self._run_verify, golden_dir=golden_dir, md=meta, tok=tok),
+            [k_golden, k_ref, cfg.verify.logits_tolerance, cfg.verify.fp32_logits_tolerance],
+            partial(self._run_lower, export_dir=export_dir, md=meta, ref_dir=ref_dir),
+            partial(self._run_verify, golden_dir=golden_dir, ref_dir=ref_dir, md=meta, tok=tok),
         )
         files[tok.file] = self.ckpt.tokenizer
         reference = _read_golden(ref_dir)
@@ -129,14 +129,56 @@ class TextGenerationStages(StageRunner):
 
         return runner_metadata(self.config.export.max_seq_len, tok.vocab_size, tok.bos_id, list(tok.eos_ids))
 
-    def _run_lower(self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any]) -> None:
-        from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
+    def _run_lower(
+        self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any], ref_dir: Path
+    ) -> None:
+        """ExecuTorch lowers the exported compressed program; LiteRT and Core ML convert the checkpoint
+        themselves (their recipe is ``none``: the config refuses others)."""
+        cfg = self.config
+        out = d / f"model{ti.artifact_suffix}"
+        if ti.runtime == "executorch":
+            from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
 
-        delegation = lower_program(
-            export_dir / "program.pt2", ti.delegate, md, d / "model.pte", self._target_options(ti)
-        )
+            delegation = lower_program(export_dir / "program.pt2", ti.delegate, md, out, self._target_options(ti))
+            version = runtime_version()
+        elif ti.runtime == "litert":
+            from sdkgen.runtimes.litert.backend import runtime_version as litert_version
+            from sdkgen.runtimes.litert.generative import PREFILL, convert_causal_lm
+
+            facts = convert_causal_lm(
+                self.ckpt.path, out, max_seq_len=cfg.export.max_seq_len, prefill_len=cfg.export.prefill_len
+            )
+            (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
+            delegation = {
+                PREFILL: {"delegates": {"XNNPACK (applied at load)": 1}, "portable_operators": facts["operators"]}
+            }
+            version = litert_version()
+        elif ti.runtime == "coreml":
+            from sdkgen.runtimes.coreml import COMPUTE_UNITS
+            from sdkgen.runtimes.coreml.backend import make_deterministic
+            from sdkgen.runtimes.coreml.backend import runtime_version as coreml_version
+            from sdkgen.runtimes.coreml.generative import DECODE
+            from sdkgen.runtimes.coreml.generative import convert_causal_lm as coreml_convert
+
+            units, _, doc = COMPUTE_UNITS[ti.delegate]
+            facts = coreml_convert(
+                self.ckpt.path,
+                out,
+                max_seq_len=cfg.export.max_seq_len,
+                prefill_len=cfg.export.prefill_len,
+                compute_units=units,
+                check_prompts=[c.prompt_ids for c in _read_golden(ref_dir)],
+                check_tokens=cfg.verify.max_new_tokens,
+            )
+            make_deterministic(out)
+            (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
+            ops = sorted({op for f in facts["functions"].values() for op in f.get("operations", [])})
+            delegation = {DECODE: {"delegates": {f"CoreML ({doc})": 1}, "portable_operators": ops}}
+            version = coreml_version()
+        else:
+            raise StageError(f"no text-generation lowering for runtime {ti.runtime!r}", hint="choose another target")
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
-        meta.update({"runtime_version": runtime_version(), "bytes": (d / "model.pte").stat().st_size})
+        meta.update({"runtime_version": version, "bytes": path_digest(out)[1]})
 
     def _run_verify(
         self,
@@ -145,22 +187,44 @@ class TextGenerationStages(StageRunner):
         ti: TargetInfo,
         lower_dir: Path,
         golden_dir: Path,
+        ref_dir: Path,
         md: dict[str, Any],
         tok: TokenizerSpec,
     ) -> None:
-        from sdkgen.runtimes.executorch.verify import verify_text_generation
         from sdkgen.verify.golden import load_logits
 
-        checks = verify_text_generation(
-            lower_dir / "model.pte",
-            self.ckpt.tokenizer,
-            _read_golden(golden_dir),
-            load_logits(golden_dir / "logits.npz"),
-            md,
-            logits_tolerance=self.config.verify.logits_tolerance,
-            eos_ids=tok.eos_ids,
-            bos_count=RUNNER_BOS_COUNT,
-        )
+        artifact = lower_dir / f"model{ti.artifact_suffix}"
+        cfg = self.config
+        fp32 = cfg.recipe_for(ti.name) == "none"
+        tolerance = cfg.verify.fp32_logits_tolerance if fp32 else cfg.verify.logits_tolerance
+        if ti.runtime == "executorch":
+            from sdkgen.runtimes.executorch.verify import verify_text_generation
+
+            checks = verify_text_generation(
+                artifact,
+                self.ckpt.tokenizer,
+                _read_golden(golden_dir),
+                load_logits(golden_dir / "logits.npz"),
+                md,
+                logits_tolerance=tolerance,
+                eos_ids=tok.eos_ids,
+                bos_count=RUNNER_BOS_COUNT,
+            )
+        elif ti.runtime == "litert":
+            from sdkgen.runtimes.litert.generative import litert_step
+            from sdkgen.verify.text_generation import step_checks
+
+            # Converted from the fp32 checkpoint: compared with the fp32 reference.
+            checks = step_checks(
+                litert_step(artifact),
+                _read_golden(ref_dir),
+                load_logits(ref_dir / "logits.npz"),
+                logits_tolerance=tolerance,
+                eos_ids=tok.eos_ids,
+                artifact="tflite",
+            )
+        else:
+            checks = _coreml_checks(json.loads((lower_dir / "facts.json").read_text()))
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
         meta["status"] = summarize(checks)
 
@@ -202,6 +266,46 @@ class TextGenerationStages(StageRunner):
         )
 
 
+def _coreml_checks(facts: dict[str, Any]) -> list[Check]:
+    """Core ML text generation on a host without Core ML: the package's structure, and the greedy tokens of
+    the exact graphs that were converted against the Hugging Face model's."""
+    from sdkgen.runtimes.coreml.generative import DECODE, PREFILL, STATE_NAMES
+
+    functions = facts.get("functions", {})
+    problems = []
+    if set(functions) != {PREFILL, DECODE}:
+        problems.append(f"functions {sorted(functions)} != {[DECODE, PREFILL]}")
+    for name, f in functions.items():
+        states = [s["name"] for s in f.get("states", [])]
+        if states != list(STATE_NAMES):
+            problems.append(f"{name} states {states} != {list(STATE_NAMES)}")
+    if facts.get("specification_version", 0) < 9:
+        problems.append(f"specification version {facts.get('specification_version')} is not iOS 18")
+    host = facts.get("host_check", {})
+    agree = sum(p["hf"] == p["wrapper"] == p.get("exported", p["wrapper"]) for p in host.get("prompts", []))
+    return [
+        Check(
+            "structure",
+            "failed" if problems else "passed",
+            "; ".join(problems)
+            or f"iOS 18 ML program (spec {facts.get('specification_version')}), functions prefill and decode, "
+            f"states {', '.join(STATE_NAMES)}",
+        ),
+        Check(
+            "converted-graph",
+            "passed" if host.get("passed") else "failed",
+            f"{agree}/{len(host.get('prompts', []))} prompts: the exported prefill/decode programs given to "
+            "coremltools generate the Hugging Face model's greedy tokens",
+            {"prompts": host.get("prompts", [])},
+        ),
+        Check(
+            "outputs",
+            "not_executed",
+            "not executed here: Core ML predictions run only on macOS and iOS 18 (the float16 package itself)",
+        ),
+    ]
+
+
 def _read_golden(d: Path) -> list[GoldenCase]:
     items = json.loads((d / "golden.json").read_text(encoding="utf-8"))
     return [GoldenCase(i["prompt"], tuple(i["prompt_ids"]), tuple(i["output_ids"]), i["output_text"]) for i in items]
@@ -230,6 +334,15 @@ def check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
             "the exported static cache cannot reproduce sliding-window attention beyond it",
             hint=f"set export.max_seq_len to {window} or less",
         )
+    if any(t.startswith("litert:") for t in config.targets):
+        from sdkgen.runtimes.litert.generative import ARCHITECTURES
+
+        if info.architecture not in ARCHITECTURES:
+            raise ConfigError(
+                f"target 'litert:cpu' converts text generation for {', '.join(ARCHITECTURES)}, not {info.architecture}",
+                choices=list(ARCHITECTURES),
+                hint="drop the litert target for this model; ExecuTorch and Core ML take every supported family",
+            )
     if config.compress.recipe != "none":
         widths = {"hidden_size": info.config["hidden_size"], "intermediate_size": info.config.get("intermediate_size")}
         bad = {k: v for k, v in widths.items() if isinstance(v, int) and v % config.compress.group_size}

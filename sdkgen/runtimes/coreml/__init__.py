@@ -25,13 +25,16 @@ for _delegate, (_, _, _doc) in COMPUTE_UNITS.items():
             runtime="coreml",
             delegate=_delegate,
             platforms=("ios",),
-            tasks=TENSOR_TASKS,
+            tasks=(*TENSOR_TASKS, "text-generation"),
             recipes=("none",),
             min_android_sdk=0,
             min_ios="17.0",
             extra="coreml",
             modules=("torch", "coremltools"),
             artifact_suffix=".mlpackage",
-            binding=SdkBinding("coreml", (), {"tensor": ()}, _doc),
+            binding=SdkBinding("coreml", (), {"tensor": (), "text-generation": ()}, _doc),
+            # A stateful KV cache (MLState) needs iOS 18.
+            min_ios_by_task={"text-generation": "18.0"},
+            sdk_tasks=TENSOR_TASKS,  # the Swift Core ML LLM binding is not written yet
         ),
     )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -45,8 +47,24 @@ def lower_tensor(
     for i, o in enumerate([o.name for o in spec.description.output]):
         ct.utils.rename_feature(spec, o, "output" if i == 0 else f"output{i}")
     ct.models.MLModel(spec, weights_dir=model.weights_dir, skip_model_load=True).save(str(out))
+    make_deterministic(out)
     ops = _operations(out)
     return {"main": {"delegates": {f"CoreML ({COMPUTE_UNITS[delegate][2]})": 1}, "portable_operators": ops}}
+
+
+def make_deterministic(package: Path) -> None:
+    """Replace the random item identifiers coremltools writes into ``Manifest.json`` with ones derived
+    from each item's path, so the same model always gives byte-identical packages (sdkgen's output is
+    deterministic; a random UUID would change the artifact's digest on every build)."""
+    manifest = package / "Manifest.json"
+    data = json.loads(manifest.read_text())
+    ids = {
+        old: str(uuid.uuid5(uuid.NAMESPACE_URL, f"sdkgen:{item['path']}"))
+        for old, item in data["itemInfoEntries"].items()
+    }
+    data["itemInfoEntries"] = {ids[k]: v for k, v in sorted(data["itemInfoEntries"].items(), key=lambda kv: ids[kv[0]])}
+    data["rootModelIdentifier"] = ids[data["rootModelIdentifier"]]
+    manifest.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
 
 
 def _spec(path: Path) -> Any:
@@ -65,24 +83,6 @@ def _operations(path: Path) -> list[str]:
             for op in b.operations
         }
     )
-
-
-def describe(path: Path) -> dict[str, Any]:
-    """What an ``.mlpackage`` holds, read from its spec without loading it (works on any host)."""
-    spec = _spec(path)
-
-    def feature(f: Any) -> dict[str, Any]:
-        arr = f.type.multiArrayType
-        return {"name": f.name, "dtype": _ARRAY_TYPES.get(arr.dataType, "other"), "shape": list(arr.shape)}
-
-    return {
-        "runtime": f"coremltools {runtime_version()}",
-        "specification_version": spec.specificationVersion,
-        "inputs": [feature(f) for f in spec.description.input],
-        "outputs": [feature(f) for f in spec.description.output],
-        "states": [f.name for f in spec.description.state],
-        "operations": _operations(path),
-    }
 
 
 def check_signature(artifact: Path, cases: Sequence[TensorCase]) -> Check:

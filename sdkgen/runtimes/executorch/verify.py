@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sdkgen.models.text_generation import StepFn, greedy, teacher_forced
+from sdkgen.models.text_generation import StepFn
 from sdkgen.spec import GoldenCase, TensorCase
 from sdkgen.verify import Check, Runner
+from sdkgen.verify.text_generation import step_checks
 
 
 def pte_step(pte: Path) -> tuple[Any, StepFn]:
@@ -43,8 +44,6 @@ def verify_text_generation(
     eos_ids: Sequence[int],
     bos_count: int,
 ) -> list[Check]:
-    import numpy as np
-
     module, step = pte_step(pte)
     checks: list[Check] = []
 
@@ -60,41 +59,8 @@ def verify_text_generation(
         )
     )
 
-    worst = 0.0
-    per_case = []
-    for case, ref in zip(golden, golden_logits, strict=True):
-        rows = teacher_forced(step, case.prompt_ids, case.output_ids[: len(ref) - 1])
-        diff = float(np.max(np.abs(np.stack(rows) - ref)) / max(float(np.max(np.abs(ref))), 1e-6))
-        per_case.append(round(diff, 6))
-        worst = max(worst, diff)
-    checks.append(
-        Check(
-            "logits",
-            "passed" if worst <= logits_tolerance else "failed",
-            f"max |pte - eager| / max |eager| = {worst:.4f} over {sum(len(r) for r in golden_logits)} steps "
-            f"(tolerance {logits_tolerance})",
-            {"max_relative_error": round(worst, 6), "per_prompt": per_case, "tolerance": logits_tolerance},
-        )
-    )
-
-    mismatches = []
-    for case in golden:
-        d = greedy(step, case.prompt_ids, len(case.output_ids) or 1, eos_ids)
-        got_ids = d.output_ids[: len(case.output_ids)]
-        if tuple(got_ids) != case.output_ids:
-            first = next(
-                (i for i, (a, b) in enumerate(zip(got_ids, case.output_ids, strict=False)) if a != b), len(got_ids)
-            )
-            mismatches.append(
-                {"prompt": case.prompt, "first_mismatch": first, "pte": got_ids, "eager": list(case.output_ids)}
-            )
-    checks.append(
-        Check(
-            "greedy-tokens",
-            "failed" if mismatches else "passed",
-            f"{len(golden) - len(mismatches)}/{len(golden)} prompts match token for token",
-            {"mismatches": mismatches},
-        )
+    checks += step_checks(
+        step, golden, golden_logits, logits_tolerance=logits_tolerance, eos_ids=eos_ids, artifact="pte"
     )
     checks.append(_runner_check(pte, tokenizer_json, golden, bos_count))
     return checks

@@ -31,7 +31,8 @@ def lower_tensor(
 
     with contextlib.redirect_stdout(io.StringIO()):
         litert_torch.convert(module, tuple(inputs)).export(str(out))
-    return {SIGNATURE: {"delegates": {"XNNPACK (applied at load)": 1}, "portable_operators": _operators(out)}}
+    applied = "GPU accelerator (applied at load)" if delegate == "gpu" else "XNNPACK (applied at load)"
+    return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(out)}}
 
 
 def _operators(path: Path) -> list[str]:
@@ -66,7 +67,9 @@ def check_signature(artifact: Path, cases: Sequence[TensorCase]) -> Check:
 
 
 def open_runner(artifact: Path) -> Runner:
-    """The ``serving_default`` signature through ``ai_edge_litert``; inputs are cast to its dtypes."""
+    """The ``serving_default`` signature through ``ai_edge_litert`` on the host CPU (a ``litert:gpu``
+    artifact is the same file; its GPU numerics are checked by the device tests); inputs are cast to its
+    dtypes."""
     import numpy as np
 
     runner, details, names = _signature(artifact)
