@@ -26,7 +26,6 @@ from sdkgen.config import BuildConfig, parse_config
 from sdkgen.errors import OutputPathError, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
 from sdkgen.runtimes import TARGETS
-from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import (
     AndroidPackage,
@@ -137,10 +136,9 @@ class _Build(TextGenerationStages, TensorStages):
                 reason = f"not executed here: no target in `targets` serves {platform} with an SDK for {spec.task}"
                 checks[platform] = [Check(f"{platform}-sdk", "not_executed", reason)]
                 continue
-            # The platform's SDK carries its artifacts and the tokenizer: every serving target for the
-            # tensor-shaped tasks (one engine each behind one API), the first for text generation.
-            shipped = serving if spec.task in TENSOR_TASKS else serving[:1]
-            own = {*(a.file for a in shipped), *([spec.tokenizer.file] if spec.tokenizer else [])}
+            # The platform's SDK carries every serving target's artifact (one engine each behind one API,
+            # the first being the default) and the tokenizer.
+            own = {*(a.file for a in serving), *([spec.tokenizer.file] if spec.tokenizer else [])}
             platform_files = {n: p for n, p in files.items() if n in own}
             k_sdk = key(
                 "sdk",

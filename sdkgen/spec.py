@@ -96,6 +96,7 @@ class ArtifactSpec:
     min_android_sdk: int
     min_ios: str
     delegates: tuple[str, ...] = ()
+    recipe: str = "none"  # the compression recipe this artifact was built with
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,7 @@ class ModelSpec:
     image: ImageSpec | None = None
     labels: tuple[str, ...] = ()  # image classification: class names in output order
     texts: tuple[str, ...] = ()  # text embedding: the texts of ``tensor_golden``, in order
+    reference_golden: tuple[GoldenCase, ...] = ()  # text generation: the fp32 model's (artifacts of recipe none)
     version: int = SPEC_VERSION
 
     def to_json(self) -> str:
@@ -190,10 +192,8 @@ class ModelSpec:
             tokenizer=TokenizerSpec(**tok) if tok is not None else None,
             generation=GenerationSpec(**d["generation"]) if d.get("generation") else None,
             artifacts=tuple(ArtifactSpec(**{**a, "delegates": tuple(a["delegates"])}) for a in d["artifacts"]),
-            golden=tuple(
-                GoldenCase(g["prompt"], tuple(g["prompt_ids"]), tuple(g["output_ids"]), g["output_text"])
-                for g in d["golden"]
-            ),
+            golden=_golden(d["golden"]),
+            reference_golden=_golden(d.get("reference_golden", [])),
             android=AndroidPackage(**d["android"]),
             ios=IosPackage(**d["ios"]),
             compression=d.get("compression", {}),
@@ -213,3 +213,16 @@ class ModelSpec:
     @classmethod
     def read(cls, path: Path) -> ModelSpec:
         return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+    def golden_for(self, artifact: ArtifactSpec) -> tuple[GoldenCase, ...]:
+        """The golden continuations an artifact must reproduce: the compressed model's, or the fp32 model's
+        for an artifact built without compression in a compressed build."""
+        if artifact.recipe == "none" and self.compression.get("recipe", "none") != "none" and self.reference_golden:
+            return self.reference_golden
+        return self.golden
+
+
+def _golden(items: list[dict[str, Any]]) -> tuple[GoldenCase, ...]:
+    return tuple(
+        GoldenCase(g["prompt"], tuple(g["prompt_ids"]), tuple(g["output_ids"]), g["output_text"]) for g in items
+    )

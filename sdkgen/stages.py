@@ -170,6 +170,7 @@ class StageRunner:
             min_android_sdk=ti.min_android_sdk,
             min_ios=ti.min_ios,
             delegates=tuple(sorted({b for m in delegation.values() for b in m["delegates"]})),
+            recipe=self.config.recipe_for(ti.name),
         )
 
     def _run_compress(self, d: Path, meta: dict[str, Any]) -> None:

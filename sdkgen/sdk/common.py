@@ -13,7 +13,7 @@ from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
-from sdkgen.spec import ArtifactSpec, ModelSpec
+from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec
 
 GENERATOR = f"sdkgen {__version__}"
 
@@ -47,26 +47,22 @@ def engines_for(spec: ModelSpec, platform: str) -> list[tuple[ArtifactSpec, Targ
     return [(a, TARGETS.get(a.target)) for a in spec.artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
 
 
-def template_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLATES_ROOT) -> list[Path]:
-    """A single-binding SDK (text generation), in override order: the platform-neutral core
-    (``core/common``, ``core/<task>``: code that compiles on this machine), the platform's shared files
-    (``library``), then the runtime binding (``<binding>/common``, ``<binding>/<task>``)."""
-    dirs = [*shared_dirs(platform, task, root)[:3], *binding_dirs(platform, task, info, root)]
-    return [d for d in dirs if d.is_dir()]
-
-
 def shared_dirs(platform: str, task: str, root: Path = TEMPLATES_ROOT) -> list[Path]:
-    """The folders rendered once per SDK: ``core/common``, ``core/<task>`` (a task built on tensors,
-    :data:`~sdkgen.runtimes.base.TENSOR_TASKS`, also gets ``core/tensor``: typed tensors and the engine
-    interface), ``library``, then the public API over the engines (``api/common``, ``api/<task>``)."""
-    tasks = ["tensor", task] if task in TENSOR_TASKS and task != "tensor" else [task]
+    """The folders rendered once per SDK, in override order: the platform-neutral core (``core/common``,
+    ``core/<task>``; a task built on tensors, :data:`~sdkgen.runtimes.base.TENSOR_TASKS`, also gets
+    ``core/tensor``: typed tensors and the engine interface) that the build's check stage compiles here,
+    the platform's shared files (``library``), then the public API over the engines (``api/common``: the
+    backend choice; ``api/tensor-shaped``: the tensor-level device test; ``api/<task>``)."""
+    tensor_shaped = task in TENSOR_TASKS
+    tasks = ["tensor", task] if tensor_shaped and task != "tensor" else [task]
     dirs = [
         root / platform / "core" / "common",
         *(root / platform / "core" / t for t in tasks),
         root / platform / "library",
+        root / platform / "api" / "common",
+        *([root / platform / "api" / "tensor-shaped"] if tensor_shaped else []),
+        root / platform / "api" / task,
     ]
-    if task in TENSOR_TASKS:
-        dirs += [root / platform / "api" / "common", root / platform / "api" / task]
     return [d for d in dirs if d.is_dir()]
 
 
@@ -83,11 +79,33 @@ def engine_suffix(info: TargetInfo) -> str:
     return "".join(part[:1].upper() + part[1:] for part in (info.runtime, info.delegate))
 
 
-def golden_view(spec: ModelSpec, literal: Callable[[str], str]) -> list[dict[str, Any]]:
-    """The golden cases as the device tests need them, strings already written as ``literal``s."""
+def task_view(spec: ModelSpec) -> dict[str, Any]:
+    """The language-neutral view fields of the embedding and image tasks (numbers, booleans as Kotlin and
+    Swift both write them, doc text); each platform adds its literals."""
+    if spec.embedding is not None and spec.tokenizer is not None:
+        return {
+            "dimension": spec.embedding.dim,
+            "normalized_doc": " (unit length: the dot product is the cosine similarity)"
+            if spec.embedding.normalized
+            else "",
+            "max_length": spec.tokenizer.max_length,
+            "lowercase": "true" if spec.tokenizer.lowercase else "false",
+        }
+    if spec.image is not None:
+        return {
+            "width": spec.image.width,
+            "height": spec.image.height,
+            "channels": spec.image.channels,
+            "label_count": len(spec.labels),
+        }
+    return {}
+
+
+def golden_view(cases: tuple[GoldenCase, ...], literal: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Golden continuations as the device tests need them, strings already written as ``literal``s."""
     return [
         {"prompt": literal(g.prompt), "expected": literal(g.output_text), "max_new_tokens": max(1, len(g.output_ids))}
-        for g in spec.golden
+        for g in cases
     ]
 
 
@@ -103,18 +121,14 @@ def generate_sdk(
     """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
     ``out/model_dir`` (the Android assets or the Swift package resources).
 
-    Text generation renders one binding. A tensor-shaped task renders the shared folders once and each
-    engine's binding folders with ``view`` updated by that engine's entry of ``view["engines"]``."""
-    artifact, info = artifact_for(spec, platform)
-    if spec.task in TENSOR_TASKS:
-        dirs = shared_dirs(platform, spec.task, templates_root)
-        written = render_tree(dirs, view, out)
-        for engine in view["engines"]:
-            bdirs = binding_dirs(platform, spec.task, TARGETS.get(engine["target"]), templates_root)
-            written.update(render_tree(bdirs, {**view, **engine}, out))
-    else:
-        dirs = template_dirs(platform, spec.task, info, templates_root)
-        written = render_tree(dirs, view, out)
+    The shared folders are rendered once, and each engine's binding folders with ``view`` updated by that
+    engine's entry of ``view["engines"]``."""
+    artifact, _ = artifact_for(spec, platform)
+    dirs = shared_dirs(platform, spec.task, templates_root)
+    written = render_tree(dirs, view, out)
+    for engine in view["engines"]:
+        bdirs = binding_dirs(platform, spec.task, TARGETS.get(engine["target"]), templates_root)
+        written.update(render_tree(bdirs, {**view, **engine}, out))
     core_roots = {d for d in dirs if d.parent.name == "core"}
     core = sorted(f for f, root in written.items() if root in core_roots)
     (out / model_dir).mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from sdkgen.cache import key
+from sdkgen.cache import key, path_digest
 from sdkgen.models.tensor import TensorModel
 from sdkgen.runtimes import TargetInfo
 from sdkgen.spec import TensorCase, TensorValue
@@ -145,7 +145,7 @@ class TensorStages(StageRunner):
             export_dir / "program.pt2", self._model, inputs, ti.delegate, out, self._target_options(ti)
         )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
-        meta.update({"runtime_version": runtime.runtime_version(), "bytes": out.stat().st_size})
+        meta.update({"runtime_version": runtime.runtime_version(), "bytes": path_digest(out)[1]})
 
     def _run_tensor_verify(
         self,

@@ -65,6 +65,7 @@ class TextGenerationStages(StageRunner):
             "generation": GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
             "artifacts": tuple(artifacts),
             "golden": tuple(golden),
+            "reference_golden": tuple(reference),
         }
         return ModelParts(fields, artifacts, files, verify, effect)
 

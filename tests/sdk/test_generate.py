@@ -140,7 +140,7 @@ def _broken_templates(tmp_path: Path, relative: str, needle: str, insert: str) -
 def test_android_type_error_in_template_fails(android_stub_classes: Path, tmp_path: Path) -> None:
     root = _broken_templates(
         tmp_path,
-        "android/executorch/text-generation/src/main/kotlin/{{ package_path }}/{{ class_name }}.kt.jinja",
+        "android/api/text-generation/src/main/kotlin/{{ package_path }}/{{ class_name }}.kt.jinja",
         "    fun stop() {\n",
         '        val broken: Int = "not an int"\n',
     )
@@ -190,7 +190,7 @@ def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, 
 def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path) -> None:
     root = _broken_templates(
         tmp_path,
-        "ios/executorch/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
+        "ios/api/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
         "    public func stop() {\n",
         '        let broken: Int = "not an int"\n',
     )

@@ -11,7 +11,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen.runtimes import TargetInfo
-from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.android import naming
 from sdkgen.sdk.common import (
     GENERATOR,
@@ -21,6 +20,7 @@ from sdkgen.sdk.common import (
     engines_for,
     generate_sdk,
     golden_view,
+    task_view,
 )
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -54,8 +54,8 @@ _LITERT_READ = {
 def build_view(spec: ModelSpec) -> dict[str, Any]:
     """The template data: shared fields, plus ``engines`` (one entry per artifact serving Android, the
     per-engine fields its binding templates see) for tensor-shaped tasks."""
-    artifact, info = artifact_for(spec, "android")
-    engines = engines_for(spec, "android") if spec.task in TENSOR_TASKS else [(artifact, info)]
+    engines = engines_for(spec, "android")
+    artifact_for(spec, "android")  # raises the hint when none serves Android
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
     view: dict[str, Any] = {
@@ -84,12 +84,11 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
         "asset_dir_literal": lit(spec.name),
     }
-    if spec.task == "text-generation":
-        view.update(_engine_view(spec, artifact, info, class_name))
-        view.update(_text_generation_view(spec, artifact))
-        return view
     view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
     view["default_backend"] = view["engines"][0]["backend_case"]
+    if spec.task == "text-generation":
+        view.update(_text_generation_view(spec))
+        return view
     view.update(_tensor_view(spec))
     if spec.task == "text-embedding":
         view.update(_embedding_view(spec))
@@ -116,6 +115,7 @@ def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, clas
         "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
         "asset_files": ", ".join(lit(f) for f in [artifact.file, *([spec.tokenizer.file] if spec.tokenizer else [])]),
         "accelerator": info.delegate.upper(),  # LiteRT: the CompiledModel accelerator (CPU, GPU)
+        "golden": golden_view(spec.golden_for(artifact), lit),  # text generation: greedy continuations
     }
 
 
@@ -128,12 +128,7 @@ def _floats(values: tuple[float, ...] | list[float]) -> str:
 def _embedding_view(spec: ModelSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.embedding is not None
     return {
-        "dimension": spec.embedding.dim,
-        "normalized_doc": " (unit length: the dot product is the cosine similarity)"
-        if spec.embedding.normalized
-        else "",
-        "max_length": spec.tokenizer.max_length,
-        "lowercase": "true" if spec.tokenizer.lowercase else "false",
+        **task_view(spec),
         "vocab_asset_literal": naming.string_literal(f"{spec.name}/{spec.tokenizer.file}"),
         "golden_texts": [
             {"text": naming.string_literal(t), "embedding": _floats(c.outputs[0].values)}
@@ -145,24 +140,20 @@ def _embedding_view(spec: ModelSpec) -> dict[str, Any]:
 def _image_view(spec: ModelSpec) -> dict[str, Any]:
     assert spec.image is not None
     return {
-        "width": spec.image.width,
-        "height": spec.image.height,
-        "channels": spec.image.channels,
+        **task_view(spec),
         "mean": _floats(spec.image.mean),
         "std": _floats(spec.image.std),
         "labels": "listOf(" + ", ".join(naming.string_literal(x) for x in spec.labels) + ")",
-        "label_count": len(spec.labels),
     }
 
 
-def _text_generation_view(spec: ModelSpec, artifact: ArtifactSpec) -> dict[str, Any]:
+def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.generation is not None
     return {
         "tokenizer_file_literal": naming.string_literal(spec.tokenizer.file),
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": golden_view(spec, naming.string_literal),
     }
 
 

@@ -10,7 +10,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen.runtimes import TargetInfo
-from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.common import (
     GENERATOR,
     GeneratedSdk,
@@ -19,6 +18,7 @@ from sdkgen.sdk.common import (
     engines_for,
     generate_sdk,
     golden_view,
+    task_view,
 )
 from sdkgen.sdk.ios import naming
 from sdkgen.sdk.members import float_literal, member_names
@@ -32,8 +32,8 @@ _SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
 def build_view(spec: ModelSpec) -> dict[str, Any]:
     """The template data: shared fields, plus ``engines`` (one entry per artifact serving iOS, the
     per-engine fields its binding templates see) for tensor-shaped tasks."""
-    artifact, info = artifact_for(spec, "ios")
-    engines = engines_for(spec, "ios") if spec.task in TENSOR_TASKS else [(artifact, info)]
+    engines = engines_for(spec, "ios")
+    artifact_for(spec, "ios")  # raises the hint when none serves iOS
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
     resources = [a.file for a, _ in engines] + ([spec.tokenizer.file] if spec.tokenizer else [])
@@ -58,11 +58,12 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
     }
     if spec.task == "text-generation":
-        view.update(_engine_view(artifact, info, class_name))
+        view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
+        view["default_backend"] = view["engines"][0]["backend_case"]
         view.update(_text_generation_view(spec))
         return view
     view.update(_tensor_view(spec))
-    view["engines"] = [_engine_view(a, i, class_name, view["outputs"], spec.output_tolerance) for a, i in engines]
+    view["engines"] = [_engine_view(spec, a, i, class_name, view["outputs"]) for a, i in engines]
     view["default_backend"] = view["engines"][0]["backend_case"]
     if spec.task == "text-embedding":
         view.update(_embedding_view(spec, view))
@@ -72,12 +73,13 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
 
 
 def _engine_view(
+    spec: ModelSpec,
     artifact: ArtifactSpec,
     info: TargetInfo,
     class_name: str,
     outputs: list[dict[str, Any]] | None = None,
-    tolerance: float = 0.0,
 ) -> dict[str, Any]:
+    tolerance = spec.output_tolerance
     lit = naming.string_literal
     suffix = engine_suffix(info)
     model_stem, model_ext = artifact.file.rsplit(".", 1)
@@ -95,6 +97,7 @@ def _engine_view(
         "model_extension_literal": lit(model_ext),
         "model_file_literal": lit(artifact.file),
         "tolerance": float_literal(tolerance, "", ".nan", ".infinity"),
+        "golden": golden_view(spec.golden_for(artifact), lit),  # text generation: greedy continuations
     }
     if artifact.runtime == "coreml" and outputs is not None:
         from sdkgen.runtimes.coreml import COMPUTE_UNITS
@@ -115,12 +118,7 @@ def _embedding_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
     ids, mask = (t["name"].strip("`") for t in view["inputs"])
     vocab_stem, vocab_ext = spec.tokenizer.file.rsplit(".", 1)
     return {
-        "dimension": spec.embedding.dim,
-        "normalized_doc": " (unit length: the dot product is the cosine similarity)"
-        if spec.embedding.normalized
-        else "",
-        "max_length": spec.tokenizer.max_length,
-        "lowercase": "true" if spec.tokenizer.lowercase else "false",
+        **task_view(spec),
         "vocab_resource_literal": naming.string_literal(vocab_stem),
         "vocab_extension_literal": naming.string_literal(vocab_ext),
         "vocab_file_literal": naming.string_literal(spec.tokenizer.file),
@@ -135,14 +133,11 @@ def _embedding_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
 def _image_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
     assert spec.image is not None
     return {
+        **task_view(spec),
         "engine_input_args": f"{view['inputs'][0]['name'].strip('`')}: input",
-        "width": spec.image.width,
-        "height": spec.image.height,
-        "channels": spec.image.channels,
         "mean": _floats(spec.image.mean),
         "std": _floats(spec.image.std),
         "labels": "[" + ", ".join(naming.string_literal(x) for x in spec.labels) + "]",
-        "label_count": len(spec.labels),
     }
 
 
@@ -157,7 +152,6 @@ def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
-        "golden": golden_view(spec, naming.string_literal),
     }
 
 

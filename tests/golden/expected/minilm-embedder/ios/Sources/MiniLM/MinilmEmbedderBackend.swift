@@ -21,13 +21,4 @@ public enum MinilmEmbedderBackend: String, CaseIterable, Sendable {
         case .coremlAne: return try MinilmEmbedderCoremlAne(bundle: bundle)
         }
     }
-
-    /// The largest relative error against the host's golden outputs the device tests allow.
-    var goldenTolerance: Float {
-        switch self {
-        case .executorchXnnpack: return 0.001
-        case .executorchCoreml: return 0.001
-        case .coremlAne: return 0.01
-        }
-    }
 }

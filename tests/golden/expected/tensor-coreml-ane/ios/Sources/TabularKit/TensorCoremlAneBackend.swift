@@ -15,11 +15,4 @@ public enum TensorCoremlAneBackend: String, CaseIterable, Sendable {
         case .coremlAne: return try TensorCoremlAneCoremlAne(bundle: bundle)
         }
     }
-
-    /// The largest relative error against the host's golden outputs the device tests allow.
-    var goldenTolerance: Float {
-        switch self {
-        case .coremlAne: return 0.01
-        }
-    }
 }

@@ -15,11 +15,4 @@ public enum TensorCoremlBackend: String, CaseIterable, Sendable {
         case .executorchCoreml: return try TensorCoremlExecutorchCoreml(bundle: bundle)
         }
     }
-
-    /// The largest relative error against the host's golden outputs the device tests allow.
-    var goldenTolerance: Float {
-        switch self {
-        case .executorchCoreml: return 0.0001
-        }
-    }
 }

@@ -15,11 +15,4 @@ public enum TensorLitertBackend: String, CaseIterable, Sendable {
         case .executorchXnnpack: return try TensorLitertExecutorchXnnpack(bundle: bundle)
         }
     }
-
-    /// The largest relative error against the host's golden outputs the device tests allow.
-    var goldenTolerance: Float {
-        switch self {
-        case .executorchXnnpack: return 0.0001
-        }
-    }
 }

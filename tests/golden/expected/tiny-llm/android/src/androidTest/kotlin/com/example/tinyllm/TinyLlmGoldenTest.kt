@@ -9,28 +9,32 @@ import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device and compares greedy continuations with the golden vectors that sdkgen
- * computed on the build host from the same (compressed) model.
+ * Runs the model on the device through every backend and compares greedy continuations with the golden
+ * vectors that sdkgen computed on the build host from the model each backend's artifact was built from.
  */
 @RunWith(AndroidJUnit4::class)
 class TinyLlmGoldenTest {
     private class Golden(val prompt: String, val expected: String, val maxNewTokens: Int)
 
-    private val golden = listOf(
-        Golden("The list", "stststststststststststst", 12),
-        Golden("A function is", " is is is is is is is is is is is is", 12),
-        Golden("If the value", " value value value value value value value value value value value value", 12),
-        Golden("In Python,", ",,,,,,,,,,,,", 12),
+    private val golden: Map<TinyLlmBackend, List<Golden>> = mapOf(
+        TinyLlmBackend.EXECUTORCH_XNNPACK to listOf(
+            Golden("The list", "stststststststststststst", 12),
+            Golden("A function is", " is is is is is is is is is is is is", 12),
+            Golden("If the value", " value value value value value value value value value value value value", 12),
+            Golden("In Python,", ",,,,,,,,,,,,", 12),
+        ),
     )
 
     @Test
     fun greedyContinuationsMatchHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        TinyLlm.load(context).use { model ->
-            for (case in golden) {
-                model.reset()
-                val text = model.generateText(case.prompt, GenerationSettings(maxNewTokens = case.maxNewTokens, temperature = 0f))
-                assertEquals("continuation of " + case.prompt, case.expected, text)
+        for ((backend, cases) in golden) {
+            TinyLlm.load(context, backend).use { model ->
+                for (case in cases) {
+                    model.reset()
+                    val text = model.generateText(case.prompt, GenerationSettings(maxNewTokens = case.maxNewTokens, temperature = 0f))
+                    assertEquals(backend.name + ": continuation of " + case.prompt, case.expected, text)
+                }
             }
         }
     }

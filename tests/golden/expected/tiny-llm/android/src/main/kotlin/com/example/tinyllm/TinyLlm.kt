@@ -14,20 +14,18 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
-import org.pytorch.executorch.extension.llm.LlmCallback
-import org.pytorch.executorch.extension.llm.LlmGenerationConfig
-import org.pytorch.executorch.extension.llm.LlmModule
 
 /**
- * The tiny-llm model (text-generation), running on ExecuTorch 1.5.1 (XNNPACK CPU delegate).
+ * The tiny-llm model (text-generation): streams generated text.
  *
- * Create it with [load], stream text with [generate], and [close] it when done.
+ * Create it with [load] (on [TinyLlmBackend.DEFAULT] unless told otherwise), stream text with
+ * [generate], and [close] it when done.
  *
  * Threading: [load] reads files on [Dispatchers.IO]; generation runs on [Dispatchers.Default], one at a
  * time (a second [generate] waits for the first). [stop] may be called from any thread. Cancelling the
  * collector of [generate] stops the runtime.
  */
-class TinyLlm private constructor(private val module: LlmModule) : Closeable {
+class TinyLlm private constructor(private val engine: TinyLlmEngine) : Closeable {
     private val lock = Mutex()
     private val running = AtomicBoolean(false)
     private val closed = AtomicBoolean(false)
@@ -45,19 +43,12 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
         }
         val worker = launch(Dispatchers.Default) {
             lock.withLock {
-                val callback = object : LlmCallback {
-                    override fun onResult(result: String) {
-                        channel.trySendBlocking(result)
-                    }
-
-                    override fun onError(errorCode: Int, message: String) {
-                        channel.close(TinyLlmException.InferenceFailed(errorCode, message))
-                    }
-                }
                 running.set(true)
                 try {
-                    module.generate(prompt, settings.toLlmGenerationConfig(), callback)
+                    engine.generate(prompt, settings) { piece -> channel.trySendBlocking(piece) }
                     channel.close()
+                } catch (e: TinyLlmException) {
+                    channel.close(e)
                 } catch (e: RuntimeException) {
                     channel.close(TinyLlmException.InferenceFailed(null, e.message ?: e.toString(), e))
                 } finally {
@@ -66,7 +57,7 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
             }
         }
         awaitClose {
-            if (running.get()) module.stop()
+            if (running.get()) engine.stop()
             worker.cancel()
         }
     }
@@ -80,71 +71,39 @@ class TinyLlm private constructor(private val module: LlmModule) : Closeable {
 
     /** Asks a running generation to stop after the current token. Safe from any thread. */
     fun stop() {
-        module.stop()
+        engine.stop()
     }
 
     /** Forgets the conversation so far (the KV cache); the next [generate] starts fresh. */
     suspend fun reset() {
         checkOpen()
-        withContext(Dispatchers.Default) { lock.withLock { module.resetContext() } }
+        withContext(Dispatchers.Default) { lock.withLock { engine.reset() } }
     }
 
     /** Stops any generation and frees the native model. Blocks until a running generation has stopped. */
     override fun close() {
         if (!closed.compareAndSet(false, true)) return
-        module.stop()
-        runBlocking { lock.withLock { module.close() } }
+        engine.stop()
+        runBlocking { lock.withLock { engine.close() } }
     }
 
     private fun checkOpen() {
         if (closed.get()) throw TinyLlmException.Closed()
     }
 
-    private fun GenerationSettings.toLlmGenerationConfig(): LlmGenerationConfig =
-        LlmGenerationConfig.create()
-            .echo(echo)
-            .maxNewTokens(maxNewTokens)
-            .seqLen(MAX_SEQ_LEN)
-            .temperature(temperature)
-            .numBos(BOS_COUNT)
-            .numEos(0)
-            .build()
-
     companion object {
         /** Prompt plus generated tokens must fit in this many tokens (the model's static KV cache). */
         const val MAX_SEQ_LEN: Int = 128
 
-        /** The ExecuTorch version that exported the model; the runtime dependency is pinned to it. */
-        const val RUNTIME_VERSION: String = "1.5.1"
-
-        private const val BOS_COUNT: Int = 0
-        private const val ASSET_DIR: String = "tiny-llm"
-        private const val CONTENT_HASH: String = "d007dac8f1d2231b"
-        private const val MODEL_FILE: String = "tiny-llm-xnnpack.pte"
-        private const val TOKENIZER_FILE: String = "tokenizer.json"
-
         /**
-         * Copies the model out of the library's assets (first run only) and loads it.
+         * Loads the model from the library's assets on [backend].
          *
          * @throws TinyLlmException.AssetMissing when the model files are not in the assets.
          * @throws TinyLlmException.LoadFailed when the runtime cannot load them.
          */
-        suspend fun load(context: Context): TinyLlm = withContext(Dispatchers.IO) {
-            val (model, tokenizer) = ModelFiles.extract(
-                context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE, TOKENIZER_FILE),
-            )
-            val module = try {
-                LlmModule(model.path, tokenizer.path, GenerationSettings.DEFAULT_TEMPERATURE)
-            } catch (e: IllegalArgumentException) {
-                throw TinyLlmException.LoadFailed(e.message ?: e.toString(), e)
-            }
-            try {
-                module.load()
-            } catch (e: RuntimeException) {
-                module.close()
-                throw TinyLlmException.LoadFailed(e.message ?: e.toString(), e)
-            }
-            TinyLlm(module)
-        }
+        suspend fun load(
+            context: Context,
+            backend: TinyLlmBackend = TinyLlmBackend.DEFAULT,
+        ): TinyLlm = TinyLlm(backend.load(context))
     }
 }
