@@ -251,10 +251,10 @@ class BuildConfig(_Section):
         for name in self.targets:
             info = TARGETS.get(name)
             recipe = self.recipe_for(name)
-            if task == "text-generation" and info.runtime == "executorch" and recipe != self.compress.recipe:
+            if recipe != self.compress.recipe and task not in info.converts_checkpoint:
                 raise _Combination(
-                    f"compress.targets overrides the recipe of {name!r}; ExecuTorch targets lower the build's "
-                    "compressed model, whose recipe is compress.recipe",
+                    f"compress.targets overrides the recipe of {name!r}, which lowers the build's compressed "
+                    f"model for task {task!r}: its recipe is compress.recipe",
                     f"remove {name!r} from compress.targets or change compress.recipe",
                 )
             if self.model.task not in info.tasks:

@@ -30,8 +30,8 @@ def _err(mutate: Any) -> ConfigError:
 def test_sample_config_is_valid() -> None:
     cfg = load_config(ROOT / "samples" / "tiny-llm")
     assert cfg.name == "tiny-llm"
-    assert cfg.targets == ["executorch:xnnpack", "litert:cpu", "coreml:ane"]
-    assert [cfg.recipe_for(t) for t in cfg.targets] == ["8da4w", "none", "none"]
+    assert cfg.targets == ["executorch:xnnpack", "executorch:coreml", "litert:cpu", "coreml:ane"]
+    assert [cfg.recipe_for(t) for t in cfg.targets] == ["8da4w", "none", "none", "none"]
     assert cfg.model_source == (ROOT / "samples" / "tiny-llm" / "model").resolve()
 
 
@@ -49,7 +49,7 @@ def test_per_target_recipes() -> None:
     assert 'compress.targets = { "litert:cpu" = "none" }' in (e.value.hint or "")
     with pytest.raises(ConfigError, match=r"names \['vulkan:x'\], which are not in `targets`"):
         parse_config(_text_generation(targets={"vulkan:x": "none"}), root=Path())
-    with pytest.raises(ConfigError, match="ExecuTorch targets lower the build's compressed model"):
+    with pytest.raises(ConfigError, match="which lowers the build's compressed model"):
         parse_config(_text_generation(targets={"executorch:xnnpack": "none"}), root=Path())
     ok = _text_generation(targets={"litert:cpu": "none", "coreml:ane": "none"})
     assert parse_config(ok, root=Path()).recipe_for("coreml:ane") == "none"

@@ -60,6 +60,9 @@ class TargetInfo:
     #: The tasks whose SDK binding exists (default: every task in ``tasks``); an artifact of another task is
     #: built and verified but not shipped in an SDK.
     sdk_tasks: tuple[str, ...] | None = None
+    #: Tasks for which the lowering converts the checkpoint itself instead of the build's compressed export
+    #: (so the target may use its own recipe through ``compress.targets``).
+    converts_checkpoint: tuple[str, ...] = ()
 
     def ships(self, platform: str, task: str) -> bool:
         """Whether the generated SDK for ``platform`` can carry this target's artifact of ``task``."""

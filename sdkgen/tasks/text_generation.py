@@ -137,7 +137,23 @@ class TextGenerationStages(StageRunner):
         themselves (their recipe is ``none``: the config refuses others)."""
         cfg = self.config
         out = d / f"model{ti.artifact_suffix}"
-        if ti.runtime == "executorch":
+        if ti.runtime == "executorch" and "text-generation" in ti.converts_checkpoint:
+            from sdkgen.runtimes.executorch.coreml_llm import lower_text_generation_coreml
+            from sdkgen.runtimes.executorch.lower import COREML_COMPUTE_UNITS, runtime_version
+
+            facts = lower_text_generation_coreml(
+                self.ckpt.path,
+                out,
+                max_seq_len=cfg.export.max_seq_len,
+                compute_units=COREML_COMPUTE_UNITS[cfg.coreml.compute_units],
+                metadata=md,
+                check_prompts=[c.prompt_ids for c in _read_golden(ref_dir)],
+                check_tokens=cfg.verify.max_new_tokens,
+            )
+            (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
+            delegation = facts["delegation"]
+            version = runtime_version()
+        elif ti.runtime == "executorch":
             from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
 
             delegation = lower_program(export_dir / "program.pt2", ti.delegate, md, out, self._target_options(ti))
@@ -198,7 +214,9 @@ class TextGenerationStages(StageRunner):
         cfg = self.config
         fp32 = cfg.recipe_for(ti.name) == "none"
         tolerance = cfg.verify.fp32_logits_tolerance if fp32 else cfg.verify.logits_tolerance
-        if ti.runtime == "executorch":
+        if ti.runtime == "executorch" and "text-generation" in ti.converts_checkpoint:
+            checks = _converted_checks(json.loads((lower_dir / "facts.json").read_text()), md)
+        elif ti.runtime == "executorch":
             from sdkgen.runtimes.executorch.verify import verify_text_generation
 
             checks = verify_text_generation(
@@ -303,6 +321,42 @@ def _coreml_checks(facts: dict[str, Any]) -> list[Check]:
             "outputs",
             "not_executed",
             "not executed here: Core ML predictions run only on macOS and iOS 18 (the float16 package itself)",
+        ),
+    ]
+
+
+def _converted_checks(facts: dict[str, Any], expected: dict[str, Any]) -> list[Check]:
+    """``executorch:coreml`` text generation on a host without the Core ML delegate: the runner metadata
+    read back, the delegation, and the greedy tokens of the exact program handed to the partitioner."""
+    methods = facts.get("methods", {})
+    want = {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in expected.items()}
+    got = {k: methods.get(k, {}).get("value") for k in want}
+    bad = {k: (got[k], want[k]) for k in want if not isinstance(want[k], list) and got[k] != want[k]}
+    host = facts.get("host_check", {})
+    agree = sum(p["hf"] == p["program"] for p in host.get("prompts", []))
+    share = facts.get("delegated_call_share", 0.0)
+    return [
+        Check(
+            "runner-metadata",
+            "failed" if bad else "passed",
+            f"mismatched: {bad}" if bad else f"{len(got)} constant methods match",
+        ),
+        Check(
+            "delegation",
+            "passed" if share == 1.0 else "failed",
+            f"{share:.0%} of forward's calls go to the Core ML delegate (the whole transformer, KV cache as state)",
+        ),
+        Check(
+            "converted-graph",
+            "passed" if host.get("passed") else "failed",
+            f"{agree}/{len(host.get('prompts', []))} prompts: the exported program given to the Core ML "
+            "partitioner generates the Hugging Face model's greedy tokens",
+            {"prompts": host.get("prompts", [])},
+        ),
+        Check(
+            "outputs",
+            "not_executed",
+            "not executed here: ExecuTorch's Core ML delegate runs only on iOS 18 / macOS 15",
         ),
     ]
 

@@ -20,6 +20,7 @@ from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
 
 SPECS = [
     "tiny-llm",
+    "tiny-llm-all",
     "nasty-names",
     "tensor-mlp",
     "nasty-tensor",

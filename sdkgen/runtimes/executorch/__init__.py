@@ -38,6 +38,8 @@ def _target(
     modules: tuple[str, ...] = (),
     requires_env: tuple[str, ...] = (),
     install_hint: str = "",
+    min_ios_by_task: Mapping[str, str] | None = None,
+    converts_checkpoint: tuple[str, ...] = (),
 ) -> None:
     TARGETS.add(
         f"{RUNTIME}:{delegate}",
@@ -56,6 +58,8 @@ def _target(
             binding=SdkBinding("executorch", gradle, swift or {}, doc),
             requires_env=requires_env,
             install_hint=install_hint,
+            min_ios_by_task=min_ios_by_task or {},
+            converts_checkpoint=converts_checkpoint,
         ),
     )
 
@@ -80,15 +84,20 @@ _target(
     modules=("transformers",),
 )
 
-# Measured: lowering the tensor sample works on Linux; the static-KV-cache LLM graph fails inside
-# coremltools ("rank 1 != rank 0"), so text generation is not offered through Core ML yet.
+# Text generation: the static-KV-cache program fails in coremltools ("rank 1 != rank 0", measured), so the
+# checkpoint is converted with the KV cache as Core ML state (iOS 18): see coreml_llm.py.
 _target(
     "coreml",
     ("ios",),
-    TENSOR_TASKS,
+    ("text-generation", *TENSOR_TASKS),
     "Core ML delegate",
-    swift={"tensor": ("executorch", "backend_coreml", "kernels_optimized")},
+    swift={
+        "text-generation": ("executorch_llm", "backend_coreml", "kernels_llm", "kernels_optimized"),
+        "tensor": ("executorch", "backend_coreml", "kernels_optimized"),
+    },
     modules=("coremltools",),
+    min_ios_by_task={"text-generation": "18.0"},
+    converts_checkpoint=("text-generation",),
 )
 
 # Lowering works on any host; running needs a Vulkan device, so host verification reports the outputs

@@ -13,6 +13,10 @@ def runtime_version() -> str:
     return installed_version("executorch", "executorch")
 
 
+#: ``[coreml] compute_units`` -> ``coremltools.ComputeUnit`` name
+COREML_COMPUTE_UNITS = {"all": "ALL", "cpu_only": "CPU_ONLY", "cpu_and_gpu": "CPU_AND_GPU", "cpu_and_ne": "CPU_AND_NE"}
+
+
 def _partitioners(delegate: str, options: dict[str, Any]) -> list[Any]:
     if delegate == "xnnpack":
         from executorch.backends.xnnpack.partition.xnnpack_partitioner import XnnpackPartitioner
@@ -23,9 +27,8 @@ def _partitioners(delegate: str, options: dict[str, Any]) -> list[Any]:
         from executorch.backends.apple.coreml.compiler import CoreMLBackend
         from executorch.backends.apple.coreml.partition import CoreMLPartitioner
 
-        units = {"all": "ALL", "cpu_only": "CPU_ONLY", "cpu_and_gpu": "CPU_AND_GPU", "cpu_and_ne": "CPU_AND_NE"}
         specs = CoreMLBackend.generate_compile_specs(
-            compute_unit=getattr(ct.ComputeUnit, units[options.get("compute_units", "all")]),
+            compute_unit=getattr(ct.ComputeUnit, COREML_COMPUTE_UNITS[options.get("compute_units", "all")]),
             minimum_deployment_target=ct.target.iOS17,
             compute_precision=ct.precision.FLOAT32,
             model_type=CoreMLBackend.MODEL_TYPE.MODEL,
