@@ -1,0 +1,226 @@
+"""The platform-neutral generation loop of the SDK cores (``StepGenerator`` in Kotlin and Swift), driven on
+this machine by a scripted step model: its tokens must be those of sdkgen's own host loop
+(:func:`sdkgen.models.text_generation.greedy`, which makes the golden vectors), its model calls must follow
+the step protocol (the prompt prefilled at the conversation's position, then one token per call), and
+``stop``, ``reset``, ``echo``, the continued conversation and a prompt that does not fit must behave as
+documented.
+
+The scripted model: ids 0..127 are ASCII characters, 200 is EOS and 201 BOS; after the token at position
+``p`` the logits are one-hot (50.0) at ``SCRIPT[p + 1]``, EOS past the script. The codec maps characters to
+their codes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
+from sdkgen.check.swift import build_swift_package, find_swift
+from sdkgen.models.text_generation import greedy
+from sdkgen.sdk.render import TEMPLATES_ROOT, environment
+
+SCRIPT = "abcdefghijklmnopqrstuvwxyz0123"  # position 30 and beyond: EOS
+EOS, BOS, VOCAB, MAX_SEQ_LEN = 200, 201, 256, 40
+VIEW = {
+    "package": "com.example.steps",
+    "sdkgen_version": "test",
+    "class_name": "Steps",
+    "default_max_new_tokens": 8,
+    "runtime_label": "test",
+    "minimum_ios": "18.0",
+    "minimum_macos": "15.0",
+}
+KOTLIN = [
+    "android/core/common/src/main/kotlin/{{ package_path }}/{{ class_name }}Exception.kt.jinja",
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/GenerationSettings.kt.jinja",
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/StepGeneration.kt.jinja",
+]
+SWIFT = [
+    "ios/core/common/Sources/{{ module }}/{{ class_name }}Error.swift.jinja",
+    "ios/core/text-generation/Sources/{{ module }}/GenerationSettings.swift.jinja",
+    "ios/core/text-generation/Sources/{{ module }}/StepGeneration.swift.jinja",
+]
+
+
+def _step(ids: list[int], pos: int) -> np.ndarray:
+    """The scripted model as a host step function: logits rows for ``ids`` at ``pos``."""
+    rows = []
+    for p in range(pos, pos + len(ids)):
+        row = np.zeros(VOCAB)
+        row[ord(SCRIPT[p + 1]) if p + 1 < len(SCRIPT) else EOS] = 50.0
+        rows.append(row)
+    return np.stack(rows)
+
+
+def _host(prompt_ids: list[int], max_new: int) -> str:
+    return "".join(chr(t) for t in greedy(_step, prompt_ids, max_new, [EOS]).output_ids)
+
+
+def expected() -> list[str]:
+    """What both drivers must print, from sdkgen's host loop and the step protocol."""
+    first = [BOS, *map(ord, "hi")]
+    gen1 = _host(first, 5)
+    # The conversation continues: the last generated token (not yet fed) and the new prompt, at position 7.
+    cont = [*first, *map(ord, gen1), ord("x")]
+    gen2 = _host(cont, 3)[:3]
+    long_prompt = [BOS, *map(ord, "abc")]
+    return [
+        f"pieces={gen1} calls=0:3,3:1,4:1,5:1,6:1",
+        f"pieces={gen2} calls=7:2,9:1,10:1",
+        "error=doesNotFit",
+        f"pieces={_host(long_prompt, 30)} calls=0:4," + ",".join(f"{p}:1" for p in range(4, 30)),
+        f"pieces={_host([BOS, *map(ord, 'ab')], 10)[:2]} stopped",
+        f"pieces=ab{_host([BOS, *map(ord, 'ab')], 1)} echo",
+        f"pieces={_host([BOS, *map(ord, 'ab')], 4)} sampled",
+    ]
+
+
+KOTLIN_DRIVER = r"""
+package com.example.steps
+
+import kotlin.random.Random
+
+internal class Scripted : StepModel {
+    override val maxSeqLen = 40
+    val calls = mutableListOf<String>()
+    override fun forward(ids: IntArray, start: Int): FloatArray {
+        calls.add("" + start + ":" + ids.size)
+        val next = start + ids.size
+        val logits = FloatArray(256)
+        logits[if (next < SCRIPT.length) SCRIPT[next].code else 200] = 50f
+        return logits
+    }
+    override fun resetCache() { calls.clear() }
+    override fun close() {}
+    companion object { const val SCRIPT = "abcdefghijklmnopqrstuvwxyz0123" }
+}
+
+internal object Chars : TokenCodec {
+    override fun encode(text: String): IntArray = text.map { it.code }.toIntArray()
+    override fun streamDecoder(): (Int) -> String = { id -> if (id < 128) id.toChar().toString() else "" }
+}
+
+internal fun run(gen: StepGenerator, model: Scripted, prompt: String, settings: GenerationSettings, tag: String = "", stopAfter: Int = -1): String {
+    model.calls.clear()
+    val out = StringBuilder()
+    return try {
+        gen.generate(prompt, settings) { piece ->
+            out.append(piece)
+            if (stopAfter > 0 && out.length >= stopAfter) gen.stop()
+        }
+        "pieces=" + out + (if (tag.isEmpty()) " calls=" + model.calls.joinToString(",") else " " + tag)
+    } catch (e: IllegalArgumentException) {
+        "error=doesNotFit"
+    }
+}
+
+fun main() {
+    val model = Scripted()
+    val gen = StepGenerator(model, Chars, intArrayOf(201), setOf(200), Random(7))
+    val greedy = { n: Int -> GenerationSettings(maxNewTokens = n, temperature = 0f) }
+    println(run(gen, model, "hi", greedy(5)))
+    println(run(gen, model, "x", greedy(3)))
+    gen.reset(); println(run(gen, model, "", greedy(40)))
+    gen.reset(); println(run(gen, model, "abc", greedy(30)))
+    gen.reset(); println(run(gen, model, "ab", greedy(10), "stopped", 2))
+    gen.reset(); println(run(gen, model, "ab", GenerationSettings(maxNewTokens = 1, temperature = 0f, echo = true), "echo"))
+    gen.reset(); println(run(gen, model, "ab", GenerationSettings(maxNewTokens = 4, temperature = 1f), "sampled"))
+}
+"""
+
+SWIFT_DRIVER = r"""
+final class Scripted: StepModel {
+    let maxSeqLen = 40
+    var calls: [String] = []
+    static let script = Array("abcdefghijklmnopqrstuvwxyz0123".unicodeScalars)
+    func forward(_ ids: [Int32], start: Int) throws -> [Float] {
+        calls.append("\(start):\(ids.count)")
+        let next = start + ids.count
+        var logits = [Float](repeating: 0, count: 256)
+        logits[next < Self.script.count ? Int(Self.script[next].value) : 200] = 50
+        return logits
+    }
+    func resetCache() throws { calls.removeAll() }
+}
+
+struct Chars: TokenCodec {
+    func encode(_ text: String) -> [Int32] { text.unicodeScalars.map { Int32($0.value) } }
+    func streamDecoder() -> (Int32) -> String { { id in id < 128 ? String(UnicodeScalar(UInt8(id))) : "" } }
+}
+
+func run(_ gen: StepGenerator, _ model: Scripted, _ prompt: String, _ settings: GenerationSettings, tag: String = "", stopAfter: Int = -1) -> String {
+    model.calls.removeAll()
+    var out = ""
+    do {
+        try gen.generate(prompt, settings: settings) { piece in
+            out += piece
+            if stopAfter > 0 && out.count >= stopAfter { gen.stop() }
+        }
+        return "pieces=" + out + (tag.isEmpty ? " calls=" + model.calls.joined(separator: ",") : " " + tag)
+    } catch GenerationError.doesNotFit {
+        return "error=doesNotFit"
+    } catch {
+        return "error=\(error)"
+    }
+}
+
+let model = Scripted()
+let gen = StepGenerator(model: model, codec: Chars(), bosIds: [201], eosIds: [200])
+func greedy(_ n: Int) -> GenerationSettings { GenerationSettings(maxNewTokens: n, temperature: 0) }
+print(run(gen, model, "hi", greedy(5)))
+print(run(gen, model, "x", greedy(3)))
+try gen.reset(); print(run(gen, model, "", greedy(40)))
+try gen.reset(); print(run(gen, model, "abc", greedy(30)))
+try gen.reset(); print(run(gen, model, "ab", greedy(10), tag: "stopped", stopAfter: 2))
+try gen.reset(); print(run(gen, model, "ab", GenerationSettings(maxNewTokens: 1, temperature: 0, echo: true), tag: "echo"))
+try gen.reset(); print(run(gen, model, "ab", GenerationSettings(maxNewTokens: 4, temperature: 1), tag: "sampled"))
+"""
+
+SWIFT_MANIFEST = """// swift-tools-version:5.9
+import PackageDescription
+
+let package = Package(name: "StepCheck", targets: [.executableTarget(name: "StepDriver")])
+"""
+
+
+def _render(template: str) -> str:
+    return environment(TEMPLATES_ROOT).get_template(template).render(**VIEW)
+
+
+def _run(argv: list[str]) -> list[str]:
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, f"{argv[0]} exited {done.returncode}:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done.stdout.splitlines()
+
+
+def test_kotlin_step_generator_follows_the_host_loop(tmp_path: Path) -> None:
+    compiler = find_kotlin_compiler()
+    if compiler is None or compiler.java is None:
+        pytest.skip("no Kotlin compiler found (pip install kotlin-jupyter-kernel, or install kotlinc)")
+    sources = []
+    for i, template in enumerate(KOTLIN):
+        sources.append(tmp_path / f"T{i}.kt")
+        sources[-1].write_text(_render(template), encoding="utf-8")
+    (tmp_path / "Main.kt").write_text(KOTLIN_DRIVER, encoding="utf-8")
+    result = compile_kotlin([*sources, tmp_path / "Main.kt"], tmp_path / "out", compiler=compiler)
+    assert result.ok, result.diagnostics
+    classpath = ":".join(str(p) for p in [tmp_path / "out", *compiler.compile_classpath()])
+    assert _run([str(compiler.java), "-cp", classpath, "com.example.steps.MainKt"]) == expected()
+
+
+def test_swift_step_generator_follows_the_host_loop(tmp_path: Path) -> None:
+    if find_swift() is None:
+        pytest.skip("no Swift toolchain found (swift on PATH, $SWIFT_HOME or /opt/swift)")
+    target = tmp_path / "pkg" / "Sources" / "StepDriver"
+    target.mkdir(parents=True)
+    for i, template in enumerate(SWIFT):
+        (target / f"T{i}.swift").write_text(_render(template), encoding="utf-8")
+    (target / "main.swift").write_text(SWIFT_DRIVER, encoding="utf-8")
+    (tmp_path / "pkg" / "Package.swift").write_text(SWIFT_MANIFEST, encoding="utf-8")
+    result = build_swift_package(tmp_path / "pkg", build_tests=False, scratch_dir=tmp_path / "build")
+    assert result.ok, result.output[-5000:]
+    assert _run([str(tmp_path / "build" / "debug" / "StepDriver")]) == expected()
