@@ -104,7 +104,14 @@ internal object Chars : TokenCodec {
     override fun streamDecoder(): (Int) -> String = { id -> if (id < 128) id.toChar().toString() else "" }
 }
 
-internal fun run(gen: StepGenerator, model: Scripted, prompt: String, settings: GenerationSettings, tag: String = "", stopAfter: Int = -1): String {
+internal fun run(
+    gen: StepGenerator,
+    model: Scripted,
+    prompt: String,
+    settings: GenerationSettings,
+    tag: String = "",
+    stopAfter: Int = -1,
+): String {
     model.calls.clear()
     val out = StringBuilder()
     return try {
@@ -127,7 +134,8 @@ fun main() {
     gen.reset(); println(run(gen, model, "", greedy(40)))
     gen.reset(); println(run(gen, model, "abc", greedy(30)))
     gen.reset(); println(run(gen, model, "ab", greedy(10), "stopped", 2))
-    gen.reset(); println(run(gen, model, "ab", GenerationSettings(maxNewTokens = 1, temperature = 0f, echo = true), "echo"))
+    val echo = GenerationSettings(maxNewTokens = 1, temperature = 0f, echo = true)
+    gen.reset(); println(run(gen, model, "ab", echo, "echo"))
     gen.reset(); println(run(gen, model, "ab", GenerationSettings(maxNewTokens = 4, temperature = 1f), "sampled"))
 }
 """
@@ -152,7 +160,14 @@ struct Chars: TokenCodec {
     func streamDecoder() -> (Int32) -> String { { id in id < 128 ? String(UnicodeScalar(UInt8(id))) : "" } }
 }
 
-func run(_ gen: StepGenerator, _ model: Scripted, _ prompt: String, _ settings: GenerationSettings, tag: String = "", stopAfter: Int = -1) -> String {
+func run(
+    _ gen: StepGenerator,
+    _ model: Scripted,
+    _ prompt: String,
+    _ settings: GenerationSettings,
+    tag: String = "",
+    stopAfter: Int = -1
+) -> String {
     model.calls.removeAll()
     var out = ""
     do {
@@ -176,7 +191,8 @@ print(run(gen, model, "x", greedy(3)))
 try gen.reset(); print(run(gen, model, "", greedy(40)))
 try gen.reset(); print(run(gen, model, "abc", greedy(30)))
 try gen.reset(); print(run(gen, model, "ab", greedy(10), tag: "stopped", stopAfter: 2))
-try gen.reset(); print(run(gen, model, "ab", GenerationSettings(maxNewTokens: 1, temperature: 0, echo: true), tag: "echo"))
+let echo = GenerationSettings(maxNewTokens: 1, temperature: 0, echo: true)
+try gen.reset(); print(run(gen, model, "ab", echo, tag: "echo"))
 try gen.reset(); print(run(gen, model, "ab", GenerationSettings(maxNewTokens: 4, temperature: 1), tag: "sampled"))
 """
 
