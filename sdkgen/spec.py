@@ -75,11 +75,17 @@ class ImageSpec:
 @dataclass(frozen=True)
 class GenerationSpec:
     """``max_seq_len`` bounds prompt plus generated tokens (the static KV cache length); ``bos_count`` BOS
-    tokens precede every prompt."""
+    tokens precede every prompt. For step runtimes (LiteRT, Core ML) whose SDK drives the cache itself:
+    ``prefill_len`` tokens per prefill call, and the cache geometry (``num_layers`` layers of ``kv_heads``
+    x ``head_dim`` keys and values per position)."""
 
     max_seq_len: int
     default_max_new_tokens: int
     bos_count: int
+    prefill_len: int = 0
+    num_layers: int = 0
+    kv_heads: int = 0
+    head_dim: int = 0
 
 
 @dataclass(frozen=True)

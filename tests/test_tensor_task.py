@@ -151,10 +151,12 @@ def test_coreml_target_does_not_serve_android() -> None:
     }
     cfg = parse_config(raw, root=SAMPLE)
     assert cfg.targets == ["executorch:coreml"]
+    raw["targets"] = ["executorch:vulkan"]
     raw["model"]["task"] = "text-generation"
     raw["model"]["source"] = "model"
-    with pytest.raises(ConfigError, match="cannot build task 'text-generation'"):
+    with pytest.raises(ConfigError, match="cannot build task 'text-generation'") as e:
         parse_config(raw, root=SAMPLE)
+    assert "it builds: tensor, text-embedding, image-classification" in e.value.message
 
 
 def test_targets_whose_sdk_is_missing_are_skipped_and_the_others_build(

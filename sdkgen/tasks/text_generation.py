@@ -62,12 +62,26 @@ class TextGenerationStages(StageRunner):
         fields = {
             "methods": _methods(tok.vocab_size),
             "tokenizer": tok,
-            "generation": GenerationSpec(cfg.export.max_seq_len, cfg.verify.max_new_tokens, RUNNER_BOS_COUNT),
+            "generation": self._generation_spec(),
             "artifacts": tuple(artifacts),
             "golden": tuple(golden),
             "reference_golden": tuple(reference),
         }
         return ModelParts(fields, artifacts, files, verify, effect)
+
+    def _generation_spec(self) -> GenerationSpec:
+        cfg, hf = self.config, self.ckpt.config
+        text = hf.get("text_config", hf)
+        heads = int(text["num_attention_heads"])
+        return GenerationSpec(
+            max_seq_len=cfg.export.max_seq_len,
+            default_max_new_tokens=cfg.verify.max_new_tokens,
+            bos_count=RUNNER_BOS_COUNT,
+            prefill_len=cfg.export.prefill_len,
+            num_layers=int(text["num_hidden_layers"]),
+            kv_heads=int(text.get("num_key_value_heads") or heads),
+            head_dim=int(text.get("head_dim") or int(text["hidden_size"]) // heads),
+        )
 
     def _run_load(self, d: Path, meta: dict[str, Any]) -> None:
         model, _ = self._model_fp32()
@@ -139,17 +153,19 @@ class TextGenerationStages(StageRunner):
         out = d / f"model{ti.artifact_suffix}"
         if ti.runtime == "executorch" and "text-generation" in ti.converts_checkpoint:
             from sdkgen.runtimes.executorch.coreml_llm import lower_text_generation_coreml
-            from sdkgen.runtimes.executorch.lower import COREML_COMPUTE_UNITS, runtime_version
+            from sdkgen.runtimes.executorch.lower import COREML_COMPUTE_UNITS, deterministic_coreml, runtime_version
 
-            facts = lower_text_generation_coreml(
-                self.ckpt.path,
-                out,
-                max_seq_len=cfg.export.max_seq_len,
-                compute_units=COREML_COMPUTE_UNITS[cfg.coreml.compute_units],
-                metadata=md,
-                check_prompts=[c.prompt_ids for c in _read_golden(ref_dir)],
-                check_tokens=cfg.verify.max_new_tokens,
-            )
+            seed = json.dumps([self.ckpt.fingerprint, cfg.export.max_seq_len, cfg.coreml.compute_units])
+            with deterministic_coreml(seed):
+                facts = lower_text_generation_coreml(
+                    self.ckpt.path,
+                    out,
+                    max_seq_len=cfg.export.max_seq_len,
+                    compute_units=COREML_COMPUTE_UNITS[cfg.coreml.compute_units],
+                    metadata=md,
+                    check_prompts=[c.prompt_ids for c in _read_golden(ref_dir)],
+                    check_tokens=cfg.verify.max_new_tokens,
+                )
             (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
             delegation = facts["delegation"]
             version = runtime_version()

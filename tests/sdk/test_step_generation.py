@@ -1,5 +1,5 @@
-"""The platform-neutral generation loop of the SDK cores (``StepGenerator`` in Kotlin and Swift), driven on
-this machine by a scripted step model: its tokens must be those of sdkgen's own host loop
+"""The platform-neutral generation loop of the SDK cores (``StepGenerator`` in Kotlin and Swift), run on this
+machine. First driven by a scripted step model: its tokens must be those of sdkgen's own host loop
 (:func:`sdkgen.models.text_generation.greedy`, which makes the golden vectors), its model calls must follow
 the step protocol (the prompt prefilled at the conversation's position, then one token per call), and
 ``stop``, ``reset``, ``echo``, the continued conversation and a prompt that does not fit must behave as
@@ -8,6 +8,10 @@ documented.
 The scripted model: ids 0..127 are ASCII characters, 200 is EOS and 201 BOS; after the token at position
 ``p`` the logits are one-hot (50.0) at ``SCRIPT[p + 1]``, EOS past the script. The codec maps characters to
 their codes.
+
+Then with the real tiny-llm: the core's BPE tokenizer must encode each prompt to the ids of Hugging Face's
+tokenizer, and the loop plus streaming decoder, fed the fp32 model's logits for those steps (replayed:
+LiteRT and Core ML do not run on the JVM or Linux Swift), must produce the host's decoded text.
 """
 
 from __future__ import annotations
@@ -240,3 +244,198 @@ def test_swift_step_generator_follows_the_host_loop(tmp_path: Path) -> None:
     result = build_swift_package(tmp_path / "pkg", build_tests=False, scratch_dir=tmp_path / "build")
     assert result.ok, result.output[-5000:]
     assert _run([str(tmp_path / "build" / "debug" / "StepDriver")]) == expected()
+
+
+# -- the real tiny-llm: the SDK core (BPE tokenizer, loop, streaming decode) replaying the model's logits --
+
+SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "tiny-llm" / "model"
+PROMPTS = ["The list", "A function is", "If the value", "In Python,", "Ünïcödé ✓ and  spaces"]
+REPLAY_KOTLIN = [
+    *KOTLIN,
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/BpeTokenizer.kt.jinja",
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/BpeCodec.kt.jinja",
+]
+REPLAY_SWIFT = [
+    *SWIFT,
+    "ios/core/text-generation/Sources/{{ module }}/BpeTokenizer.swift.jinja",
+    "ios/core/text-generation/Sources/{{ module }}/BpeCodec.swift.jinja",
+]
+
+
+@pytest.fixture(scope="module")
+def replay(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
+    """For each prompt, the fp32 model's greedy steps: the prompt's ids, then the logits rows the loop will
+    ask for, in order (``greedy``'s ``step_logits``); and the text the host decodes from the ids."""
+    import json
+
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(SAMPLE).eval()
+    tokenizer = AutoTokenizer.from_pretrained(SAMPLE)
+    eos = int(model.config.eos_token_id)
+
+    def step(ids: list[int], pos: int) -> np.ndarray:  # full recompute: simple and exact for a tiny model
+        history.extend(ids)
+        with torch.no_grad():
+            return model(input_ids=torch.tensor([history])).logits[0, -len(ids) :].numpy()
+
+    lines, expected_texts = [f"E {eos}"], []
+    for prompt in PROMPTS:
+        history: list[int] = []
+        ids = tokenizer.encode(prompt, add_special_tokens=False)
+        decoded = greedy(step, ids, 12, [eos])
+        lines.append("P " + json.dumps(prompt, ensure_ascii=True) + " " + ",".join(map(str, ids)))
+        lines.append(f"N {len(decoded.output_ids) if decoded.stopped_at_eos else 12}")
+        lines += ["R " + ",".join(f"{x:.6e}" for x in row) for row in decoded.step_logits]
+        expected_texts.append(tokenizer.decode(decoded.output_ids))
+    data = tmp_path_factory.mktemp("replay") / "replay.txt"
+    data.write_text("\n".join(lines) + "\n", encoding="ascii")
+    return data, expected_texts
+
+
+REPLAY_KOTLIN_DRIVER = r"""
+package com.example.steps
+
+import java.io.File
+
+internal class Replay(private val rows: List<FloatArray>, private val promptIds: IntArray) : StepModel {
+    override val maxSeqLen = 128
+    var calls = 0
+    var promptMatched = false
+    override fun forward(ids: IntArray, start: Int): FloatArray {
+        if (calls == 0) promptMatched = ids.contentEquals(promptIds) && start == 0
+        return rows[calls++]
+    }
+    override fun resetCache() {}
+    override fun close() {}
+}
+
+fun jsonString(s: String): String {
+    val out = StringBuilder()
+    var i = 1
+    while (i < s.length - 1) {
+        val c = s[i]
+        if (c != '\\') { out.append(c); i++; continue }
+        when (val e = s[i + 1]) {
+            'u' -> { out.append(s.substring(i + 2, i + 6).toInt(16).toChar()); i += 6 }
+            'n' -> { out.append('\n'); i += 2 }
+            't' -> { out.append('\t'); i += 2 }
+            else -> { out.append(e); i += 2 }
+        }
+    }
+    return out.toString()
+}
+
+fun main(args: Array<String>) {
+    val tokenizer = BpeTokenizer.fromJson(File(args[0]).readText())
+    val lines = File(args[1]).readLines()
+    val eos = lines[0].removePrefix("E ").toInt()
+    var i = 1
+    while (i < lines.size) {
+        val p = lines[i].removePrefix("P ")
+        val cut = p.lastIndexOf(' ')
+        val prompt = jsonString(p.substring(0, cut))
+        val ids = p.substring(cut + 1).split(',').map { it.toInt() }.toIntArray()
+        val n = lines[i + 1].removePrefix("N ").toInt()
+        i += 2
+        val rows = mutableListOf<FloatArray>()
+        while (i < lines.size && lines[i].startsWith("R ")) {
+            rows.add(lines[i].removePrefix("R ").split(',').map { it.toFloat() }.toFloatArray())
+            i++
+        }
+        val model = Replay(rows, ids)
+        val generator = StepGenerator(model, BpeCodec(tokenizer), IntArray(0), setOf(eos))
+        val text = StringBuilder()
+        generator.generate(prompt, GenerationSettings(maxNewTokens = maxOf(n, 1), temperature = 0f)) { text.append(it) }
+        println("" + model.promptMatched + " " + text.toString().map { it.code }.joinToString(","))
+    }
+}
+"""
+
+REPLAY_SWIFT_DRIVER = r"""
+import Foundation
+
+final class Replay: StepModel {
+    let maxSeqLen = 128
+    let rows: [[Float]]
+    let promptIds: [Int32]
+    var calls = 0
+    var promptMatched = false
+    init(rows: [[Float]], promptIds: [Int32]) {
+        self.rows = rows
+        self.promptIds = promptIds
+    }
+    func forward(_ ids: [Int32], start: Int) throws -> [Float] {
+        if calls == 0 { promptMatched = ids == promptIds && start == 0 }
+        calls += 1
+        return rows[calls - 1]
+    }
+    func resetCache() throws {}
+}
+
+let args = CommandLine.arguments
+let tokenizer = try BpeTokenizer(json: String(contentsOfFile: args[1], encoding: .utf8))
+let lines = try String(contentsOfFile: args[2], encoding: .utf8).split(separator: "\n").map(String.init)
+let eos = Int32(lines[0].dropFirst(2))!
+var i = 1
+while i < lines.count {
+    let p = lines[i].dropFirst(2)
+    let cut = p.lastIndex(of: " ")!
+    let prompt = try JSONDecoder().decode(String.self, from: Data(p[..<cut].utf8))
+    let ids = p[p.index(after: cut)...].split(separator: ",").map { Int32($0)! }
+    let n = Int(lines[i + 1].dropFirst(2))!
+    i += 2
+    var rows: [[Float]] = []
+    while i < lines.count && lines[i].hasPrefix("R ") {
+        rows.append(lines[i].dropFirst(2).split(separator: ",").map { Float($0)! })
+        i += 1
+    }
+    let model = Replay(rows: rows, promptIds: ids)
+    let generator = StepGenerator(model: model, codec: BpeCodec(tokenizer), bosIds: [], eosIds: [eos])
+    var text = ""
+    try generator.generate(prompt, settings: GenerationSettings(maxNewTokens: max(n, 1), temperature: 0)) { text += $0 }
+    print("\(model.promptMatched) " + text.unicodeScalars.map { String($0.value) }.joined(separator: ","))
+}
+"""
+
+
+def _expected_replay(texts: list[str]) -> list[str]:
+    return ["true " + ",".join(str(ord(c)) for c in t) for t in texts]
+
+
+def test_kotlin_core_generates_the_hosts_text_from_the_models_logits(
+    replay: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    compiler = find_kotlin_compiler()
+    if compiler is None or compiler.java is None:
+        pytest.skip("no Kotlin compiler found (pip install kotlin-jupyter-kernel, or install kotlinc)")
+    sources = []
+    for i, template in enumerate(REPLAY_KOTLIN):
+        sources.append(tmp_path / f"T{i}.kt")
+        sources[-1].write_text(_render(template), encoding="utf-8")
+    (tmp_path / "Main.kt").write_text(REPLAY_KOTLIN_DRIVER, encoding="utf-8")
+    result = compile_kotlin([*sources, tmp_path / "Main.kt"], tmp_path / "out", compiler=compiler)
+    assert result.ok, result.diagnostics
+    classpath = ":".join(str(p) for p in [tmp_path / "out", *compiler.compile_classpath()])
+    data, texts = replay
+    argv = [str(compiler.java), "-cp", classpath, "com.example.steps.MainKt", str(SAMPLE / "tokenizer.json"), str(data)]
+    assert _run(argv) == _expected_replay(texts)
+
+
+def test_swift_core_generates_the_hosts_text_from_the_models_logits(
+    replay: tuple[Path, list[str]], tmp_path: Path
+) -> None:
+    if find_swift() is None:
+        pytest.skip("no Swift toolchain found (swift on PATH, $SWIFT_HOME or /opt/swift)")
+    target = tmp_path / "pkg" / "Sources" / "StepDriver"
+    target.mkdir(parents=True)
+    for i, template in enumerate(REPLAY_SWIFT):
+        (target / f"T{i}.swift").write_text(_render(template), encoding="utf-8")
+    (target / "main.swift").write_text(REPLAY_SWIFT_DRIVER, encoding="utf-8")
+    (tmp_path / "pkg" / "Package.swift").write_text(SWIFT_MANIFEST, encoding="utf-8")
+    result = build_swift_package(tmp_path / "pkg", build_tests=False, scratch_dir=tmp_path / "build")
+    assert result.ok, result.output[-5000:]
+    data, texts = replay
+    argv = [str(tmp_path / "build" / "debug" / "StepDriver"), str(SAMPLE / "tokenizer.json"), str(data)]
+    assert _run(argv) == _expected_replay(texts)

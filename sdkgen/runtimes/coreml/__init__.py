@@ -35,7 +35,6 @@ for _delegate, (_, _, _doc) in COMPUTE_UNITS.items():
             binding=SdkBinding("coreml", (), {"tensor": (), "text-generation": ()}, _doc),
             # A stateful KV cache (MLState) needs iOS 18.
             min_ios_by_task={"text-generation": "18.0"},
-            sdk_tasks=TENSOR_TASKS,  # the Swift Core ML LLM binding is not written yet
             converts_checkpoint=("text-generation",),
         ),
     )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import json
+import types
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +51,39 @@ def _partitioners(delegate: str, options: dict[str, Any]) -> list[Any]:
     )
 
 
+@contextlib.contextmanager
+def deterministic_coreml(seed: str) -> Iterator[None]:
+    """Make ExecuTorch's Core ML delegate blobs reproducible while lowering.
+
+    Its preprocess names each delegated model ``executorch_<uuid4>`` (the device runtime's cache key for the
+    compiled model) and coremltools writes random item identifiers into the package's ``Manifest.json``;
+    both would change the ``.pte`` on every build. Inside this context the name is a UUID derived from
+    ``seed`` (a content key of what is being lowered: different models get different names) and the
+    manifest identifiers are derived from the item paths."""
+    import coremltools as ct
+    from executorch.backends.apple.coreml.compiler import coreml_preprocess
+
+    from sdkgen.runtimes.coreml.backend import make_deterministic
+
+    count = itertools.count()
+    real_uuid, real_save = coreml_preprocess.uuid, ct.models.MLModel.save
+
+    def save(self: Any, path: str, *args: Any, **kwargs: Any) -> None:
+        real_save(self, path, *args, **kwargs)
+        if (Path(path) / "Manifest.json").is_file():
+            make_deterministic(Path(path))
+
+    coreml_preprocess.uuid = types.SimpleNamespace(  # type: ignore[assignment]
+        uuid4=lambda: uuid.uuid5(uuid.NAMESPACE_URL, f"sdkgen:{seed}:{next(count)}")
+    )
+    ct.models.MLModel.save = save
+    try:
+        yield
+    finally:
+        coreml_preprocess.uuid = real_uuid
+        ct.models.MLModel.save = real_save
+
+
 def lower_program(
     program_path: Path,
     delegate: str,
@@ -60,13 +99,17 @@ def lower_program(
     import torch
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
+    from sdkgen.cache import path_digest
+
     ep = torch.export.load(program_path)
-    edge = to_edge_transform_and_lower(
-        ep,
-        partitioner=_partitioners(delegate, options or {}),
-        compile_config=EdgeCompileConfig(_check_ir_validity=False),
-        constant_methods=constant_methods,
-    )
+    seed = json.dumps([path_digest(program_path)[0], delegate, options or {}], sort_keys=True)
+    with deterministic_coreml(seed) if delegate == "coreml" else contextlib.nullcontext():
+        edge = to_edge_transform_and_lower(
+            ep,
+            partitioner=_partitioners(delegate, options or {}),
+            compile_config=EdgeCompileConfig(_check_ir_validity=False),
+            constant_methods=constant_methods,
+        )
     et = edge.to_executorch()
     out.write_bytes(et.buffer)
     return delegation_of(out)

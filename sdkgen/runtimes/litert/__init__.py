@@ -28,7 +28,6 @@ for _delegate, (_, _doc, _tasks) in ACCELERATORS.items():
             extra="litert",
             modules=("torch", "litert_torch", "ai_edge_litert"),
             artifact_suffix=".tflite",
-            sdk_tasks=TENSOR_TASKS,  # the Kotlin LiteRT LLM binding is not written yet
             converts_checkpoint=("text-generation",),
             binding=SdkBinding(
                 templates="litert",

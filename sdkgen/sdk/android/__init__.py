@@ -154,6 +154,14 @@ def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
+        # Step runtimes (LiteRT): the SDK tokenizes and drives the KV cache itself.
+        "tokenizer_asset_literal": naming.string_literal(f"{spec.name}/{spec.tokenizer.file}"),
+        "prefill_len": spec.generation.prefill_len,
+        "num_layers": spec.generation.num_layers,
+        "vocab_size": spec.tokenizer.vocab_size,
+        "kv_cache_values": spec.generation.max_seq_len * spec.generation.kv_heads * spec.generation.head_dim,
+        "bos_id": spec.tokenizer.bos_id,
+        "eos_ids": ", ".join(str(i) for i in spec.tokenizer.eos_ids),
     }
 
 

@@ -99,13 +99,14 @@ def _engine_view(
         "tolerance": float_literal(tolerance, "", ".nan", ".infinity"),
         "golden": golden_view(spec.golden_for(artifact), lit),  # text generation: greedy continuations
     }
-    if artifact.runtime == "coreml" and outputs is not None:
+    if artifact.runtime == "coreml":
         from sdkgen.runtimes.coreml import COMPUTE_UNITS
 
+        view["compute_units"] = COMPUTE_UNITS[artifact.delegate][1]
         # Core ML ML programs compute in float16: the device tests allow for its precision.
         view["tolerance"] = float_literal(max(tolerance, COREML_FP16_TOLERANCE), "", ".nan", ".infinity")
-        view["compute_units"] = COMPUTE_UNITS[artifact.delegate][1]
-        view["coreml_output_args"] = ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs)
+        if outputs is not None:
+            view["coreml_output_args"] = ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs)
     return view
 
 
@@ -150,6 +151,10 @@ def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
         "tokenizer_extension_literal": lit(tok_ext),
         "tokenizer_file_literal": lit(spec.tokenizer.file),
         "max_seq_len": spec.generation.max_seq_len,
+        # Step runtimes (Core ML): the SDK tokenizes and drives the KV cache itself.
+        "prefill_len": spec.generation.prefill_len,
+        "bos_id": spec.tokenizer.bos_id,
+        "eos_ids": ", ".join(str(i) for i in spec.tokenizer.eos_ids),
         "default_max_new_tokens": spec.generation.default_max_new_tokens,
         "bos_count": spec.generation.bos_count,
     }

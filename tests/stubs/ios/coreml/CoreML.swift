@@ -9,7 +9,17 @@ public enum MLComputeUnits: Int, Sendable {
 
 open class MLModelConfiguration: NSObject, @unchecked Sendable {
     open var computeUnits: MLComputeUnits = .all
+    /// iOS 18: which function of a multifunction model to load. Not in mobile-apis.md; from coremltools'
+    /// multifunction documentation (unverified against the SDK here).
+    open var functionName: String?
     public override init() { super.init() }
+}
+
+/// iOS 18: the state of a stateful model (its KV cache), created by ``MLModel/makeState()``.
+open class MLState: NSObject, @unchecked Sendable {
+    public func withMultiArray<R>(for stateName: String, _ body: (MLMultiArray) throws -> R) rethrows -> R {
+        fatalError("stub")
+    }
 }
 
 public protocol MLFeatureProvider {
@@ -33,6 +43,10 @@ open class MLMultiArray: NSObject {
     public convenience init<S: MLShapedArrayProtocol>(_ shapedArray: S) { fatalError("stub") }
     open var shape: [NSNumber] { fatalError("stub") }
     open var count: Int { fatalError("stub") }
+    /// iOS 15.4 (Apple's MLMultiArray page; the digest lists the typed withUnsafeMutableBufferPointer only).
+    open func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer, [Int]) throws -> R) rethrows -> R {
+        fatalError("stub")
+    }
 }
 
 public enum MLMultiArrayDataType: Int {
@@ -64,4 +78,8 @@ open class MLModel: NSObject, @unchecked Sendable {
     open class func compileModel(at modelURL: URL) throws -> URL { fatalError("stub") }
     open func prediction(from input: any MLFeatureProvider) throws -> any MLFeatureProvider { fatalError("stub") }
     open func prediction(from input: any MLFeatureProvider) async throws -> any MLFeatureProvider { fatalError("stub") }
+    open func makeState() -> MLState { fatalError("stub") }
+    open func prediction(from inputFeatures: any MLFeatureProvider, using state: MLState) throws -> any MLFeatureProvider {
+        fatalError("stub")
+    }
 }

@@ -12,7 +12,7 @@ android {
     defaultConfig {
         minSdk = 24
         testInstrumentationRunner = "androidx.test.runner.AndroidJUnitRunner"
-        consumerProguardFiles("proguard-executorch.pro")
+        consumerProguardFiles("proguard-executorch.pro", "proguard-litert.pro")
     }
 
     compileOptions {
@@ -26,7 +26,7 @@ android {
 
     androidResources {
         // Model files stay uncompressed in the APK so they copy out quickly.
-        noCompress += listOf("pte")
+        noCompress += listOf("pte", "tflite")
     }
 
     publishing {
@@ -40,6 +40,7 @@ dependencies {
     api("org.pytorch:executorch-android") { version { strictly("1.5.1") } }
     implementation("com.facebook.fbjni:fbjni:0.7.0")
     implementation("com.facebook.soloader:nativeloader:0.10.5")
+    implementation("com.google.ai.edge.litert:litert:2.3.0")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
     implementation("androidx.annotation:annotation:1.9.1")
 

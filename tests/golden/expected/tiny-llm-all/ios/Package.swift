@@ -25,6 +25,7 @@ let package = Package(
                 .product(name: "backend_coreml", package: "executorch"),
             ],
             resources: [
+                .process("Resources/tiny-llm-ane.mlpackage"),
                 .copy("Resources/tiny-llm-coreml.pte"),
                 .copy("Resources/tiny-llm-xnnpack.pte"),
                 .copy("Resources/tokenizer.json"),

@@ -8,6 +8,8 @@ public enum TinyLlmBackend: String, CaseIterable, Sendable {
     case executorchXnnpack
     /// executorch:coreml: Core ML delegate, executorch 1.5.1.
     case executorchCoreml
+    /// coreml:ane: Core ML, CPU and Neural Engine, coreml 9.0.
+    case coremlAne
 
     /// The backend `load` uses unless told otherwise.
     public static let `default`: TinyLlmBackend = .executorchXnnpack
@@ -16,6 +18,7 @@ public enum TinyLlmBackend: String, CaseIterable, Sendable {
         switch self {
         case .executorchXnnpack: return try TinyLlmExecutorchXnnpack(bundle: bundle)
         case .executorchCoreml: return try TinyLlmExecutorchCoreml(bundle: bundle)
+        case .coremlAne: return try TinyLlmCoremlAne(bundle: bundle)
         }
     }
 }

@@ -19,7 +19,7 @@ public enum TinyLlmError: Error, Equatable, LocalizedError {
         case .resourceMissing(let name):
             return "resource '\(name)' is missing; rebuild the package with sdkgen so the model ships in its resources"
         case .loadFailed(let message):
-            return "could not load the model: \(message); check that the runtime version matches executorch 1.5.1 or executorch 1.5.1"
+            return "could not load the model: \(message); check that the runtime version matches executorch 1.5.1 or executorch 1.5.1 or coreml 9.0"
         case .inferenceFailed(let message):
             return "inference failed: \(message)"
         case .invalidInput(let message):

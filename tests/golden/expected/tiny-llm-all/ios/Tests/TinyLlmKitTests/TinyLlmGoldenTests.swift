@@ -24,6 +24,12 @@ final class TinyLlmGoldenTests: XCTestCase {
             Golden(prompt: "If the value", expected: " is not None, the default\nvalue is used as the", maxNewTokens: 12),
             Golden(prompt: "In Python,", expected: " the\nfloating point number is a number, the", maxNewTokens: 12),
         ]),
+        (.coremlAne, [
+            Golden(prompt: "The list", expected: " is used as the list of the\ncurrent code object", maxNewTokens: 12),
+            Golden(prompt: "A function is", expected: " called.\n\nThe \"async for\" statement\n", maxNewTokens: 12),
+            Golden(prompt: "If the value", expected: " is not None, the default\nvalue is used as the", maxNewTokens: 12),
+            Golden(prompt: "In Python,", expected: " the\nfloating point number is a number, the", maxNewTokens: 12),
+        ]),
     ]
 
     func testGreedyContinuationsMatchHostGolden() async throws {

@@ -23,6 +23,12 @@ class TinyLlmGoldenTest {
             Golden("If the value", " is not None, the default\nvalue is used as the", 12),
             Golden("In Python,", " the\nfirstphabet is the same as", 12),
         ),
+        TinyLlmBackend.LITERT_CPU to listOf(
+            Golden("The list", " is used as the list of the\ncurrent code object", 12),
+            Golden("A function is", " called.\n\nThe \"async for\" statement\n", 12),
+            Golden("If the value", " is not None, the default\nvalue is used as the", 12),
+            Golden("In Python,", " the\nfloating point number is a number, the", 12),
+        ),
     )
 
     @Test

@@ -10,10 +10,13 @@ import android.content.Context
 enum class TinyLlmBackend {
     /** executorch:xnnpack: XNNPACK CPU delegate, executorch 1.5.1. */
     EXECUTORCH_XNNPACK,
+    /** litert:cpu: LiteRT CPU (XNNPACK), litert 2.3.0. */
+    LITERT_CPU,
     ;
 
     internal suspend fun load(context: Context): TinyLlmEngine = when (this) {
         EXECUTORCH_XNNPACK -> TinyLlmExecutorchXnnpack.load(context)
+        LITERT_CPU -> TinyLlmLitertCpu.load(context)
     }
 
     companion object {

@@ -9,7 +9,7 @@ sealed class TinyLlmException(message: String, cause: Throwable? = null) : Excep
 
     /** The runtime could not load the model (a runtime/model version mismatch or a corrupt file). */
     class LoadFailed(message: String, cause: Throwable? = null) :
-        TinyLlmException("could not load the model: $message; check that the runtime version matches executorch 1.5.1", cause)
+        TinyLlmException("could not load the model: $message; check that the runtime version matches executorch 1.5.1 or litert 2.3.0", cause)
 
     /** The runtime failed while running the model. */
     class InferenceFailed(val code: Int?, message: String, cause: Throwable? = null) :
