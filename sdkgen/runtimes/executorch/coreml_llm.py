@@ -90,27 +90,13 @@ def _wrapper_class() -> type:
             self.v[layer_idx] = v
             return k.to(key_states.dtype), v.to(value_states.dtype)
 
-    class RunnerCausalLM(torch.nn.Module):
+    from sdkgen.runtimes.coreml.generative import _wrapper_class as core_ml_wrapper_class
+
+    class RunnerCausalLM(core_ml_wrapper_class()):  # type: ignore[misc]
         """``forward(input_ids int64 [1, seq], cache_position int64 [seq]) -> logits float32 [1, seq, vocab]``
-        over the HF ``model``, with the KV cache in the buffers ``k_cache`` and ``v_cache``, updated in place.
+        over the HF ``model``, with the KV cache in the buffers ``k_cache`` and ``v_cache``, updated in place
+        (the Core ML wrapper's buffers and reset, with the ExecuTorch LLM runner's signature).
         ``cache_position`` must be consecutive; its first value is where the rows are written."""
-
-        k_cache: torch.Tensor
-        v_cache: torch.Tensor
-
-        def __init__(self, model: Any, max_seq_len: int) -> None:
-            from sdkgen.runtimes.coreml.generative import cache_shape
-
-            super().__init__()
-            self.model = model
-            self.max_seq_len = max_seq_len
-            shape = cache_shape(model, max_seq_len)
-            self.register_buffer(STATE_NAMES[0], torch.zeros(shape))
-            self.register_buffer(STATE_NAMES[1], torch.zeros(shape))
-
-        def reset(self) -> None:
-            self.k_cache.zero_()
-            self.v_cache.zero_()
 
         def forward(self, input_ids: torch.Tensor, cache_position: torch.Tensor) -> torch.Tensor:
             length = input_ids.shape[1]
