@@ -133,7 +133,7 @@ class _Build(TextGenerationStages, TensorStages):
         for platform in ("android", "ios"):
             serving = [a for a in artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
             if not serving:
-                reason = f"not executed here: no target in `targets` serves {platform} with an SDK for {spec.task}"
+                reason = f"not executed here: no target in `targets` serves {platform}"
                 checks[platform] = [Check(f"{platform}-sdk", "not_executed", reason)]
                 continue
             # The platform's SDK carries every serving target's artifact (one engine each behind one API,

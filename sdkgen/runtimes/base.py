@@ -57,16 +57,13 @@ class TargetInfo:
     install_hint: str = ""
     #: A task that needs a newer iOS than ``min_ios`` (Core ML text generation: MLState needs iOS 18).
     min_ios_by_task: Mapping[str, str] = field(default_factory=dict)
-    #: The tasks whose SDK binding exists (default: every task in ``tasks``); an artifact of another task is
-    #: built and verified but not shipped in an SDK.
-    sdk_tasks: tuple[str, ...] | None = None
     #: Tasks for which the lowering converts the checkpoint itself instead of the build's compressed export
     #: (so the target may use its own recipe through ``compress.targets``).
     converts_checkpoint: tuple[str, ...] = ()
 
     def ships(self, platform: str, task: str) -> bool:
         """Whether the generated SDK for ``platform`` can carry this target's artifact of ``task``."""
-        return platform in self.platforms and task in (self.tasks if self.sdk_tasks is None else self.sdk_tasks)
+        return platform in self.platforms and task in self.tasks
 
 
 TARGETS: Registry[TargetInfo] = Registry(
