@@ -28,23 +28,22 @@ class GeneratedSdk:
     target: str
 
 
-def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetInfo]:
-    """The first artifact whose target ships on ``platform`` (config order)."""
-    load_runtimes()
-    for a in spec.artifacts:
-        info = TARGETS.get(a.target)
-        if info.ships(platform, spec.task):
-            return a, info
-    raise StageError(
-        f"no artifact of {spec.name!r} can ship on {platform}",
-        hint=f"add a target that serves {platform} to `targets` in sdkgen.toml",
-    )
-
-
 def engines_for(spec: ModelSpec, platform: str) -> list[tuple[ArtifactSpec, TargetInfo]]:
-    """Every artifact whose target ships on ``platform``, in config order (the first is the default)."""
+    """Every artifact whose target ships on ``platform``, in config order (the first is the default);
+    :class:`StageError` with a hint when there is none."""
     load_runtimes()
-    return [(a, TARGETS.get(a.target)) for a in spec.artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
+    engines = [(a, TARGETS.get(a.target)) for a in spec.artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
+    if not engines:
+        raise StageError(
+            f"no artifact of {spec.name!r} can ship on {platform}",
+            hint=f"add a target that serves {platform} to `targets` in sdkgen.toml",
+        )
+    return engines
+
+
+def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetInfo]:
+    """The default artifact on ``platform``: the first whose target ships there (config order)."""
+    return engines_for(spec, platform)[0]
 
 
 def shared_dirs(platform: str, task: str, root: Path = TEMPLATES_ROOT) -> list[Path]:

@@ -15,7 +15,6 @@ from sdkgen.sdk.android import naming
 from sdkgen.sdk.common import (
     GENERATOR,
     GeneratedSdk,
-    artifact_for,
     engine_suffix,
     engines_for,
     generate_sdk,
@@ -55,7 +54,6 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     """The template data: shared fields, plus ``engines`` (one entry per artifact serving Android, the
     per-engine fields its binding templates see) for tensor-shaped tasks."""
     engines = engines_for(spec, "android")
-    artifact_for(spec, "android")  # raises the hint when none serves Android
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
     view: dict[str, Any] = {

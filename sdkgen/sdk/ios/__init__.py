@@ -13,7 +13,6 @@ from sdkgen.runtimes import TargetInfo
 from sdkgen.sdk.common import (
     GENERATOR,
     GeneratedSdk,
-    artifact_for,
     engine_suffix,
     engines_for,
     generate_sdk,
@@ -33,7 +32,6 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     """The template data: shared fields, plus ``engines`` (one entry per artifact serving iOS, the
     per-engine fields its binding templates see) for tensor-shaped tasks."""
     engines = engines_for(spec, "ios")
-    artifact_for(spec, "ios")  # raises the hint when none serves iOS
     lit = naming.string_literal
     class_name = naming.type_name(spec.name)
     resources = [a.file for a, _ in engines] + ([spec.tokenizer.file] if spec.tokenizer else [])
