@@ -11,11 +11,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# tflite-support (TFLite metadata) pins protobuf<4, which LiteRT cannot use; its metadata writers work
+# with the newer protobuf, so it is installed without its dependencies (it also needs libusb-1.0).
+TFLITE_SUPPORT := tflite-support==0.4.4
+
 install: $(BIN)/python
 	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,samples]'
+	$(BIN)/pip install -q --no-deps $(TFLITE_SUPPORT)
 
 install-test: $(BIN)/python
 	$(BIN)/pip install -q -e '.[executorch,litert,coreml,check,samples,dev]'
+	$(BIN)/pip install -q --no-deps $(TFLITE_SUPPORT)
 
 ## Build the default sample (samples/tiny-llm) into dist/tiny-llm.
 demo: install

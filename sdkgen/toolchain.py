@@ -39,7 +39,8 @@ PACKAGES = (
     ("litert-torch", "litert_torch", "litert"),
     ("ai-edge-litert", "ai_edge_litert", "litert"),
     ("tensorflow-cpu", "tensorflow", "litert"),
-    ("tflite-support", "tflite_support", "litert"),
+    # Imported below tensorflow_lite_support.metadata, installed without its deps (see runtimes/litert/metadata).
+    ("tflite-support", "tensorflow_lite_support", "litert"),
     ("kotlin-jupyter-kernel", "kotlin_kernel", "check"),
 )
 
@@ -59,11 +60,16 @@ def installed_version(dist: str, extra: str) -> str:
     return v
 
 
+#: Packages that an extra cannot install (a dependency pin conflicts), with the command that does.
+_INSTALL = {"tflite-support": "pip install --no-deps tflite-support==0.4.4 (TFLite metadata; needs libusb-1.0)"}
+
+
 def python_packages() -> list[Tool]:
     tools = []
     for dist, module, extra in PACKAGES:
         v = package_version(dist)
-        tools.append(Tool(dist, v is not None, v, f"import {module}", None if v else f"pip install 'sdkgen[{extra}]'"))
+        how = _INSTALL.get(dist, f"pip install 'sdkgen[{extra}]'")
+        tools.append(Tool(dist, v is not None, v, f"import {module}", None if v else how))
     return tools
 
 

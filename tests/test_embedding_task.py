@@ -49,6 +49,18 @@ def test_embedding_builds_on_every_runtime(encoder: Path, tmp_path: Path) -> Non
     for t in ("executorch:coreml", "coreml:ane"):
         assert by_target[t]["cosine"]["status"] == "not_executed"
     assert by_target["coreml:ane"]["structure"]["status"] == "passed"
+    # TFLite metadata: the BERT tokenizer and its vocabulary, read back by tflite-support itself.
+    from tensorflow_lite_support.metadata.python.metadata import MetadataDisplayer
+
+    assert by_target["litert:cpu"]["tflite-metadata"]["status"] == "passed"
+    shown = MetadataDisplayer.with_model_file(str(result.output / "tiny-embedder-cpu.tflite"))
+    md = json.loads(shown.get_metadata_json())
+    unit = md["subgraph_metadata"][0]["input_process_units"][0]
+    assert unit["options_type"] == "BertTokenizerOptions"
+    assert unit["options"]["vocab_file"][0]["name"] == "vocab.txt"
+    assert [t["name"] for t in md["subgraph_metadata"][0]["input_tensor_metadata"]] == ["ids", "mask"]
+    packed = shown.get_associated_file_buffer("vocab.txt").decode()
+    assert packed == (result.output / "android/src/main/assets/tiny-embedder/vocab.txt").read_text()
     spec = json.loads((result.output / "model-spec.json").read_text())
     assert spec["task"] == "text-embedding"
     assert spec["embedding"] == {"dim": 32, "pooling": "mean", "normalized": True}

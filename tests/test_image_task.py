@@ -69,6 +69,23 @@ def test_image_classifier_builds_on_every_runtime(project: Path) -> None:
         acc = by_target[t]["accuracy"]
         assert acc["status"] == "passed" and acc["data"]["accuracy"] == 1.0 and acc["data"]["images"] == 40
     assert by_target["coreml:ane"]["accuracy"]["status"] == "not_executed"
+    # TFLite metadata for the Task Library and ML Model Binding, read back by tflite-support itself.
+    from tensorflow_lite_support.metadata.python.metadata import MetadataDisplayer
+
+    for t in ("litert:cpu", "litert:gpu"):
+        assert by_target[t]["tflite-metadata"]["status"] == "passed"
+    shown = MetadataDisplayer.with_model_file(str(result.output / "tiny-classifier-cpu.tflite"))
+    md = json.loads(shown.get_metadata_json())["subgraph_metadata"][0]
+    norm = md["input_tensor_metadata"][0]["process_units"][0]["options"]
+    assert np.allclose(norm["mean"], [255 * m for m in MEAN]) and np.allclose(norm["std"], [255 * s for s in STD])
+    assert md["input_tensor_metadata"][0]["content"]["content_properties"]["color_space"] == "RGB"
+    assert shown.get_associated_file_buffer("labels.txt").decode().splitlines() == [
+        "cat",
+        "dog",
+        '"quoted" $label',
+        "üñí",
+    ]
+    assert "tflite-metadata" not in by_target["executorch:xnnpack"]
     spec = json.loads((result.output / "model-spec.json").read_text())
     assert spec["image"]["width"] == 10 and spec["image"]["height"] == 12 and spec["image"]["channels"] == 3
     assert spec["labels"] == ["cat", "dog", '"quoted" $label', "üñí"]

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen.cache import key, path_digest
+from sdkgen.config import BuildConfig
 from sdkgen.models.tensor import TensorModel
-from sdkgen.runtimes import TargetInfo
+from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.spec import TensorCase, TensorValue
 from sdkgen.stages import ModelParts, StageRunner, backend
 from sdkgen.verify import summarize
@@ -83,12 +84,14 @@ class TensorStages(StageRunner):
         export_dir = self._stage("export", k_export, partial(self._run_tensor_export, tm=tm))
         golden = _read_tensor_golden(golden_dir)
         reference = _read_tensor_golden(ref_dir)
+        described = task_metadata(cfg, tm, load_dir)
+        annotations = {t: _annotation_key(TARGETS.get(t), cfg.model.task) for t in cfg.targets}
         artifacts, files, verify = self._lower_and_verify(
             k_export,
-            {},
+            {"annotations": annotations},
             [k_golden, k_ref, cfg.verify.output_tolerance],
-            partial(self._run_tensor_lower, export_dir=export_dir, inputs=tm.inputs),
-            partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm),
+            partial(self._run_tensor_lower, export_dir=export_dir, inputs=tm.inputs, described=described),
+            partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm, described=described),
         )
         files.update({name: load_dir / name for name in tm.files})
         effect: dict[str, Any] = {"max_relative_output_change_fp32_vs_compressed": _max_rel_change(reference, golden)}
@@ -137,7 +140,13 @@ class TensorStages(StageRunner):
         meta["program_bytes"] = (d / "program.pt2").stat().st_size
 
     def _run_tensor_lower(
-        self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, inputs: tuple[Any, ...]
+        self,
+        d: Path,
+        meta: dict[str, Any],
+        ti: TargetInfo,
+        export_dir: Path,
+        inputs: tuple[Any, ...],
+        described: dict[str, Any],
     ) -> None:
         runtime = backend(ti)
         out = d / f"model{ti.artifact_suffix}"
@@ -145,6 +154,8 @@ class TensorStages(StageRunner):
             export_dir / "program.pt2", self._model, inputs, ti.delegate, out, self._target_options(ti)
         )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
+        if hasattr(runtime, "annotate"):
+            meta.update(runtime.annotate(out, described))
         meta.update({"runtime_version": runtime.runtime_version(), "bytes": path_digest(out)[1]})
 
     def _run_tensor_verify(
@@ -156,11 +167,13 @@ class TensorStages(StageRunner):
         golden_dir: Path,
         ref_dir: Path,
         tm: TensorModel,
+        described: dict[str, Any],
     ) -> None:
         from sdkgen.verify.tensor import verify_tensor
 
+        runtime = backend(ti)
         checks = verify_tensor(
-            backend(ti),
+            runtime,
             lower_dir / f"model{ti.artifact_suffix}",
             _read_tensor_golden(golden_dir),
             tolerance=self.config.verify.output_tolerance,
@@ -169,8 +182,30 @@ class TensorStages(StageRunner):
             reference=_read_tensor_golden(ref_dir),
             fp32_quality=_read_quality(ref_dir),
         )
+        if hasattr(runtime, "check_annotation") and _annotation_key(ti, self.config.model.task) is not None:
+            checks.append(runtime.check_annotation(lower_dir / f"model{ti.artifact_suffix}", described))
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)
+
+
+def task_metadata(cfg: BuildConfig, tm: TensorModel, load_dir: Path) -> dict[str, Any]:
+    """What a runtime may embed in its artifact to describe the task (TFLite metadata): the model's name
+    and version, and the labels and normalisation (image classification) or the vocabulary (embedding)."""
+    described: dict[str, Any] = {"task": cfg.model.task, "name": cfg.name, "version": cfg.android.version}
+    image = tm.spec_fields.get("image")
+    if image is not None:
+        described.update(
+            labels=list(tm.spec_fields["labels"]), mean=list(image.mean), std=list(image.std), channels=image.channels
+        )
+    embedding = tm.spec_fields.get("embedding")
+    if embedding is not None:
+        described.update(vocab_file=str(load_dir / tm.spec_fields["tokenizer"].file), dimension=embedding.dim)
+    return described
+
+
+def _annotation_key(ti: TargetInfo, task: str) -> str | None:
+    key_of = getattr(backend(ti), "annotation_key", None)
+    return key_of(task) if key_of is not None else None
 
 
 def _read_tensor_golden(d: Path) -> list[TensorCase]:

@@ -35,6 +35,36 @@ def lower_tensor(
     return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(out)}}
 
 
+def annotation_key(task: str) -> str | None:
+    """What the metadata :func:`annotate` writes for ``task`` depends on (the writer's version), for the
+    lowering's cache key; ``None`` when the task has no metadata."""
+    from sdkgen.runtimes.litert import metadata
+
+    if task not in metadata.TASKS:
+        return None
+    return metadata.writer_version() or "unavailable"
+
+
+def annotate(artifact: Path, task: dict[str, Any]) -> dict[str, Any]:
+    """Write the TFLite metadata of ``task`` into ``artifact`` when the task has metadata and
+    tflite-support's writers can run; says what was written or why not."""
+    from sdkgen.runtimes.litert import metadata
+
+    if task["task"] not in metadata.TASKS:
+        return {}
+    why = metadata.problem()
+    if why is not None:
+        return {"tflite_metadata": f"not written: {why}; {metadata.INSTALL_HINT}"}
+    return {"tflite_metadata": metadata.write_metadata(artifact, task)}
+
+
+def check_annotation(artifact: Path, task: dict[str, Any]) -> Check:
+    """The metadata read back from ``artifact`` against ``task``."""
+    from sdkgen.runtimes.litert.metadata import check_metadata
+
+    return check_metadata(artifact, task)
+
+
 def _operators(path: Path) -> list[str]:
     from ai_edge_litert.interpreter import Interpreter
 

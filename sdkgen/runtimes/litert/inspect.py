@@ -1,4 +1,5 @@
-"""Read a ``.tflite``: signatures with their input and output tensors, and the operator set."""
+"""Read a ``.tflite``: signatures with their input and output tensors, the operator set, and its TFLite
+metadata when tflite-support can read it."""
 
 from __future__ import annotations
 
@@ -37,4 +38,11 @@ def inspect_tflite(path: Path) -> dict[str, Any]:
                 "portable_operators": sorted({op["op_name"] for op in interp._get_ops_details()}),
             }
         )
-    return {"runtime": f"litert {runtime_version()}", "methods": methods}
+    info: dict[str, Any] = {"runtime": f"litert {runtime_version()}", "methods": methods}
+    from sdkgen.runtimes.litert import metadata
+
+    if metadata.problem() is None:
+        found = metadata.read_metadata(path)
+        if found is not None:
+            info["tflite_metadata"] = {"model": found["metadata"], "associated_files": found["files"]}
+    return info
