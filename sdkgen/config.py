@@ -135,6 +135,13 @@ class CoremlSection(_Section):
     compute_units: Literal["all", "cpu_only", "cpu_and_gpu", "cpu_and_ne"] = "all"
 
 
+class LitertSection(_Section):
+    """LiteRT settings, used by the NPU targets: the SoC to compile for (default: the vendor's flagship,
+    Qualcomm SM8650, MediaTek MT6989); checked against the vendor compiler's list when lowering."""
+
+    soc: str | None = None
+
+
 class ImageSection(_Section):
     """Image classification: the class names (a text file, one per line, in output order) and the
     normalisation each channel gets, ``(pixel / 255 - mean) / std``."""
@@ -199,6 +206,7 @@ class BuildConfig(_Section):
     android: AndroidSection
     ios: IosSection
     coreml: CoremlSection = CoremlSection()
+    litert: LitertSection = LitertSection()
     image: ImageSection | None = None
     verify: VerifySection = VerifySection()
     root: Path = Field(default=Path(), exclude=True)

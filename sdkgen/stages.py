@@ -127,7 +127,11 @@ class StageRunner:
 
     def _target_options(self, ti: TargetInfo) -> dict[str, Any]:
         """The config settings a target's lowering depends on (and so its cache key)."""
-        return self.config.coreml.model_dump() if ti.delegate == "coreml" else {}
+        if ti.delegate == "coreml":
+            return self.config.coreml.model_dump()
+        if ti.delegate.startswith("npu-"):
+            return self.config.litert.model_dump()
+        return {}
 
     def _lower_and_verify(
         self,

@@ -26,6 +26,8 @@ class SdkBinding:
     gradle_dependencies: tuple[str, ...]
     swift_products: Mapping[str, tuple[str, ...]]  # per task; "tensor" stands for every TENSOR_TASKS task
     delegate_doc: str
+    #: LiteRT: the ``Accelerator`` the binding asks ``CompiledModel`` for (CPU, GPU, NPU).
+    accelerator: str = ""
 
     def products(self, task: str) -> tuple[str, ...]:
         return self.swift_products.get("tensor" if task in TENSOR_TASKS else task, ())

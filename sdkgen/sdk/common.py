@@ -74,8 +74,10 @@ def binding_dirs(platform: str, task: str, info: TargetInfo, root: Path = TEMPLA
 
 
 def engine_suffix(info: TargetInfo) -> str:
-    """``executorch:xnnpack`` -> ``ExecutorchXnnpack``: the engine class suffix and backend case."""
-    return "".join(part[:1].upper() + part[1:] for part in (info.runtime, info.delegate))
+    """``executorch:xnnpack`` -> ``ExecutorchXnnpack``, ``litert:npu-qualcomm`` -> ``LitertNpuQualcomm``: the
+    engine class suffix and backend case."""
+    parts = [info.runtime, *info.delegate.split("-")]
+    return "".join(part[:1].upper() + part[1:] for part in parts)
 
 
 def task_view(spec: ModelSpec) -> dict[str, Any]:

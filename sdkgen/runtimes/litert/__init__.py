@@ -12,28 +12,52 @@ ACCELERATORS = {
     "gpu": ("GPU", "LiteRT GPU accelerator", TENSOR_TASKS),
 }
 
-for _delegate, (_, _doc, _tasks) in ACCELERATORS.items():
+#: NPU delegate -> (ai_edge_litert.aot vendor module, its SoC enum's default, the vendor SDK distribution).
+#: The vendor SDK packages download the vendor's compiler SDK when they are installed.
+NPUS = {
+    "npu-qualcomm": ("qualcomm", "SM8650", "ai-edge-litert-sdk-qualcomm", "Qualcomm AI Runtime (QAIRT) SDK"),
+    "npu-mediatek": ("mediatek", "MT6989", "ai-edge-litert-sdk-mediatek", "MediaTek NeuroPilot SDK"),
+}
+
+
+def _target(delegate: str, accelerator: str, doc: str, tasks: tuple[str, ...], **extra: object) -> None:
     TARGETS.add(
-        f"litert:{_delegate}",
+        f"litert:{delegate}",
         TargetInfo(
-            name=f"litert:{_delegate}",
+            name=f"litert:{delegate}",
             runtime="litert",
-            delegate=_delegate,
+            delegate=delegate,
             # iOS ships LiteRT only as the TensorFlowLiteSwift CocoaPod (no Swift package): not served yet.
             platforms=("android",),
-            tasks=_tasks,
+            tasks=tasks,
             recipes=("none",),
             min_android_sdk=23,
             min_ios="",
             extra="litert",
-            modules=("torch", "litert_torch", "ai_edge_litert"),
             artifact_suffix=".tflite",
             converts_checkpoint=("text-generation",),
             binding=SdkBinding(
                 templates="litert",
                 gradle_dependencies=('implementation("com.google.ai.edge.litert:litert:{version}")',),
                 swift_products={},
-                delegate_doc=_doc,
+                delegate_doc=doc,
+                accelerator=accelerator,
             ),
+            **extra,  # type: ignore[arg-type]
         ),
+    )
+
+
+for _delegate, (_accelerator, _doc, _tasks) in ACCELERATORS.items():
+    _target(_delegate, _accelerator, _doc, _tasks, modules=("torch", "litert_torch", "ai_edge_litert"))
+
+for _delegate, (_vendor, _soc, _dist, _sdk) in NPUS.items():
+    _target(
+        _delegate,
+        "NPU",
+        f"LiteRT NPU, compiled ahead of time for {_vendor} {_soc}",
+        TENSOR_TASKS,
+        modules=("torch", "litert_torch", "ai_edge_litert", _dist.replace("-", "_")),
+        install_hint=f"pip install {_dist}==2.3.0 (it downloads the {_sdk} while installing, so it needs "
+        f"network access to the vendor's site)",
     )

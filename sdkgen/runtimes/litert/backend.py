@@ -26,11 +26,20 @@ def runtime_version() -> str:
 def lower_tensor(
     program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
 ) -> dict[str, Any]:
-    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``; no options yet."""
+    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``; an NPU delegate then
+    compiles it ahead of time for ``options["soc"]`` (:mod:`.npu`)."""
     import litert_torch
+
+    from sdkgen.runtimes.litert import NPUS
 
     with contextlib.redirect_stdout(io.StringIO()):
         litert_torch.convert(module, tuple(inputs)).export(str(out))
+    if delegate in NPUS:
+        from sdkgen.runtimes.litert.npu import compile_for_npu
+
+        operators = _operators(out)
+        soc = compile_for_npu(out, delegate, options.get("soc"), out)
+        return {SIGNATURE: {"delegates": {f"{NPUS[delegate][0]} NPU ({soc})": 1}, "portable_operators": operators}}
     applied = "GPU accelerator (applied at load)" if delegate == "gpu" else "XNNPACK (applied at load)"
     return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(out)}}
 

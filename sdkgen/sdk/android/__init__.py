@@ -112,7 +112,7 @@ def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, clas
         "model_file_literal": lit(artifact.file),
         "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
         "asset_files": ", ".join(lit(f) for f in [artifact.file, *([spec.tokenizer.file] if spec.tokenizer else [])]),
-        "accelerator": info.delegate.upper(),  # LiteRT: the CompiledModel accelerator (CPU, GPU)
+        "accelerator": info.binding.accelerator,
         "golden": golden_view(spec.golden_for(artifact), lit),  # text generation: greedy continuations
     }
 
