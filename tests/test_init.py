@@ -43,3 +43,21 @@ def test_init_refuses_overwrite_and_bad_models(tmp_path: Path, capsys: pytest.Ca
     assert not (tmp_path / "new.toml").exists()
     assert main(["init", str(tmp_path / "m"), "--out", str(tmp_path / "new.toml")]) == 2
     assert "hint:" in capsys.readouterr().err
+
+
+def test_init_writes_an_embedding_config_that_builds(tmp_path: Path) -> None:
+    from sdkgen.pipeline import build
+    from tests.models.tiny_encoder import make_encoder
+
+    make_encoder(tmp_path / "My Encoder")
+    out = init_config(tmp_path / "My Encoder", tmp_path / "proj")
+    text = out.read_text()
+    assert "Detected: BertModel sentence encoder (32-dimensional, mean pooling, L2-normalised)" in text
+    cfg = load_config(out)
+    assert cfg.model.task == "text-embedding" and cfg.compress.recipe == "none"
+    assert cfg.targets == ["executorch:xnnpack", "litert:cpu", "coreml:ane"]
+    assert cfg.name == "my-encoder" and cfg.ios.module == "MyEncoderKit"
+    assert cfg.export.max_seq_len == 64  # the tiny encoder allows 64 positions; the default is 128
+    result = build(cfg, tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    assert result.passed
+    assert {a["target"] for a in result.report["artifacts"]} == set(cfg.targets)

@@ -36,10 +36,10 @@ def lower_tensor(
     import coremltools as ct
     import torch
 
-    ep = torch.export.load(program)
+    ep = _without_aliases(torch.export.load(program).run_decompositions())
     with contextlib.redirect_stderr(io.StringIO()):
         model = ct.convert(
-            ep.run_decompositions(),
+            ep,
             minimum_deployment_target=ct.target.iOS17,
             compute_units=getattr(ct.ComputeUnit, COMPUTE_UNITS[delegate][0]),
         )
@@ -50,6 +50,21 @@ def lower_tensor(
     make_deterministic(out)
     ops = _operations(out)
     return {"main": {"delegates": {f"CoreML ({COMPUTE_UNITS[delegate][2]})": 1}, "portable_operators": ops}}
+
+
+def _without_aliases(ep: Any) -> Any:
+    """Drop ``aten.alias`` nodes, which coremltools 9.0 cannot convert ("Unsupported fx node alias"). A
+    full-length slice decomposes to one: BERT's ``position_ids[:, :seq_len]`` when an embedder is exported
+    at its full ``max_position_embeddings``."""
+    import torch
+
+    graph = ep.graph_module.graph
+    for node in list(graph.nodes):
+        if node.op == "call_function" and node.target is torch.ops.aten.alias.default:
+            node.replace_all_uses_with(node.args[0])
+            graph.erase_node(node)
+    ep.graph_module.recompile()
+    return ep
 
 
 def make_deterministic(package: Path) -> None:
