@@ -12,8 +12,8 @@ from sdkgen.cache import key, path_digest
 from sdkgen.config import BuildConfig
 from sdkgen.errors import ConfigError, StageError
 from sdkgen.models.hf import CheckpointInfo
-from sdkgen.runtimes import TargetInfo
-from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT
+from sdkgen.runtimes import TARGETS, TargetInfo
+from sdkgen.runtimes.executorch.export import runner_bos_count
 from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
 from sdkgen.stages import ModelParts, StageRunner
 from sdkgen.verify import Check, summarize
@@ -23,9 +23,10 @@ class TextGenerationStages(StageRunner):
     def _text_generation_stages(self) -> ModelParts:
         cfg = self.config
         tok = self._tokenizer_spec()
+        bos_count = runner_bos_count(tok.kind)
         k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
         k_ref = key(
-            "reference", k_load, RUNNER_BOS_COUNT, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
+            "reference", k_load, bos_count, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
         )
         k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
@@ -35,7 +36,7 @@ class TextGenerationStages(StageRunner):
         ):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
 
-        self._stage("load", k_load, self._run_load)
+        load_dir = self._stage("load", k_load, partial(self._run_load, tok=tok))
         ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
         self._stage("compress", k_compress, self._run_compress)
         golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
@@ -47,9 +48,16 @@ class TextGenerationStages(StageRunner):
             meta,
             [k_golden, k_ref, cfg.verify.logits_tolerance, cfg.verify.fp32_logits_tolerance],
             partial(self._run_lower, export_dir=export_dir, md=meta, ref_dir=ref_dir),
-            partial(self._run_verify, golden_dir=golden_dir, ref_dir=ref_dir, md=meta, tok=tok),
+            partial(
+                self._run_verify,
+                golden_dir=golden_dir,
+                ref_dir=ref_dir,
+                md=meta,
+                tok=tok,
+                tokenizer_file=self._tokenizer_file(tok, load_dir),
+            ),
         )
-        files[tok.file] = self.ckpt.tokenizer
+        files[tok.file] = self._tokenizer_file(tok, load_dir)
         reference = _read_golden(ref_dir)
         agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
         effect = {
@@ -62,28 +70,37 @@ class TextGenerationStages(StageRunner):
         fields = {
             "methods": _methods(tok.vocab_size),
             "tokenizer": tok,
-            "generation": self._generation_spec(),
+            "generation": self._generation_spec(bos_count),
             "artifacts": tuple(artifacts),
             "golden": tuple(golden),
             "reference_golden": tuple(reference),
         }
         return ModelParts(fields, artifacts, files, verify, effect)
 
-    def _generation_spec(self) -> GenerationSpec:
+    def _generation_spec(self, bos_count: int) -> GenerationSpec:
         cfg, hf = self.config, self.ckpt.config
         text = hf.get("text_config", hf)
         heads = int(text["num_attention_heads"])
         return GenerationSpec(
             max_seq_len=cfg.export.max_seq_len,
             default_max_new_tokens=cfg.verify.max_new_tokens,
-            bos_count=RUNNER_BOS_COUNT,
+            bos_count=bos_count,
             prefill_len=cfg.export.prefill_len,
             num_layers=int(text["num_hidden_layers"]),
             kv_heads=int(text.get("num_key_value_heads") or heads),
             head_dim=int(text.get("head_dim") or int(text["hidden_size"]) // heads),
         )
 
-    def _run_load(self, d: Path, meta: dict[str, Any]) -> None:
+    def _tokenizer_file(self, tok: TokenizerSpec, load_dir: Path) -> Path:
+        """The tokenizer file the runner reads and the SDKs ship: the checkpoint's ``tokenizer.json``, or for
+        SentencePiece the ``tokenizer.bin`` the load stage converts ``tokenizer.model`` to."""
+        return load_dir / tok.file if tok.kind == "sentencepiece" else self.ckpt.path / tok.file
+
+    def _run_load(self, d: Path, meta: dict[str, Any], tok: TokenizerSpec) -> None:
+        if tok.kind == "sentencepiece":
+            from sdkgen.runtimes.executorch.export import sentencepiece_to_llama2c
+
+            sentencepiece_to_llama2c(self.ckpt.path / "tokenizer.model", d / tok.file)
         model, _ = self._model_fp32()
         summary = {
             "architecture": self.ckpt.architecture,
@@ -120,7 +137,7 @@ class TextGenerationStages(StageRunner):
             tokenizer,
             self.config.verify.prompts,
             bos_id=tok.bos_id,
-            bos_count=RUNNER_BOS_COUNT,
+            bos_count=runner_bos_count(tok.kind),
             eos_ids=tok.eos_ids,
             max_new_tokens=self.config.verify.max_new_tokens,
         )
@@ -223,6 +240,7 @@ class TextGenerationStages(StageRunner):
         ref_dir: Path,
         md: dict[str, Any],
         tok: TokenizerSpec,
+        tokenizer_file: Path,
     ) -> None:
         from sdkgen.verify.golden import load_logits
 
@@ -237,13 +255,13 @@ class TextGenerationStages(StageRunner):
 
             checks = verify_text_generation(
                 artifact,
-                self.ckpt.tokenizer,
+                tokenizer_file,
                 _read_golden(golden_dir),
                 load_logits(golden_dir / "logits.npz"),
                 md,
                 logits_tolerance=tolerance,
                 eos_ids=tok.eos_ids,
-                bos_count=RUNNER_BOS_COUNT,
+                bos_count=runner_bos_count(tok.kind),
             )
         elif ti.runtime == "litert":
             from sdkgen.runtimes.litert.generative import litert_step
@@ -276,22 +294,14 @@ class TextGenerationStages(StageRunner):
                 f"{self.ckpt.path / 'config.json'} has no bos_token_id/eos_token_id",
                 hint="set bos_token_id and eos_token_id in config.json; the on-device runner needs them",
             )
-        model_type = tj.get("model", {}).get("type")
-        pre = json.dumps(tj.get("pre_tokenizer"))
-        if model_type != "BPE" or "ByteLevel" not in pre:
-            raise StageError(
-                f"tokenizer.json is {model_type} with pre-tokenizer {pre[:80]}; text generation supports "
-                "byte-level BPE tokenizers (Llama 3, SmolLM, Qwen)",
-                hint="SentencePiece-style tokenizers (Gemma, Phi-3, TinyLlama) are not supported yet: ExecuTorch "
-                "1.5.1's C++ tokenizer maps their byte-fallback pieces to <unk> (measured)",
-            )
+        kind = self._tokenizer_kind(tj)
         tok_cfg_path = self.ckpt.path / "tokenizer_config.json"
         chat = None
         if tok_cfg_path.is_file():
             chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
         return TokenizerSpec(
-            kind="byte-level-bpe",
-            file="tokenizer.json",
+            kind=kind,
+            file="tokenizer.bin" if kind == "sentencepiece" else "tokenizer.json",
             bos_id=bos,
             eos_ids=eos_ids,
             bos_token=inverse.get(bos, ""),
@@ -299,6 +309,39 @@ class TextGenerationStages(StageRunner):
             vocab_size=self.ckpt.vocab_size,
             chat_template=chat if isinstance(chat, str) else None,
         )
+
+    def _tokenizer_kind(self, tj: dict[str, Any]) -> str:
+        """``byte-level-bpe`` or ``sentencepiece`` (BPE with byte fallback and the ``▁`` word marker, with its
+        ``tokenizer.model`` beside it); anything else is refused, as is SentencePiece for a target whose SDK engine
+        tokenizes in Kotlin or Swift (their core tokenizer is byte-level BPE)."""
+        model = tj.get("model") or {}
+        pre = json.dumps(tj.get("pre_tokenizer"))
+        described = f"tokenizer.json is {model.get('type')} with pre-tokenizer {pre[:80]}"
+        if model.get("type") == "BPE" and "ByteLevel" in pre:
+            return "byte-level-bpe"
+        sentencepiece = (
+            model.get("type") == "BPE" and model.get("byte_fallback") and "\u2581" in json.dumps(tj, ensure_ascii=False)
+        )
+        if not sentencepiece:
+            raise StageError(
+                f"{described}; text generation supports byte-level BPE (Llama 3, SmolLM, Qwen) and SentencePiece "
+                "BPE with byte fallback (Llama 2, TinyLlama, Gemma, Phi-3)",
+                hint="use a checkpoint whose tokenizer is one of these",
+            )
+        if not (self.ckpt.path / "tokenizer.model").is_file():
+            raise StageError(
+                f"{described} (SentencePiece style) but {self.ckpt.path} has no tokenizer.model",
+                hint="save the SentencePiece model with the checkpoint: ExecuTorch's runner reads its llama2.c "
+                "conversion (its tokenizer.json reader maps byte-fallback pieces to <unk>, measured with 1.5.1)",
+            )
+        own = [t for t in self.config.targets if TARGETS.get(t).runtime != "executorch"]
+        if own:
+            raise StageError(
+                f"targets {own} generate with the SDK's own tokenizer, which reads byte-level BPE only; this "
+                "checkpoint's tokenizer is SentencePiece",
+                hint="build this model for executorch targets (their runner tokenizes with SentencePiece)",
+            )
+        return "sentencepiece"
 
 
 def _coreml_checks(facts: dict[str, Any]) -> list[Check]:

@@ -28,9 +28,17 @@ def text_generation_golden(
     for prompt in prompts:
         ids = [bos_id] * bos_count + tokenizer.encode(prompt, add_special_tokens=False)
         d = greedy(step, ids, max_new_tokens, eos_ids)
-        cases.append(GoldenCase(prompt, tuple(ids), tuple(d.output_ids), tokenizer.decode(d.output_ids)))
+        cases.append(GoldenCase(prompt, tuple(ids), tuple(d.output_ids), continuation(tokenizer, ids, d.output_ids)))
         decoded.append(d)
     return cases, decoded
+
+
+def continuation(tokenizer: Any, prompt_ids: Sequence[int], output_ids: Sequence[int]) -> str:
+    """The text ``output_ids`` add after the prompt, as a streaming runner prints it. Decoding the output
+    alone is not enough for SentencePiece: its decoder drops the leading space of a text's first word."""
+    head = tokenizer.decode(list(prompt_ids), skip_special_tokens=True)
+    full = tokenizer.decode([*prompt_ids, *output_ids], skip_special_tokens=True)
+    return full[len(head) :] if full.startswith(head) else tokenizer.decode(list(output_ids))
 
 
 def save_logits(path: Path, decoded: Sequence[Decoded]) -> None:

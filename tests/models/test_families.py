@@ -10,7 +10,7 @@ import pytest
 
 from sdkgen.models.hf import SUPPORTED_ARCHITECTURES, inspect_checkpoint, load_causal_lm
 from sdkgen.models.text_generation import eager_step, static_cache_module
-from sdkgen.runtimes.executorch.export import RUNNER_BOS_COUNT, export_text_generation, runner_metadata
+from sdkgen.runtimes.executorch.export import export_text_generation, runner_bos_count, runner_metadata
 from sdkgen.runtimes.executorch.lower import lower_program
 from sdkgen.runtimes.executorch.verify import verify_text_generation
 from sdkgen.verify.golden import text_generation_golden
@@ -34,7 +34,7 @@ def test_family_exports_and_matches_eager(family: str, tmp_path: Path) -> None:
         tokenizer,
         ["The list", "In Python,"],
         bos_id=0,
-        bos_count=RUNNER_BOS_COUNT,
+        bos_count=runner_bos_count("byte-level-bpe"),
         eos_ids=[0],
         max_new_tokens=6,
     )
@@ -51,7 +51,7 @@ def test_family_exports_and_matches_eager(family: str, tmp_path: Path) -> None:
         meta,
         logits_tolerance=1e-3,
         eos_ids=[0],
-        bos_count=RUNNER_BOS_COUNT,
+        bos_count=runner_bos_count("byte-level-bpe"),
     )
     by_name = {c.name: c for c in checks}
     assert {n: c.status for n, c in by_name.items()} == {

@@ -7,6 +7,7 @@ token at a time through the same method.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sdkgen.spec import MethodSpec, TensorSpec
@@ -37,10 +38,27 @@ def method_specs(vocab_size: int) -> tuple[MethodSpec, ...]:
     )
 
 
-#: BOS tokens the LLM runner puts before a prompt. Measured with ExecuTorch 1.5.1: its C++ HF tokenizer
-#: ignores the runner's ``num_bos`` (``encode(text, bos=1)`` returns the bare ids), so the phone sees no
-#: BOS; golden vectors and the SDKs' generation configs use this same count.
-RUNNER_BOS_COUNT = 0
+def sentencepiece_to_llama2c(model: Path, out: Path) -> None:
+    """Write SentencePiece ``model`` in the llama2.c binary format ExecuTorch's runner reads. Measured with
+    ExecuTorch 1.5.1 (pytorch-tokenizers 1.5.0): its SentencePiece tokenizer decodes byte-fallback pieces
+    as the text ``<0xC3>``, its ``tokenizer.json`` reader maps them to ``<unk>``; its llama2.c tokenizer
+    encodes like SentencePiece and decodes them to the bytes."""
+    import contextlib
+    import io
+
+    from pytorch_tokenizers.llama2c import Llama2cTokenizer
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        Llama2cTokenizer(str(model)).export(str(out))
+
+
+def runner_bos_count(tokenizer_kind: str) -> int:
+    """BOS tokens the LLM runner puts before a prompt; golden vectors and the SDKs' generation configs use
+    the same count. Measured with ExecuTorch 1.5.1: its C++ HF tokenizer (``tokenizer.json``, byte-level
+    BPE) ignores the runner's ``num_bos`` (``encode(text, bos=1)`` returns the bare ids), so the phone sees
+    no BOS; its SentencePiece tokenizer (``tokenizer.model``) honours it, and SentencePiece families
+    (Llama 2, TinyLlama, Gemma) are trained with one BOS."""
+    return 1 if tokenizer_kind == "sentencepiece" else 0
 
 
 def runner_metadata(max_seq_len: int, vocab_size: int, bos_id: int, eos_ids: list[int]) -> dict[str, Any]:
