@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sdkgen.errors import ConfigError
+from sdkgen.models.keras import source_kind
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android.naming import check_package
 
@@ -43,7 +44,8 @@ class ModelSection(_Section):
     source: str = Field(
         description="text-generation, text-embedding: a Hugging Face checkpoint folder, relative to the config "
         "file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, image-classification: a "
-        "Python factory 'module:function' (the module is looked up next to the config file)"
+        "Python factory 'module:function' (the module is looked up next to the config file); tensor, LiteRT "
+        "targets only: a Keras file (.keras, .h5) or a SavedModel folder, relative to the config file"
     )
     task: Literal["text-generation", "text-embedding", "image-classification", "tensor"] = "text-generation"
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
@@ -226,10 +228,14 @@ class BuildConfig(_Section):
     def _combinations(self) -> BuildConfig:
         is_factory = bool(FACTORY_SOURCE.fullmatch(self.model.source))
         task = self.model.task
-        if task not in _FOLDER_TASKS and not is_factory:
+        tf_kind = source_kind(self.model.source, self.root)
+        if tf_kind is not None:
+            self._tensorflow_source(tf_kind)
+        elif task not in _FOLDER_TASKS and not is_factory:
             raise _Combination(
                 f"model.source = {self.model.source!r} is not a Python factory, which task {task!r} needs",
-                'write model.source = "package.module:function"; the function returns (module, example_inputs)',
+                'write model.source = "package.module:function"; the function returns (module, example_inputs)'
+                + ("; or a Keras file (.keras, .h5) or a SavedModel folder" if task == "tensor" else ""),
             )
         if task in _FOLDER_TASKS and is_factory:
             raise _Combination(
@@ -291,6 +297,32 @@ class BuildConfig(_Section):
                 )
         return self
 
+    def _tensorflow_source(self, kind: str) -> None:
+        """A Keras or SavedModel source: task ``tensor``, targets that lower TensorFlow models, recipe ``none``."""
+        what = f"model.source = {self.model.source!r} is a {'Keras model' if kind == 'keras' else 'SavedModel'}"
+        if self.model.task != "tensor":
+            raise _Combination(
+                f"{what}, which only task 'tensor' builds (model.task is {self.model.task!r})",
+                'set model.task = "tensor", or give this task the source it loads',
+            )
+        able = [n for n in TARGETS.names() if "tensorflow" in TARGETS.get(n).frameworks]
+        for name in self.targets:
+            if "tensorflow" not in TARGETS.get(name).frameworks:
+                raise _Combination(
+                    f"target {name!r} cannot lower it: {what}, which TensorFlow's TFLite converter lowers for "
+                    "LiteRT targets only",
+                    f'set targets = ["{able[0]}"], or use a Python factory returning a torch.nn.Module for {name!r}',
+                    choices=able,
+                )
+        recipes = sorted({self.recipe_for(t) for t in self.targets} | {self.compress.recipe})
+        if recipes != ["none"]:
+            raise _Combination(
+                f"compress.recipe {' / '.join(r for r in recipes if r != 'none')!r} cannot be applied: {what}, "
+                "which is converted as it is (float32)",
+                'set compress.recipe = "none" under [compress] (and no compress.targets overrides)',
+                choices=["none"],
+            )
+
     def recipe_for(self, target: str) -> str:
         """The compression recipe of ``target``: its ``compress.targets`` override or ``compress.recipe``."""
         return self.compress.targets.get(target, self.compress.recipe)
@@ -324,9 +356,10 @@ class BuildConfig(_Section):
 
 
 class _Combination(ValueError):
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, choices: list[str] | None = None) -> None:
         super().__init__(message)
         self.hint = hint
+        self.choices = choices
 
 
 def _version_tuple(v: str) -> tuple[int, ...]:
@@ -407,7 +440,7 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
     elif etype == "value_error":
         orig = ctx.get("error")
         if isinstance(orig, _Combination):
-            return ConfigError(f"{source}: {orig}", hint=orig.hint)
+            return ConfigError(f"{source}: {orig}", hint=orig.hint, choices=orig.choices)
         msg = f"{source}: {key} = {value!r} is invalid: {err['msg'].removeprefix('Value error, ')}"
         if key.startswith("targets"):
             load_runtimes()

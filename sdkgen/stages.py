@@ -187,8 +187,10 @@ class StageRunner:
         meta.update(summary)
 
 
-def backend(ti: TargetInfo) -> Any:
-    """The runtime package's tensor-task backend (``sdkgen.runtimes.<runtime>.backend``), imported lazily."""
+def backend(ti: TargetInfo, framework: str = "torch") -> Any:
+    """The runtime package's tensor-task backend for models of ``framework``, imported lazily:
+    ``sdkgen.runtimes.<runtime>.backend`` for torch, ``sdkgen.runtimes.<runtime>.backend_<framework>`` else."""
     import importlib
 
-    return importlib.import_module(f"sdkgen.runtimes.{ti.runtime}.backend")
+    name = "backend" if framework == "torch" else f"backend_{framework}"
+    return importlib.import_module(f"sdkgen.runtimes.{ti.runtime}.{name}")

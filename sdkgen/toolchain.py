@@ -38,7 +38,7 @@ PACKAGES = (
     ("coremltools", "coremltools", "coreml"),
     ("litert-torch", "litert_torch", "litert"),
     ("ai-edge-litert", "ai_edge_litert", "litert"),
-    ("tensorflow-cpu", "tensorflow", "litert"),
+    ("tensorflow-cpu", "tensorflow", "tensorflow"),
     # Imported below tensorflow_lite_support.metadata, installed without its deps (see runtimes/litert/metadata).
     ("tflite-support", "tensorflow_lite_support", "litert"),
     ("kotlin-jupyter-kernel", "kotlin_kernel", "check"),

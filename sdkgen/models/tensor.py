@@ -24,7 +24,9 @@ class TensorModel:
     ``module`` (eval mode, no grad) is exported with ``inputs``; ``cases`` are the golden inputs (the
     first is ``inputs``); ``spec_fields`` go into the ModelSpec; ``files`` (name -> text) ship beside the
     artifact; ``quality`` measures the eager model and each runnable artifact; ``fingerprint`` hashes
-    everything the model stages depend on."""
+    everything the model stages depend on. ``framework`` is ``torch`` (``module`` is a ``torch.nn.Module`` and
+    ``inputs`` are tensors) or ``tensorflow`` (``module`` is a :class:`~sdkgen.models.keras.TfSource` and
+    ``inputs`` are numpy arrays); ``framework_version`` is the TensorFlow version the stages depend on."""
 
     module: Any
     inputs: tuple[Any, ...]
@@ -35,6 +37,8 @@ class TensorModel:
     files: dict[str, str] = field(default_factory=dict)
     quality: Quality | None = None
     strict_export: bool = True
+    framework: str = "torch"
+    framework_version: str | None = None
 
 
 def load_tensor_model(source: str, root: Path) -> TensorModel:

@@ -1,5 +1,7 @@
 """The tensor-task stages: a Python factory's module, golden outputs for the example and seeded random
-inputs, ``torch.export``, then each runtime's backend lowers and verifies."""
+inputs, ``torch.export``, then each runtime's backend lowers and verifies. A Keras or SavedModel source
+(:mod:`sdkgen.models.keras`) goes the same way with TensorFlow: no compression, a SavedModel as the export,
+and the runtime's ``backend_tensorflow`` lowering it."""
 
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.spec import TensorCase, TensorValue
 from sdkgen.stages import ModelParts, StageRunner, backend
 from sdkgen.verify import summarize
+
+#: What the export stage writes, per model framework: the file or folder the runtime backends lower.
+EXPORTS = {"torch": "program.pt2", "tensorflow": "saved_model"}
 
 
 class TensorStages(StageRunner):
@@ -50,6 +55,11 @@ class TensorStages(StageRunner):
                 eval_data,
                 cfg.verify.max_accuracy_drop,
             ), settings
+        from sdkgen.models.keras import load_tf_source, source_kind
+
+        if source_kind(cfg.model.source, cfg.root) is not None:
+            tm = load_tf_source(cfg.model.source, cfg.root)
+            return tm, {"tensorflow": tm.framework_version}
         from sdkgen.models.tensor import load_tensor_model
 
         return load_tensor_model(cfg.model.source, cfg.root), {}
@@ -72,25 +82,25 @@ class TensorStages(StageRunner):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
 
         def run_load(d: Path, meta: dict[str, Any]) -> None:
-            meta.update({"parameters": int(sum(p.numel() for p in tm.module.parameters())), "inputs": tm.input_names})
+            meta.update({"parameters": _parameter_count(tm), "inputs": tm.input_names})
             (d / "model.json").write_text(json.dumps(meta, indent=2))
             for name, text in tm.files.items():
                 (d / name).write_text(text, encoding="utf-8")
 
         load_dir = self._stage("load", k_load, run_load)
         ref_dir = self._stage("reference", k_ref, partial(self._run_tensor_golden, tm=tm, ref_dir=None))
-        self._stage("compress", k_compress, self._run_compress)
+        self._stage("compress", k_compress, self._run_compress if tm.framework == "torch" else self._run_as_is)
         golden_dir = self._stage("golden", k_golden, partial(self._run_tensor_golden, tm=tm, ref_dir=ref_dir))
         export_dir = self._stage("export", k_export, partial(self._run_tensor_export, tm=tm))
         golden = _read_tensor_golden(golden_dir)
         reference = _read_tensor_golden(ref_dir)
         described = task_metadata(cfg, tm, load_dir)
-        annotations = {t: _annotation_key(TARGETS.get(t), cfg.model.task) for t in cfg.targets}
+        annotations = {t: _annotation_key(TARGETS.get(t), cfg.model.task, tm.framework) for t in cfg.targets}
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             {"annotations": annotations},
             [k_golden, k_ref, cfg.verify.output_tolerance],
-            partial(self._run_tensor_lower, export_dir=export_dir, inputs=tm.inputs, described=described),
+            partial(self._run_tensor_lower, export_dir=export_dir, tm=tm, described=described),
             partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm, described=described),
         )
         files.update({name: load_dir / name for name in tm.files})
@@ -113,17 +123,22 @@ class TensorStages(StageRunner):
     def _run_tensor_golden(self, d: Path, meta: dict[str, Any], tm: TensorModel, ref_dir: Path | None) -> None:
         """Golden outputs of the in-memory model (fp32 in ``reference``, compressed in ``golden``) and its
         quality, measured against the fp32 outputs in ``ref_dir`` (``None``: these are the fp32 outputs)."""
-        import torch
-
         from sdkgen.models.tensor import run_eager, tensor_cases
 
-        result = tensor_cases(self._model, tm.input_names, tm.cases)
+        if tm.framework == "tensorflow":
+            from sdkgen.models.keras import tensor_cases as tf_tensor_cases
+
+            result = tf_tensor_cases(self._model, tm.cases)
+        else:
+            result = tensor_cases(self._model, tm.input_names, tm.cases)
         (d / "golden.json").write_text(json.dumps([asdict(c) for c in result]))
         meta["cases"] = len(result)
         if tm.quality is not None:
             model = self._model
 
             def run(inputs: Sequence[Any]) -> list[Any]:
+                import torch
+
                 return [o.double().numpy() for _, o in run_eager(model, [torch.from_numpy(a) for a in inputs])]
 
             reference = result if ref_dir is None else _read_tensor_golden(ref_dir)
@@ -131,7 +146,17 @@ class TensorStages(StageRunner):
             (d / "quality.json").write_text(json.dumps(quality, indent=2))
             meta["quality"] = quality
 
+    def _run_as_is(self, d: Path, meta: dict[str, Any]) -> None:
+        """The compress stage of a TensorFlow model: the config allows it only recipe ``none``."""
+        summary = {**self.recipe.as_dict(), "quantized_linears": 0}
+        (d / "compression.json").write_text(json.dumps(summary, indent=2))
+        meta.update(summary)
+
     def _run_tensor_export(self, d: Path, meta: dict[str, Any], tm: TensorModel) -> None:
+        if tm.framework == "tensorflow":
+            self._model.export(d / EXPORTS[tm.framework])
+            meta["saved_model_bytes"] = path_digest(d / EXPORTS[tm.framework])[1]
+            return
         import torch
 
         from sdkgen.models.tensor import export_tensor
@@ -145,13 +170,13 @@ class TensorStages(StageRunner):
         meta: dict[str, Any],
         ti: TargetInfo,
         export_dir: Path,
-        inputs: tuple[Any, ...],
+        tm: TensorModel,
         described: dict[str, Any],
     ) -> None:
-        runtime = backend(ti)
+        runtime = backend(ti, tm.framework)
         out = d / f"model{ti.artifact_suffix}"
         delegation = runtime.lower_tensor(
-            export_dir / "program.pt2", self._model, inputs, ti.delegate, out, self._target_options(ti)
+            export_dir / EXPORTS[tm.framework], self._model, tm.inputs, ti.delegate, out, self._target_options(ti)
         )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
         if hasattr(runtime, "annotate"):
@@ -171,7 +196,7 @@ class TensorStages(StageRunner):
     ) -> None:
         from sdkgen.verify.tensor import verify_tensor
 
-        runtime = backend(ti)
+        runtime = backend(ti, tm.framework)
         checks = verify_tensor(
             runtime,
             lower_dir / f"model{ti.artifact_suffix}",
@@ -182,7 +207,10 @@ class TensorStages(StageRunner):
             reference=_read_tensor_golden(ref_dir),
             fp32_quality=_read_quality(ref_dir),
         )
-        if hasattr(runtime, "check_annotation") and _annotation_key(ti, self.config.model.task) is not None:
+        if (
+            hasattr(runtime, "check_annotation")
+            and _annotation_key(ti, self.config.model.task, tm.framework) is not None
+        ):
             checks.append(runtime.check_annotation(lower_dir / f"model{ti.artifact_suffix}", described))
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)
@@ -203,9 +231,15 @@ def task_metadata(cfg: BuildConfig, tm: TensorModel, load_dir: Path) -> dict[str
     return described
 
 
-def _annotation_key(ti: TargetInfo, task: str) -> str | None:
-    key_of = getattr(backend(ti), "annotation_key", None)
+def _annotation_key(ti: TargetInfo, task: str, framework: str) -> str | None:
+    key_of = getattr(backend(ti, framework), "annotation_key", None)
     return key_of(task) if key_of is not None else None
+
+
+def _parameter_count(tm: TensorModel) -> int:
+    if tm.framework == "tensorflow":
+        return int(tm.module.count_params())
+    return int(sum(p.numel() for p in tm.module.parameters()))
 
 
 def _read_tensor_golden(d: Path) -> list[TensorCase]:

@@ -1,5 +1,6 @@
-"""LiteRT (formerly TensorFlow Lite): ``.tflite`` flatbuffers converted with litert-torch, run on Android with
-LiteRT's ``CompiledModel``. Registers its targets; the work lives in :mod:`.backend`."""
+"""LiteRT (formerly TensorFlow Lite): ``.tflite`` flatbuffers converted with litert-torch (TensorFlow's converter
+for a Keras or SavedModel source), run on Android with LiteRT's ``CompiledModel``. Registers its targets; the
+work lives in :mod:`.backend` and :mod:`.backend_tensorflow`."""
 
 from __future__ import annotations
 
@@ -49,7 +50,14 @@ def _target(delegate: str, accelerator: str, doc: str, tasks: tuple[str, ...], *
 
 
 for _delegate, (_accelerator, _doc, _tasks) in ACCELERATORS.items():
-    _target(_delegate, _accelerator, _doc, _tasks, modules=("torch", "litert_torch", "ai_edge_litert"))
+    _target(
+        _delegate,
+        _accelerator,
+        _doc,
+        _tasks,
+        modules=("torch", "litert_torch", "ai_edge_litert"),
+        frameworks=("torch", "tensorflow"),
+    )
 
 for _delegate, (_vendor, _soc, _dist, _sdk) in NPUS.items():
     _target(
