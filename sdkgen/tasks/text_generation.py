@@ -331,7 +331,7 @@ class TextGenerationStages(StageRunner):
         if not (self.ckpt.path / "tokenizer.model").is_file():
             raise StageError(
                 f"{described} (SentencePiece style) but {self.ckpt.path} has no tokenizer.model",
-                hint="save the SentencePiece model with the checkpoint: ExecuTorch's runner reads its llama2.c "
+                hint="save tokenizer.model with the checkpoint: ExecuTorch's runner reads its llama2.c "
                 "conversion (its tokenizer.json reader maps byte-fallback pieces to <unk>, measured with 1.5.1)",
             )
         own = [t for t in self.config.targets if TARGETS.get(t).runtime != "executorch"]
