@@ -19,6 +19,7 @@ from sdkgen.verify.text_generation import step_checks
 
 
 def pte_step(pte: Path) -> tuple[Any, StepFn]:
+    import executorch.kernels.quantized  # noqa: F401  (quantized embedding kernels, as on the phone)
     import torch
     from executorch.extension.pybindings.portable_lib import _load_for_executorch
 
@@ -67,22 +68,35 @@ def verify_text_generation(
 
 
 def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase], bos_count: int) -> Check:
-    """Drive ``TextLLMRunner`` in a child process: a crash in the native runner (seen once as a segfault
-    while it probed a tokenizer file's format) becomes a failed check instead of killing the build."""
-    import concurrent.futures
-    import multiprocessing
+    """Drive ``TextLLMRunner`` in a child process (:mod:`.runner_child`): a crash in the native runner (seen
+    once as a segfault while it probed a tokenizer file's format) becomes a failed check instead of
+    killing the build."""
+    import json
+    import subprocess
+    import sys
 
-    prompts = [(c.prompt, len(c.output_ids)) for c in golden]
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        try:
-            outcome = pool.submit(run_llm_runner, str(pte), str(tokenizer_json), prompts, bos_count).result()
-        except concurrent.futures.process.BrokenProcessPool:
-            return Check("llm-runner", "failed", "TextLLMRunner crashed the process running it (native crash)")
-    if isinstance(outcome, Check):
-        return outcome
+    request = {
+        "pte": str(pte),
+        "tokenizer": str(tokenizer_json),
+        "prompts": [[c.prompt, len(c.output_ids)] for c in golden],
+        "bos_count": bos_count,
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "sdkgen.runtimes.executorch.runner_child"],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        return Check("llm-runner", "failed", f"TextLLMRunner failed (exit {proc.returncode}): {' | '.join(tail)}")
+    outcome = json.loads(proc.stdout.strip().splitlines()[-1])
+    if "check" in outcome:
+        return Check(**outcome["check"])
     results = [
         {"prompt": c.prompt, "runner": text, "eager": c.output_text, "match": text == c.output_text}
-        for c, text in zip(golden, outcome, strict=True)
+        for c, text in zip(golden, outcome["texts"], strict=True)
     ]
     bad = [r for r in results if not r["match"]]
     return Check(
@@ -91,33 +105,6 @@ def _runner_check(pte: Path, tokenizer_json: Path, golden: Sequence[GoldenCase],
         f"{len(results) - len(bad)}/{len(results)} prompts: TextLLMRunner text equals the eager greedy text",
         {"results": results},
     )
-
-
-def run_llm_runner(pte: str, tokenizer: str, prompts: Sequence[tuple[str, int]], bos_count: int) -> list[str] | Check:
-    """Greedy text of each ``(prompt, new tokens)`` from one runner, reset between prompts (the way the
-    generated SDKs drive it); a :class:`Check` when the runner cannot be used here."""
-    try:
-        from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
-    except ImportError as e:
-        return Check("llm-runner", "not_executed", f"ExecuTorch LLM runner bindings not importable: {e}")
-    runner = TextLLMRunner(pte, tokenizer)
-    texts = []
-    for prompt, new_tokens in prompts:
-        runner.reset()
-        pieces: list[str] = []
-        config = GenerationConfig(echo=False, max_new_tokens=new_tokens, temperature=0.0, num_bos=bos_count, num_eos=0)
-        try:
-            runner.generate(prompt, config, token_callback=pieces.append)
-        except UnicodeDecodeError as e:
-            # The Python binding decodes each piece as UTF-8; byte-level BPE pieces can split a character.
-            return Check(
-                "llm-runner",
-                "not_executed",
-                f"runner emitted a partial UTF-8 piece the Python binding cannot pass on ({e}); compare with "
-                "the token check instead",
-            )
-        texts.append("".join(pieces))
-    return texts
 
 
 def _plain(v: Any) -> Any:
