@@ -16,11 +16,11 @@ $(BIN)/python:
 TFLITE_SUPPORT := tflite-support==0.4.4
 
 install: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,coreml,tensorflow,check,samples]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,tensorflow,check,plot,samples]'
 	$(BIN)/pip install -q --no-deps $(TFLITE_SUPPORT)
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[executorch,litert,coreml,tensorflow,check,samples,dev]'
+	$(BIN)/pip install -q -e '.[executorch,litert,coreml,tensorflow,check,plot,samples,dev]'
 	$(BIN)/pip install -q --no-deps $(TFLITE_SUPPORT)
 
 ## Build the default sample (samples/tiny-llm) into dist/tiny-llm.

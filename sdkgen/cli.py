@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--json", action="store_true", help="print the report as JSON to stdout")
     b.set_defaults(func=_build)
 
+    c = sub.add_parser("compress", help="compare compression recipes: size, host latency and quality per recipe")
+    c.add_argument("config", nargs="?", type=Path, default=DEFAULT_CONFIG, help="sdkgen.toml or its folder")
+    c.add_argument("--sweep", action="store_true", required=True, help="build and measure every [[sweep.recipes]]")
+    c.add_argument("--out", type=Path, default=Path("dist"), help="output folder (default: dist)")
+    c.add_argument("--cache-dir", type=Path, help="stage cache (default: $SDKGEN_CACHE_DIR or ~/.cache/sdkgen)")
+    c.set_defaults(func=_compress)
+
     n = sub.add_parser("init", help="write a commented sdkgen.toml for a checkpoint folder")
     n.add_argument("model", type=Path, help="a Hugging Face checkpoint folder")
     n.add_argument("--out", type=Path, default=Path("sdkgen.toml"), help="where to write (default: ./sdkgen.toml)")
@@ -94,6 +101,19 @@ def _build(args: argparse.Namespace) -> int:
             print(f"  {a['file']}: {a['bytes'] / 1e6:.2f} MB, {a['target']}, {runtime} {a['runtime_version']}")
         for n in r["not_executed"]:
             print(f"  not executed here: {n['check']}")
+    return 0
+
+
+def _compress(args: argparse.Namespace) -> int:
+    from sdkgen.compress.sweep import run_sweep
+    from sdkgen.config import load_config
+
+    def log(msg: str) -> None:
+        print(msg, file=sys.stderr, flush=True)
+
+    result = run_sweep(load_config(args.config), args.out, cache_root=args.cache_dir, log=log)
+    print((result.output / "sweep.md").read_text())
+    print(f"wrote {result.output}/sweep.{{json,md,png,html}}")
     return 0
 
 

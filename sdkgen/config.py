@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sdkgen.compress import QUANTIZATIONS, STRUCTURED, LowRank, Pruning, Recipe, Recovery
 from sdkgen.errors import ConfigError
 from sdkgen.models.keras import source_kind
 from sdkgen.runtimes import TARGETS, load_runtimes
@@ -25,7 +26,6 @@ FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 #: ``pkg:<python package>/<folder>``: a checkpoint folder shipped inside an installed Python package.
 PACKAGE_SOURCE = re.compile(r"^pkg:([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/(.+)$")
 _FOLDER_TASKS = ("text-generation", "text-embedding")
-RECIPES = ("none", "8da4w")
 GROUP_SIZES = (32, 64, 128, 256)
 
 _KOTLIN_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -58,15 +58,53 @@ class ModelSection(_Section):
         return v
 
 
-class CompressSection(_Section):
-    """The compression recipe. ``8da4w``: 8-bit dynamic activations, 4-bit group-wise weights.
+class PruneSection(_Section):
+    """Pruning before quantization: ``method`` (see :data:`sdkgen.compress.PRUNINGS`) removes ``amount`` of
+    the weights (magnitude), channels (ffn), KV groups (heads) or decoder layers (layers); ``2:4`` removes half."""
 
-    ``targets`` overrides the recipe per target (``{"coreml:ane" = "none"}``), for a target that converts
-    from the checkpoint itself (LiteRT, Core ML) and cannot express the build's recipe."""
+    method: Literal["magnitude", "2:4", "ffn", "heads", "layers"]
+    amount: float = Field(default=0.25, gt=0, lt=1)
 
-    recipe: Literal["none", "8da4w"] = "8da4w"
+
+class LowRankSection(_Section):
+    """Truncated-SVD factorisation of the decoder's ``layers`` at ``rank`` or at the smallest rank keeping
+    ``energy`` of the squared singular values (give one of the two)."""
+
+    energy: float | None = Field(default=None, gt=0, le=1)
+    rank: int | None = Field(default=None, ge=1)
+    layers: Literal["mlp", "attention", "all"] = "mlp"
+
+    @model_validator(mode="after")
+    def _one(self) -> LowRankSection:
+        if (self.energy is None) == (self.rank is None):
+            raise ValueError("give exactly one of energy (e.g. 0.9) and rank (e.g. 32)")
+        return self
+
+
+class RecoverySection(_Section):
+    """Recovery training after pruning or low-rank: distil the uncompressed model into the compressed one
+    on ``compress.calibration`` for ``steps`` windows (text generation)."""
+
+    steps: int = Field(ge=1, le=5000)
+    learning_rate: float = Field(default=1e-4, gt=0, le=1e-1)
+
+
+class RecipeFields(_Section):
+    """What one compression recipe is made of (shared by ``[compress]`` and each ``[[sweep.recipes]]``)."""
+
+    recipe: str = "8da4w"
     group_size: int = 32
-    targets: dict[str, Literal["none", "8da4w"]] = Field(default_factory=dict)
+    embeddings: Literal["none", "int8", "int4"] = "none"
+    prune: PruneSection | None = None
+    low_rank: LowRankSection | None = None
+    recovery: RecoverySection | None = None
+
+    @field_validator("recipe")
+    @classmethod
+    def _recipe(cls, v: str) -> str:
+        if v not in QUANTIZATIONS:
+            raise ValueError(f"must be one of {', '.join(QUANTIZATIONS.names())}")
+        return v
 
     @field_validator("group_size")
     @classmethod
@@ -74,6 +112,51 @@ class CompressSection(_Section):
         if v not in GROUP_SIZES:
             raise ValueError(f"must be one of {', '.join(map(str, GROUP_SIZES))}")
         return v
+
+    def to_recipe(self) -> Recipe:
+        return Recipe(
+            self.recipe,
+            self.group_size,
+            self.embeddings,
+            Pruning(self.prune.method, 0.5 if self.prune.method == "2:4" else self.prune.amount)
+            if self.prune
+            else None,
+            LowRank(self.low_rank.energy, self.low_rank.rank, self.low_rank.layers) if self.low_rank else None,
+            Recovery(self.recovery.steps, self.recovery.learning_rate) if self.recovery else None,
+        )
+
+
+class CompressSection(RecipeFields):
+    """The build's compression recipe (see :class:`RecipeFields`). ``calibration`` is a text file (text
+    tasks) or an ``.npz`` of ``images`` (image classification) for static quantization and for the
+    importance scores of structured pruning. ``targets`` overrides the quantization per target
+    (``{"coreml:ane" = "none"}``), for a target that converts from the checkpoint itself (LiteRT, Core ML)
+    and cannot express the build's recipe; such a target gets no pruning or low-rank either."""
+
+    calibration: str | None = None
+    targets: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("targets")
+    @classmethod
+    def _override(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(r for r in v.values() if r not in QUANTIZATIONS)
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a recipe; recipes: {', '.join(QUANTIZATIONS.names())}")
+        return v
+
+
+class SweepRecipe(RecipeFields):
+    """One row of ``sdkgen compress --sweep``: a label and a recipe."""
+
+    label: str = Field(min_length=1, max_length=40)
+
+
+class SweepSection(_Section):
+    """``sdkgen compress --sweep``: the recipes to compare and the targets to measure them on (default: the
+    build's first target)."""
+
+    recipes: list[SweepRecipe] = Field(min_length=1)
+    targets: list[str] = Field(default_factory=list)
 
 
 class ExportSection(_Section):
@@ -189,6 +272,9 @@ class VerifySection(_Section):
         default=1e-3, gt=0, le=1, description="logits tolerance of a target whose recipe is 'none' (float32)"
     )
     output_tolerance: float = Field(default=1e-3, gt=0, le=1)
+    compressed_output_tolerance: float = Field(
+        default=0.05, gt=0, le=1, description="output_tolerance for a target whose recipe quantizes (not 'none')"
+    )
     sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
     min_cosine: float = Field(default=0.99, gt=0, le=1)
     eval_data: str | None = Field(
@@ -196,6 +282,14 @@ class VerifySection(_Section):
         description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N)",
     )
     max_accuracy_drop: float = Field(default=0.01, ge=0, le=1)
+    heldout_text: str | None = Field(
+        default=None,
+        description="text generation: a text file whose perplexity is measured on the eager model and every "
+        "runnable artifact",
+    )
+    max_perplexity_increase: float | None = Field(
+        default=None, gt=0, description="text generation: the largest relative perplexity increase over fp32"
+    )
 
 
 class BuildConfig(_Section):
@@ -211,6 +305,7 @@ class BuildConfig(_Section):
     litert: LitertSection = LitertSection()
     image: ImageSection | None = None
     verify: VerifySection = VerifySection()
+    sweep: SweepSection | None = None
     root: Path = Field(default=Path(), exclude=True)
 
     @field_validator("targets")
@@ -250,6 +345,7 @@ class BuildConfig(_Section):
                 if task == "image-classification"
                 else "remove the [image] table",
             )
+        self._compression(task)
         stray = sorted(set(self.compress.targets) - set(self.targets))
         if stray:
             raise _Combination(
@@ -322,6 +418,73 @@ class BuildConfig(_Section):
                 'set compress.recipe = "none" under [compress] (and no compress.targets overrides)',
                 choices=["none"],
             )
+
+    def _compression(self, task: str) -> None:
+        """What the recipe needs: the task it applies to, calibration data, held-out text, and targets that
+        lower the build's own model for pruning, low-rank and embedding quantization."""
+        c = self.compress
+        q = QUANTIZATIONS.get(c.recipe)
+        if q.tasks and task not in q.tasks:
+            raise _Combination(
+                f"compress.recipe = {c.recipe!r} applies to tasks {', '.join(q.tasks)}, not {task!r}",
+                "choose another recipe (see README's compression table)",
+            )
+        method = c.prune.method if c.prune is not None else None
+        structured = method in STRUCTURED
+        if c.recovery is not None and c.prune is None and c.low_rank is None:
+            raise _Combination(
+                "compress.recovery trains the model back after compress.prune or compress.low_rank; neither is set",
+                "remove compress.recovery, or add the pruning or low-rank it should recover from",
+            )
+        if c.recovery is not None and not c.calibration:
+            raise _Combination(
+                "compress.recovery distils on compress.calibration, which is not set",
+                'set compress.calibration = "calibration.txt"',
+            )
+        if (q.calibrated or structured) and not c.calibration:
+            what = f"compress.recipe = {c.recipe!r}" if q.calibrated else f"compress.prune.method = {method!r}"
+            raise _Combination(
+                f"{what} needs calibration data: compress.calibration is not set",
+                'set compress.calibration = "calibration.txt" (a text file; for images an .npz with "images")',
+            )
+        if (c.prune or c.low_rank or c.recovery or c.embeddings != "none") and task != "text-generation":
+            raise _Combination(
+                f"pruning, low-rank and embedding quantization apply to text generation's decoder, not {task!r}",
+                "remove compress.prune, compress.low_rank and compress.embeddings",
+            )
+        if self.verify.max_perplexity_increase is not None and not self.verify.heldout_text:
+            raise _Combination(
+                "verify.max_perplexity_increase needs verify.heldout_text (the text whose perplexity is measured)",
+                'set verify.heldout_text = "heldout.txt"',
+            )
+        transforms = c.prune is not None or c.low_rank is not None or c.recovery is not None or c.embeddings != "none"
+        for name in self.targets:
+            info = TARGETS.get(name)
+            if name in c.targets or not transforms:
+                continue
+            if task in info.converts_checkpoint:
+                raise _Combination(
+                    f"{name!r} converts the checkpoint itself for {task!r}, so it cannot take compress.prune, "
+                    "compress.low_rank or compress.embeddings",
+                    f'set compress.targets = {{ "{name}" = "none" }} to build it from the plain checkpoint',
+                )
+            if c.embeddings not in info.embeddings:
+                raise _Combination(
+                    f"target {name!r} cannot quantize embeddings to {c.embeddings!r} (it can: "
+                    f"{', '.join(info.embeddings)})",
+                    f'set compress.embeddings = "none", or compress.targets = {{ "{name}" = "none" }}',
+                )
+        if self.sweep is not None:
+            for name in self.sweep.targets:
+                if name not in self.targets:
+                    raise _Combination(
+                        f"sweep.targets names {name!r}, which is not in `targets`",
+                        f"measure the sweep on listed targets: {', '.join(self.targets)}",
+                    )
+
+    def recipe(self) -> Recipe:
+        """The build's compression recipe."""
+        return self.compress.to_recipe()
 
     def recipe_for(self, target: str) -> str:
         """The compression recipe of ``target``: its ``compress.targets`` override or ``compress.recipe``."""
@@ -445,6 +608,8 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
         if key.startswith("targets"):
             load_runtimes()
             choices = TARGETS.names()
+        elif key.endswith(".recipe"):
+            choices = QUANTIZATIONS.names()
         hint = _FIELD_HINTS.get(key.split("[")[0], "fix the value as described")
     else:
         msg = f"{source}: {key} = {value!r}: {err['msg']}"

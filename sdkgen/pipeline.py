@@ -59,8 +59,10 @@ def build(
     targets: list[str] | None = None,
     cache_root: Path | None = None,
     log: Log = _stderr,
+    sdks: bool = True,
 ) -> BuildResult:
-    """Run the whole pipeline for ``config`` into ``out_root/<name>``; see the module docstring."""
+    """Run the whole pipeline for ``config`` into ``out_root/<name>``; see the module docstring.
+    ``sdks=False`` stops after verification (artifacts, model-spec and report only: the compression sweep)."""
     if targets:
         config = parse_config(
             {**config.model_dump(mode="python", exclude={"root"}), "targets": targets}, root=config.root
@@ -77,7 +79,9 @@ def build(
     for t, why in skipped.items():
         log(f"[{t}] not built: {why.message} (hint: {why.hint})")
     config = config.model_copy(update={"targets": [t for t in config.targets if t not in skipped]})
-    return _Build(config, info, dest, StageCache(cache_root or default_root()), log, skipped).run()
+    run = _Build(config, info, dest, StageCache(cache_root or default_root()), log, skipped)
+    run.sdks = sdks
+    return run.run()
 
 
 def _check_output(out_root: Path, name: str) -> Path:
@@ -106,6 +110,8 @@ def _swap_into_place(staging: Path, final: Path) -> None:
 class _Build(TextGenerationStages, TensorStages):
     """One build: the task's model stages, then the SDK, check and report stages shared by every task."""
 
+    sdks = True
+
     def run(self) -> BuildResult:
         warnings.filterwarnings("ignore")
         cfg = self.config
@@ -130,7 +136,7 @@ class _Build(TextGenerationStages, TensorStages):
         spec_json = spec.to_json()
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
-        for platform in ("android", "ios"):
+        for platform in ("android", "ios") if self.sdks else ():
             serving = [a for a in artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
             if not serving:
                 reason = f"not executed here: no target in `targets` serves {platform}"

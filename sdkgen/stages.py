@@ -18,7 +18,7 @@ from typing import Any
 
 from sdkgen import __version__, toolchain
 from sdkgen.cache import StageCache, key, path_digest
-from sdkgen.compress import Recipe
+from sdkgen.compress import QUANTIZATIONS
 from sdkgen.config import BuildConfig
 from sdkgen.errors import ToolchainMissing
 from sdkgen.models.hf import CheckpointInfo
@@ -69,7 +69,7 @@ class StageRunner:
         self.cache = cache
         self.log = log
         self.records: list[StageRecord] = []
-        self.recipe = Recipe(config.compress.recipe, config.compress.group_size)
+        self.recipe = config.recipe()
         self.versions = {
             t.name: t.version
             for t in (*toolchain.python_packages(), *toolchain.compilers())
@@ -178,13 +178,64 @@ class StageRunner:
         )
 
     def _run_compress(self, d: Path, meta: dict[str, Any]) -> None:
-        from sdkgen.runtimes.executorch.quantize import apply_recipe
-
+        """Prune, factorise, then quantize the in-memory model (:attr:`recipe`), in that order."""
         model, _ = self._model_fp32()
-        summary = {**self.recipe.as_dict(), **apply_recipe(model, self.recipe)}
+        recipe = self.recipe
+        summary: dict[str, Any] = recipe.as_dict()
+        teacher = None
+        if recipe.recovery is not None:
+            import copy
+
+            teacher = copy.deepcopy(model)
+        if recipe.pruning is not None:
+            from sdkgen.compress.prune import prune
+
+            summary["pruned"] = prune(model, recipe.pruning.method, recipe.pruning.amount, self._calibration_ids())
+        if recipe.low_rank is not None:
+            from sdkgen.compress.low_rank import factorize
+
+            lr = recipe.low_rank
+            # The rank is the next layer's input width: keep it divisible by the 4-bit group size.
+            multiple = recipe.group_size if QUANTIZATIONS.get(recipe.name).grouped else 1
+            summary["factorized"] = factorize(
+                model, energy=lr.energy, rank=lr.rank, layers=lr.layers, multiple_of=multiple
+            )
+        if recipe.recovery is not None:
+            from sdkgen.compress.recovery import distill
+
+            summary["recovered"] = distill(
+                model,
+                teacher,
+                self._calibration_ids() or [],
+                steps=recipe.recovery.steps,
+                learning_rate=recipe.recovery.learning_rate,
+            )
+            del teacher
+        from sdkgen.runtimes.executorch.quantize import quantize
+
+        self._model, q = quantize(
+            model,
+            recipe,
+            self._calibration_inputs() if QUANTIZATIONS.get(recipe.name).calibrated else [],
+            float32_io=self.config.model.task != "text-generation",
+        )
+        summary.update(q)
         self._compressed = True
-        (d / "compression.json").write_text(json.dumps(summary, indent=2))
-        meta.update(summary)
+        (d / "compression.json").write_text(json.dumps(summary, indent=2, default=str))
+        meta.update({k: v for k, v in summary.items() if k not in ("pruned", "factorized")})
+
+    def _calibration_key(self) -> str | None:
+        """The digest of ``compress.calibration`` (part of the compress stage's key)."""
+        c = self.config.compress.calibration
+        return path_digest(self.config.path(c))[0] if c else None
+
+    def _calibration_ids(self) -> list[list[int]] | None:
+        """Token-id sequences of the calibration text (text generation overrides this)."""
+        return None
+
+    def _calibration_inputs(self) -> list[tuple[Any, ...]]:
+        """Model input tuples made from the calibration data (tensor-shaped tasks override this)."""
+        return []
 
 
 def backend(ti: TargetInfo, framework: str = "torch") -> Any:

@@ -97,7 +97,7 @@ def test_unknown_target_lists_targets() -> None:
 def test_unknown_recipe_lists_recipes() -> None:
     e = _err(lambda r: r.update(compress={"recipe": "int3"}))
     assert "compress.recipe" in e.message and "'int3'" in e.message
-    assert e.choices == ["8da4w", "none"]
+    assert e.choices == ["8da4w", "8da8w", "fp16", "none", "static-int8"]
 
 
 @pytest.mark.parametrize(

@@ -46,11 +46,16 @@ def test_build_is_verified_and_complete(built: BuildResult) -> None:
     r = built.report
     assert built.passed and r["status"] == "passed"
     checks = {c["name"]: c for c in r["verification"]["executorch:xnnpack"]}
-    assert set(checks) == {"runner-metadata", "logits", "greedy-tokens", "llm-runner"}
-    for name in ("runner-metadata", "logits", "greedy-tokens"):
+    assert set(checks) == {"runner-metadata", "logits", "greedy-tokens", "llm-runner", "perplexity"}
+    for name in ("runner-metadata", "logits", "greedy-tokens", "perplexity"):
         assert checks[name]["status"] == "passed", checks[name]
     assert checks["llm-runner"]["status"] in ("passed", "not_executed")
     assert checks["logits"]["data"]["max_relative_error"] <= 0.05
+    # Held-out perplexity measured on the .pte (8da4w) against the fp32 eager model, under the 5% gate.
+    ppl = checks["perplexity"]["data"]
+    assert ppl["tokens"] > 1000 and 0 <= ppl["increase"] <= ppl["max_increase"] == 0.05
+    effect = r["compression_effect"]
+    assert effect["perplexity_fp32"] == ppl["fp32_perplexity"] and effect["perplexity_compressed"] > 1
     out = built.output
     for f in (
         "tiny-llm-xnnpack.pte",

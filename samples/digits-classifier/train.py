@@ -5,7 +5,8 @@ Usage (from the repository root)::
     .venv/bin/python samples/digits-classifier/train.py
 
 Writes, next to this file: ``weights.pt`` (the state_dict), ``heldout.npz`` (the 20% held-out split: uint8
-``images`` [N, 8, 8, 1] and int64 ``labels`` [N]) and ``labels.txt`` (``0`` .. ``9``, one a line). Seeds, a
+``images`` [N, 8, 8, 1] and int64 ``labels`` [N]), ``calibration.npz`` (128 training images, for static int8
+quantization) and ``labels.txt`` (``0`` .. ``9``, one a line). Seeds, a
 seeded shuffle generator, deterministic algorithms and one intra-op thread make re-runs write the same bytes
 (with the same torch version and CPU type).
 """
@@ -53,6 +54,9 @@ def train(pixels: np.ndarray, labels: np.ndarray) -> DigitsCNN:
     return model.eval()
 
 
+CALIBRATION_IMAGES = 128
+
+
 def main() -> None:
     torch.use_deterministic_algorithms(True)
     torch.set_num_threads(1)
@@ -62,6 +66,7 @@ def main() -> None:
     seconds = time.perf_counter() - start
     torch.save(model.state_dict(), HERE / "weights.pt")
     np.savez_compressed(HERE / "heldout.npz", images=test_x, labels=test_y)
+    np.savez_compressed(HERE / "calibration.npz", images=train_x[:CALIBRATION_IMAGES])
     (HERE / "labels.txt").write_text("".join(f"{i}\n" for i in range(10)))
     print(f"train time: {seconds:.1f} s ({EPOCHS} epochs, {len(train_y)} images)")
     print(f"parameters: {sum(p.numel() for p in model.parameters()):,}")

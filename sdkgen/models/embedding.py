@@ -105,12 +105,15 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
     encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
     encoder.requires_grad_(False)
     module = SentenceEmbedder.build(encoder, info.normalized)
-    cases = []
-    for text in sentences:
+
+    def encode(text: str) -> tuple[Any, Any]:
         enc = tokenizer.encode(text)
-        cases.append(
-            (torch.tensor([enc.ids], dtype=torch.int64), torch.tensor([enc.attention_mask], dtype=torch.int64))
-        )
+        return torch.tensor([enc.ids], dtype=torch.int64), torch.tensor([enc.attention_mask], dtype=torch.int64)
+
+    def calibrate(path: Path) -> list[tuple[Any, ...]]:
+        return [encode(line) for line in read_calibration_text(path)]
+
+    cases = [encode(text) for text in sentences]
     vocab = tokenizer.get_vocab(with_added_tokens=True)
     by_id = sorted(vocab.items(), key=lambda kv: kv[1])
     if [i for _, i in by_id] != list(range(len(by_id))):
@@ -145,7 +148,20 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
         files={VOCAB_FILE: "".join(f"{t}\n" for t, _ in by_id)},
         quality=CosineQuality(min_cosine),
         strict_export=False,
+        calibrate=calibrate,
     )
+
+
+def read_calibration_text(path: Path, limit: int = 256) -> list[str]:
+    """The non-empty lines of a calibration text file (at most ``limit``); a clear error when it has none."""
+    if not path.is_file():
+        raise ModelLoadError(
+            f"compress.calibration {str(path)!r} not found", hint="a UTF-8 text file, one text per line"
+        )
+    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines:
+        raise ModelLoadError(f"compress.calibration {str(path)!r} has no text", hint="one text per line")
+    return lines[:limit]
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,26 @@ def load_image_classifier(
         cases += [(torch.from_numpy(images[i : i + 1]),) for i in range(min(3, len(images)))]
         quality = AccuracyQuality(images, targets, max_accuracy_drop)
         h.update(eval_data.read_bytes())
+
+    def calibrate(path: Path) -> list[tuple[Any, ...]]:
+        if not path.is_file() or path.suffix != ".npz":
+            raise ModelLoadError(
+                f"compress.calibration {str(path)!r} is not an .npz file",
+                hint="an .npz with uint8 'images' [N, H, W, C] at the model's input size",
+            )
+        with np.load(path) as data:
+            if "images" not in data:
+                raise ModelLoadError(f"compress.calibration {str(path)!r} has no 'images' array", hint="add one")
+            pixels = data["images"]
+        if pixels.dtype != np.uint8 or pixels.shape[1:] != (height, width, channels) or not len(pixels):
+            raise ModelLoadError(
+                f"compress.calibration images are {pixels.dtype} {tuple(pixels.shape)}, the model takes uint8 "
+                f"[N, {height}, {width}, {channels}]",
+                hint="store calibration images at the model's input size as uint8 pixels",
+            )
+        x = normalize(pixels[:256], mean, std)
+        return [(torch.from_numpy(x[i : i + 1]),) for i in range(len(x))]
+
     return TensorModel(
         module=module,
         inputs=example,
@@ -102,6 +122,7 @@ def load_image_classifier(
         },
         files={},
         quality=quality,
+        calibrate=calibrate,
     )
 
 

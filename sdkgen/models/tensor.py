@@ -6,7 +6,7 @@ shapes and dtypes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,8 @@ class TensorModel:
     files: dict[str, str] = field(default_factory=dict)
     quality: Quality | None = None
     strict_export: bool = True
+    #: Calibration data file -> model input tuples (static quantization); ``None``: the task has none.
+    calibrate: Callable[[Path], list[tuple[Any, ...]]] | None = None
     framework: str = "torch"
     framework_version: str | None = None
 

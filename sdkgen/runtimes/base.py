@@ -62,6 +62,8 @@ class TargetInfo:
     #: Tasks for which the lowering converts the checkpoint itself instead of the build's compressed export
     #: (so the target may use its own recipe through ``compress.targets``).
     converts_checkpoint: tuple[str, ...] = ()
+    #: Embedding quantizations the target's runtime expresses (text generation, ``compress.embeddings``).
+    embeddings: tuple[str, ...] = ("none",)
     #: The model frameworks the target lowers: ``torch`` (the build's export) and ``tensorflow`` (a Keras or
     #: SavedModel source, lowered by the runtime's ``backend_tensorflow`` module).
     frameworks: tuple[str, ...] = ("torch",)

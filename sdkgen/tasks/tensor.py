@@ -70,10 +70,11 @@ class TensorStages(StageRunner):
         cfg = self.config
         tm, settings = self._tensor_model()
         self._model = tm.module
+        self._tm = tm
         shapes = [(str(t.dtype), tuple(t.shape)) for t in tm.inputs]
         k_load = key("load", cfg.model.task, tm.fingerprint, tm.input_names, shapes, settings)
         k_ref = key("reference", k_load)
-        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress)
         if not all(
@@ -99,7 +100,7 @@ class TensorStages(StageRunner):
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             {"annotations": annotations},
-            [k_golden, k_ref, cfg.verify.output_tolerance],
+            [k_golden, k_ref, cfg.verify.output_tolerance, cfg.verify.compressed_output_tolerance],
             partial(self._run_tensor_lower, export_dir=export_dir, tm=tm, described=described),
             partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm, described=described),
         )
@@ -119,6 +120,18 @@ class TensorStages(StageRunner):
             **tm.spec_fields,
         }
         return ModelParts(fields, artifacts, files, verify, effect)
+
+    def _output_tolerance(self, ti: TargetInfo) -> float:
+        """``verify.output_tolerance`` for a float target; a quantized one may differ from the eager
+        quantized model by ``verify.compressed_output_tolerance`` (eager and runtime kernels round apart)."""
+        v = self.config.verify
+        return v.output_tolerance if self.config.recipe_for(ti.name) == "none" else v.compressed_output_tolerance
+
+    def _calibration_inputs(self) -> list[tuple[Any, ...]]:
+        c = self.config.compress.calibration
+        if not c or self._tm.calibrate is None:
+            return []
+        return self._tm.calibrate(self.config.path(c))
 
     def _run_tensor_golden(self, d: Path, meta: dict[str, Any], tm: TensorModel, ref_dir: Path | None) -> None:
         """Golden outputs of the in-memory model (fp32 in ``reference``, compressed in ``golden``) and its
@@ -201,7 +214,7 @@ class TensorStages(StageRunner):
             runtime,
             lower_dir / f"model{ti.artifact_suffix}",
             _read_tensor_golden(golden_dir),
-            tolerance=self.config.verify.output_tolerance,
+            tolerance=self._output_tolerance(ti),
             label=ti.artifact_suffix.lstrip("."),
             quality=tm.quality,
             reference=_read_tensor_golden(ref_dir),

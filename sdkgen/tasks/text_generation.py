@@ -25,10 +25,17 @@ class TextGenerationStages(StageRunner):
         tok = self._tokenizer_spec()
         bos_count = runner_bos_count(tok.kind)
         k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
+        heldout = path_digest(cfg.path(cfg.verify.heldout_text))[0] if cfg.verify.heldout_text else None
         k_ref = key(
-            "reference", k_load, bos_count, cfg.verify.prompts, cfg.verify.max_new_tokens, cfg.export.max_seq_len
+            "reference",
+            k_load,
+            bos_count,
+            cfg.verify.prompts,
+            cfg.verify.max_new_tokens,
+            cfg.export.max_seq_len,
+            heldout,
         )
-        k_compress = key("compress", k_load, self.recipe.as_dict(), self.model_versions)
+        k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress, cfg.export.max_seq_len)
         if not all(
@@ -60,13 +67,16 @@ class TextGenerationStages(StageRunner):
         files[tok.file] = self._tokenizer_file(tok, load_dir)
         reference = _read_golden(ref_dir)
         agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
-        effect = {
+        effect: dict[str, Any] = {
             "greedy_agreement_fp32_vs_compressed": f"{agree}/{len(golden)} prompts identical",
             "examples": [
                 {"prompt": g.prompt, "fp32": r.output_text, "compressed": g.output_text}
                 for r, g in zip(reference, golden, strict=True)
             ],
         }
+        for label, stage_dir in (("fp32", ref_dir), ("compressed", golden_dir)):
+            if (stage_dir / "perplexity.json").is_file():
+                effect[f"perplexity_{label}"] = json.loads((stage_dir / "perplexity.json").read_text())["perplexity"]
         fields = {
             "methods": _methods(tok.vocab_size),
             "tokenizer": tok,
@@ -76,6 +86,39 @@ class TextGenerationStages(StageRunner):
             "reference_golden": tuple(reference),
         }
         return ModelParts(fields, artifacts, files, verify, effect)
+
+    def _perplexity_check(self, ti: TargetInfo, artifact: Path, ref_dir: Path) -> Check:
+        """The artifact's held-out perplexity (run here) against the fp32 eager model's."""
+        from sdkgen.verify.perplexity import perplexity, perplexity_check
+
+        windows = json.loads((ref_dir / "heldout.json").read_text())
+        if ti.runtime == "executorch" and "text-generation" not in ti.converts_checkpoint:
+            from sdkgen.runtimes.executorch.verify import pte_step
+
+            step = pte_step(artifact)[1]
+        elif ti.runtime == "litert":
+            from sdkgen.runtimes.litert.generative import litert_step
+
+            step = litert_step(artifact)
+        else:
+            return Check("perplexity", "not_executed", "not executed here: the artifact needs Core ML (macOS/iOS)")
+        got = perplexity(step, windows)
+        fp32 = json.loads((ref_dir / "perplexity.json").read_text())
+        return perplexity_check(got, fp32, self.config.verify.max_perplexity_increase)
+
+    def _calibration_ids(self) -> list[list[int]] | None:
+        """The calibration text as token-id chunks of at most ``export.max_seq_len`` (at most 32 chunks)."""
+        c = self.config.compress.calibration
+        if not c:
+            return None
+        from sdkgen.models.embedding import read_calibration_text
+
+        _, tokenizer = self._model_fp32()
+        ids = tokenizer.encode(
+            "\n".join(read_calibration_text(self.config.path(c), limit=100_000)), add_special_tokens=False
+        )
+        n = min(128, self.config.export.max_seq_len)
+        return [ids[i : i + n] for i in range(0, len(ids), n) if len(ids[i : i + n]) > 1][:32]
 
     def _generation_spec(self, bos_count: int) -> GenerationSpec:
         cfg, hf = self.config, self.ckpt.config
@@ -144,6 +187,20 @@ class TextGenerationStages(StageRunner):
         (d / "golden.json").write_text(json.dumps([c.__dict__ for c in cases], indent=2, ensure_ascii=False))
         save_logits(d / "logits.npz", decoded)
         meta["cases"] = len(cases)
+        heldout = self.config.verify.heldout_text
+        if heldout:
+            from sdkgen.verify.perplexity import heldout_windows, perplexity
+
+            windows = heldout_windows(
+                tokenizer,
+                self.config.path(heldout),
+                self.config.export.max_seq_len - 1,  # the export's longest call (dynamic dim bound)
+                [tok.bos_id] * runner_bos_count(tok.kind),
+            )
+            (d / "heldout.json").write_text(json.dumps(windows))
+            result = perplexity(eager_step(wrapper), windows)
+            (d / "perplexity.json").write_text(json.dumps(result))
+            meta["perplexity"] = result
 
     def _run_export(self, d: Path, meta: dict[str, Any]) -> None:
         import torch
@@ -278,6 +335,8 @@ class TextGenerationStages(StageRunner):
             )
         else:
             checks = _coreml_checks(json.loads((lower_dir / "facts.json").read_text()))
+        if (ref_dir / "perplexity.json").is_file():
+            checks.append(self._perplexity_check(ti, artifact, ref_dir))
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2, ensure_ascii=False))
         meta["status"] = summarize(checks)
 

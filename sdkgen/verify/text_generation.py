@@ -22,7 +22,10 @@ def step_checks(
     artifact: str,
 ) -> list[Check]:
     """``logits``: max |artifact - eager| / max |eager| over every teacher-forced step, within
-    ``logits_tolerance``; ``greedy-tokens``: every prompt's greedy continuation token for token."""
+    ``logits_tolerance``; ``greedy-tokens``: every prompt's greedy continuation token for token, except
+    that a continuation may part from the eager one at a near-tie: a step where the eager logits of the
+    two tokens differ by no more than ``logits_tolerance`` (relative to max |eager|), which the logits
+    tolerance allows the artifact to reorder. Such prompts are listed in ``data["diverged"]``."""
     import numpy as np
 
     worst = 0.0
@@ -41,18 +44,37 @@ def step_checks(
             {"max_relative_error": round(worst, 6), "per_prompt": per_case, "tolerance": logits_tolerance},
         )
     ]
-    mismatches = []
-    for case in golden:
+    mismatches, ties = [], []
+    for case, ref in zip(golden, golden_logits, strict=True):
         got = greedy(step, case.prompt_ids, len(case.output_ids) or 1, eos_ids).output_ids[: len(case.output_ids)]
-        if tuple(got) != case.output_ids:
-            first = next((i for i, (a, b) in enumerate(zip(got, case.output_ids, strict=False)) if a != b), len(got))
-            mismatches.append({"prompt": case.prompt, "first_mismatch": first, artifact: got, "eager": case.output_ids})
+        if tuple(got) == case.output_ids:
+            continue
+        first = next((i for i, (a, b) in enumerate(zip(got, case.output_ids, strict=False)) if a != b), len(got))
+        entry: dict[str, Any] = {
+            "prompt": case.prompt,
+            "first_mismatch": first,
+            artifact: got,
+            "eager": case.output_ids,
+        }
+        if first < min(len(got), len(ref)):
+            row = ref[first]
+            margin = float(row[case.output_ids[first]] - row[got[first]]) / max(float(np.max(np.abs(row))), 1e-6)
+            entry["eager_margin"] = round(margin, 6)
+            if margin <= logits_tolerance:
+                ties.append(entry)
+                continue
+        mismatches.append(entry)
+    same = len(golden) - len(mismatches) - len(ties)
+    detail = f"{same}/{len(golden)} prompts match token for token"
+    if ties:
+        worst_tie = max(t["eager_margin"] for t in ties)
+        detail += f"; {len(ties)} part at a near-tie (eager margin <= {worst_tie:.3g}, within the logits tolerance)"
     checks.append(
         Check(
             "greedy-tokens",
             "failed" if mismatches else "passed",
-            f"{len(golden) - len(mismatches)}/{len(golden)} prompts match token for token",
-            {"mismatches": mismatches},
+            detail,
+            {"mismatches": mismatches, "diverged": ties},
         )
     )
     return checks

@@ -146,3 +146,14 @@ def delegation_of(pte: Path) -> dict[str, Any]:
             "delegated_call_share": round(delegate_calls / calls, 4) if calls else 0.0,
         }
     return result
+
+
+def delegated_bytes(pte: Path) -> int:
+    """Bytes of a ``.pte`` that belong to its delegates: their payloads plus the named weight data they
+    load (XNNPACK keeps the linear layers' weights there); the rest is portable constants (embeddings)."""
+    from executorch.exir._serialize._program import deserialize_pte_binary
+
+    pte_file = deserialize_pte_binary(pte.read_bytes())
+    named = pte_file.named_data
+    payloads = sum(len(b.data) for b in pte_file.program.backend_delegate_data)
+    return payloads + (sum(len(getattr(b, "buffer", b)) for b in named.buffers) if named is not None else 0)
