@@ -1,5 +1,10 @@
-"""Host latency of an artifact, measured by running it: prefill and decode for text generation, one
-forward for the tensor-shaped tasks. Medians of repeated runs; the first run is a warm-up."""
+"""Host latency of artifacts, measured by running them: prefill and decode for text generation, one
+forward for the tensor-shaped tasks.
+
+:func:`interleaved` runs one measurement of every artifact per round, for several rounds, and keeps each
+one's median: artifacts compared in one sweep then share the machine's conditions (a background job slows
+every artifact's round alike instead of whichever happened to run during it).
+"""
 
 from __future__ import annotations
 
@@ -10,35 +15,56 @@ from typing import Any
 
 from sdkgen.models.text_generation import StepFn
 
+Probe = Callable[[], dict[str, float]]
 
-def bench_step(step: StepFn, *, prompt_len: int = 32, decode_tokens: int = 32, repeats: int = 5) -> dict[str, float]:
-    """Prefill of ``prompt_len`` tokens and ``decode_tokens`` one-token steps after it."""
+
+def step_probe(step: StepFn, *, prompt_len: int = 32, decode_tokens: int = 32) -> Probe:
+    """One prefill of ``prompt_len`` tokens, then ``decode_tokens`` one-token steps: seconds of each."""
     prompt = [(7 * i + 3) % 97 + 1 for i in range(prompt_len)]
-    prefill, decode = [], []
-    for _ in range(repeats + 1):
+
+    def probe() -> dict[str, float]:
         t0 = time.perf_counter()
-        logits = step(prompt, 0)
+        token = int(step(prompt, 0)[-1].argmax())
         t1 = time.perf_counter()
-        token = int(logits[-1].argmax())
         for i in range(decode_tokens):
             token = int(step([token], prompt_len + i)[-1].argmax())
         t2 = time.perf_counter()
-        prefill.append(t1 - t0)
-        decode.append((t2 - t1) / decode_tokens)
-    p, d = statistics.median(prefill[1:]), statistics.median(decode[1:])
-    return {
-        "prefill_ms": round(p * 1e3, 3),
-        "prefill_tok_s": round(prompt_len / p, 1),
-        "decode_ms_per_token": round(d * 1e3, 3),
-        "decode_tok_s": round(1 / d, 1),
-    }
+        return {"prefill": t1 - t0, "decode": (t2 - t1) / decode_tokens, "prompt_len": prompt_len}
+
+    return probe
 
 
-def bench_runner(run: Callable[[Sequence[Any]], Any], inputs: Sequence[Any], *, repeats: int = 30) -> dict[str, float]:
-    """One forward over ``inputs``."""
-    times = []
-    for _ in range(repeats + 1):
+def runner_probe(run: Callable[[Sequence[Any]], Any], inputs: Sequence[Any], *, calls: int = 10) -> Probe:
+    """``calls`` forwards over ``inputs``: seconds per forward."""
+
+    def probe() -> dict[str, float]:
         t0 = time.perf_counter()
-        run(inputs)
-        times.append(time.perf_counter() - t0)
-    return {"forward_ms": round(statistics.median(times[1:]) * 1e3, 3)}
+        for _ in range(calls):
+            run(inputs)
+        return {"forward": (time.perf_counter() - t0) / calls}
+
+    return probe
+
+
+def interleaved(probes: Sequence[Probe], *, rounds: int = 7) -> list[dict[str, float]]:
+    """Run every probe once per round (after one warm-up round) and summarise each probe's medians."""
+    for probe in probes:
+        probe()
+    samples: list[list[dict[str, float]]] = [[] for _ in probes]
+    for _ in range(rounds):
+        for i, probe in enumerate(probes):
+            samples[i].append(probe())
+    return [_summary(s) for s in samples]
+
+
+def _summary(samples: list[dict[str, float]]) -> dict[str, float]:
+    if "forward" in samples[0]:
+        return {"forward_ms": round(statistics.median(s["forward"] for s in samples) * 1e3, 4)}
+    prefill = statistics.median(s["prefill"] for s in samples)
+    decode = statistics.median(s["decode"] for s in samples)
+    return {
+        "prefill_ms": round(prefill * 1e3, 3),
+        "prefill_tok_s": round(samples[0]["prompt_len"] / prefill, 1),
+        "decode_ms_per_token": round(decode * 1e3, 4),
+        "decode_tok_s": round(1 / decode, 1),
+    }

@@ -2,7 +2,8 @@
 this host, and write a table and a plot of size, latency and quality against the uncompressed model, with
 the Pareto front (smallest size for a given quality) marked.
 
-Every number comes from running the artifact: its size on disk, its latency here (:mod:`.bench`), and the
+Every number comes from running the artifact: its size on disk, its latency here (:mod:`.bench`: every
+artifact timed in the same interleaved rounds once all are built), and the
 task's quality measured on it by the build's verification (held-out perplexity, cosine similarity to the
 fp32 embeddings, held-out accuracy). A recipe that breaks a quality gate or parity is kept in the table,
 marked, so the sweep shows what each recipe costs. Output: ``<out>/<name>-sweep/`` with ``sweep.json``,
@@ -74,6 +75,7 @@ def run_sweep(config: BuildConfig, out_root: Path, *, cache_root: Path | None, l
         )
     targets = config.sweep.targets or [config.targets[0]]
     rows: list[Row] = []
+    probes: list[tuple[Row, Any]] = []
     with tempfile.TemporaryDirectory(prefix=f".{config.name}-sweep-work-", dir=_mkdir(out_root)) as work:
         for item in config.sweep.recipes:
             log(f"[sweep] {item.label}: {item.to_recipe().describe()}")
@@ -96,7 +98,17 @@ def run_sweep(config: BuildConfig, out_root: Path, *, cache_root: Path | None, l
                 rows.append(Row(item.label, ", ".join(targets), recipe, "error", f"{type(e).__name__}: {e}"))
                 continue
             for art in report["artifacts"]:
-                rows.append(_measure(item.label, recipe, art, report, output / art["file"], task))
+                row = _measure(item.label, recipe, art, report, output / art["file"], task)
+                rows.append(row)
+                probe = _probe(output / art["file"], art["target"], task, output)
+                if probe is not None:
+                    probes.append((row, probe))
+        # Timed after every recipe is built, in the same interleaved rounds (artifacts still on disk).
+        log(f"[sweep] timing {len(probes)} artifacts in interleaved rounds")
+        from sdkgen.compress.bench import interleaved
+
+        for (row, _), latency in zip(probes, interleaved([p for _, p in probes]), strict=True):
+            row.latency = latency
     _mark(rows, task)
     return SweepResult(_write(config, rows, out_root), rows)
 
@@ -141,24 +153,25 @@ def _measure(
         from sdkgen.runtimes.executorch.lower import delegated_bytes
 
         row.delegated_bytes = delegated_bytes(path)
-    row.latency = _latency(path, art["target"], task, report)
     return row
 
 
-def _latency(path: Path, target: str, task: str, report: dict[str, Any]) -> dict[str, float]:
-    from sdkgen.compress.bench import bench_runner, bench_step
+def _probe(path: Path, target: str, task: str, output: Path) -> Any:
+    """A latency probe of the artifact at ``path`` on this host, or ``None`` when the host cannot run it
+    (Core ML, GPU-only delegates)."""
+    from sdkgen.compress.bench import runner_probe, step_probe
 
     runtime = target.split(":")[0]
-    if target != "executorch:xnnpack" and not target.startswith("litert:"):
-        return {}
+    if target != "executorch:xnnpack" and target not in ("litert:cpu", "litert:gpu"):
+        return None
     if task == "text-generation":
         if runtime == "executorch":
             from sdkgen.runtimes.executorch.verify import pte_step
 
-            return bench_step(pte_step(path)[1])
+            return step_probe(pte_step(path)[1])
         from sdkgen.runtimes.litert.generative import litert_step
 
-        return bench_step(litert_step(path))
+        return step_probe(litert_step(path))
     import numpy as np
 
     from sdkgen.runtimes import TARGETS
@@ -166,11 +179,9 @@ def _latency(path: Path, target: str, task: str, report: dict[str, Any]) -> dict
 
     run = backend(TARGETS.get(target)).open_runner(path)
     if isinstance(run, str):
-        return {}
-    spec = json.loads((path.parent / "model-spec.json").read_text())
-    case = spec["tensor_golden"][0]["inputs"]
-    inputs = [np.asarray(v["values"], dtype=v["dtype"]).reshape(v["shape"]) for v in case]
-    return bench_runner(run, inputs)
+        return None
+    case = json.loads((output / "model-spec.json").read_text())["tensor_golden"][0]["inputs"]
+    return runner_probe(run, [np.asarray(v["values"], dtype=v["dtype"]).reshape(v["shape"]) for v in case])
 
 
 def _mark(rows: list[Row], task: str) -> None:
