@@ -59,8 +59,8 @@ class ModelSection(_Section):
 
 
 class PruneSection(_Section):
-    """Pruning before quantization: ``method`` (see :data:`sdkgen.compress.PRUNINGS`) removes ``amount`` of
-    the weights (magnitude), channels (ffn), KV groups (heads) or decoder layers (layers); ``2:4`` removes half."""
+    """Pruning before quantization (:class:`sdkgen.compress.Pruning`): ``method`` removes ``amount`` of the
+    weights (magnitude), channels (ffn), KV groups (heads) or decoder layers (layers); ``2:4`` removes half."""
 
     method: Literal["magnitude", "2:4", "ffn", "heads", "layers"]
     amount: float = Field(default=0.25, gt=0, lt=1)

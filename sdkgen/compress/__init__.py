@@ -46,9 +46,6 @@ QUANTIZATIONS.add(
     ),
 )
 
-#: Embedding (and tied output layer) quantization: none, int8 per row, int4 in groups of ``group_size``.
-EMBEDDINGS = ("none", "int8", "int4")
-
 
 @dataclass(frozen=True)
 class Pruning:
@@ -60,13 +57,6 @@ class Pruning:
     amount: float
 
 
-PRUNINGS: dict[str, str] = {
-    "magnitude": "unstructured: the smallest weights of each linear layer set to zero",
-    "2:4": "semi-structured: 2 of every 4 consecutive weights set to zero",
-    "ffn": "structured: the least important FFN channels removed",
-    "heads": "structured: the least important attention KV groups removed",
-    "layers": "structured: the least important decoder layers removed",
-}
 #: Methods that change the model's shape (and need the calibration text for their importance scores).
 STRUCTURED = ("ffn", "heads", "layers")
 
@@ -101,11 +91,6 @@ class Recipe:
     pruning: Pruning | None = None
     low_rank: LowRank | None = None
     recovery: Recovery | None = None
-
-    @property
-    def transforms_model(self) -> bool:
-        """Whether the recipe changes the eager model at all (a ``none`` recipe with nothing else does not)."""
-        return self.name != "none" or self.embeddings != "none" or self.pruning is not None or bool(self.low_rank)
 
     def describe(self) -> str:
         parts = []
