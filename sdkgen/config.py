@@ -447,7 +447,8 @@ class BuildConfig(_Section):
                 f"{what} needs calibration data: compress.calibration is not set",
                 'set compress.calibration = "calibration.txt" (a text file; for images an .npz with "images")',
             )
-        if (c.prune or c.low_rank or c.recovery or c.embeddings != "none") and task != "text-generation":
+        transforms = c.prune is not None or c.low_rank is not None or c.recovery is not None or c.embeddings != "none"
+        if transforms and task != "text-generation":
             raise _Combination(
                 f"pruning, low-rank and embedding quantization apply to text generation's decoder, not {task!r}",
                 "remove compress.prune, compress.low_rank and compress.embeddings",
@@ -457,7 +458,6 @@ class BuildConfig(_Section):
                 "verify.max_perplexity_increase needs verify.heldout_text (the text whose perplexity is measured)",
                 'set verify.heldout_text = "heldout.txt"',
             )
-        transforms = c.prune is not None or c.low_rank is not None or c.recovery is not None or c.embeddings != "none"
         for name in self.targets:
             info = TARGETS.get(name)
             if name in c.targets or not transforms:

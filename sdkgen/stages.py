@@ -187,10 +187,11 @@ class StageRunner:
             import copy
 
             teacher = copy.deepcopy(model)
+        calibration = self._calibration_ids() if recipe.pruning or recipe.recovery else None
         if recipe.pruning is not None:
             from sdkgen.compress.prune import prune
 
-            summary["pruned"] = prune(model, recipe.pruning.method, recipe.pruning.amount, self._calibration_ids())
+            summary["pruned"] = prune(model, recipe.pruning.method, recipe.pruning.amount, calibration)
         if recipe.low_rank is not None:
             from sdkgen.compress.low_rank import factorize
 
@@ -206,7 +207,7 @@ class StageRunner:
             summary["recovered"] = distill(
                 model,
                 teacher,
-                self._calibration_ids() or [],
+                calibration or [],
                 steps=recipe.recovery.steps,
                 learning_rate=recipe.recovery.learning_rate,
             )

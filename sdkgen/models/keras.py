@@ -17,7 +17,6 @@ Contract:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Callable, Sequence
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sdkgen.cache import path_digest
 from sdkgen.errors import ModelLoadError
 from sdkgen.spec import TensorCase, TensorValue
 
@@ -154,7 +154,7 @@ def load_tf_source(source: str, root: Path) -> TensorModel:
         module=src,
         inputs=cases[0],
         input_names=[p.name for p in src.inputs],
-        fingerprint=_fingerprint(path),
+        fingerprint=path_digest(path)[0],
         cases=cases,
         framework="tensorflow",
         framework_version=tf.__version__,
@@ -255,15 +255,6 @@ def _golden_inputs(ports: Sequence[Port], seed: int = 0) -> list[tuple[Any, ...]
         )
         for _ in range(GOLDEN_CASES)
     ]
-
-
-def _fingerprint(path: Path) -> str:
-    h = hashlib.sha256()
-    files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        h.update(f.relative_to(path).as_posix().encode() if path.is_dir() else b"")
-        h.update(hashlib.sha256(f.read_bytes()).digest())
-    return h.hexdigest()
 
 
 def tensor_cases(src: TfSource, cases: Sequence[Sequence[Any]]) -> list[TensorCase]:

@@ -40,8 +40,14 @@ def lower_tensor(
         operators = _operators(out)
         soc = compile_for_npu(out, delegate, options.get("soc"), out)
         return {SIGNATURE: {"delegates": {f"{NPUS[delegate][0]} NPU ({soc})": 1}, "portable_operators": operators}}
+    return delegation(delegate, out)
+
+
+def delegation(delegate: str, artifact: Path) -> dict[str, Any]:
+    """The delegation facts of a CPU or GPU ``.tflite``: the accelerator LiteRT applies at load and the
+    artifact's operators."""
     applied = "GPU accelerator (applied at load)" if delegate == "gpu" else "XNNPACK (applied at load)"
-    return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(out)}}
+    return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(artifact)}}
 
 
 def annotation_key(task: str) -> str | None:

@@ -19,6 +19,7 @@ from sdkgen.runtimes.litert.backend import (
     annotate,
     annotation_key,
     check_annotation,
+    delegation,
     runtime_version,
 )
 from sdkgen.spec import TensorCase
@@ -44,14 +45,7 @@ def lower_tensor(
     tf = tensorflow()
     converter = tf.lite.TFLiteConverter.from_saved_model(str(program), signature_keys=[SIGNATURE])
     out.write_bytes(converter.convert())
-    applied = "GPU accelerator (applied at load)" if delegate == "gpu" else "XNNPACK (applied at load)"
-    return {SIGNATURE: {"delegates": {applied: 1}, "portable_operators": _operators(out)}}
-
-
-def _operators(path: Path) -> list[str]:
-    from ai_edge_litert.interpreter import Interpreter
-
-    return sorted({op["op_name"] for op in Interpreter(model_path=str(path))._get_ops_details()})
+    return delegation(delegate, out)
 
 
 def signature_order(artifact: Path) -> tuple[list[str], list[str]]:
