@@ -7,6 +7,7 @@ folder. Loading a config never writes anything.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import tomllib
@@ -275,6 +276,14 @@ class VerifySection(_Section):
     compressed_output_tolerance: float = Field(
         default=0.05, gt=0, le=1, description="output_tolerance for a target whose recipe quantizes (not 'none')"
     )
+    quantization_error_tolerance: float = Field(
+        default=0.3,
+        gt=0,
+        le=1,
+        description="logits or output tolerance of a target that quantizes its own artifact (LiteRT, Core ML): "
+        "it is compared with the float32 model, so the ratio is the quantization error itself; the quality "
+        "gates (perplexity, accuracy, cosine) judge the recipe",
+    )
     sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
     min_cosine: float = Field(default=0.99, gt=0, le=1)
     eval_data: str | None = Field(
@@ -361,7 +370,7 @@ class BuildConfig(_Section):
         for name in self.targets:
             info = TARGETS.get(name)
             recipe = self.recipe_for(name)
-            if recipe != self.compress.recipe and task not in info.converts_checkpoint:
+            if recipe != self.compress.recipe and not info.quantizes_artifact and task not in info.converts_checkpoint:
                 raise _Combination(
                     f"compress.targets overrides the recipe of {name!r}, which lowers the build's compressed "
                     f"model for task {task!r}: its recipe is compress.recipe",
@@ -373,12 +382,34 @@ class BuildConfig(_Section):
                     "choose another target or task",
                 )
             if recipe not in info.recipes:
+                overridable = info.quantizes_artifact or task in info.converts_checkpoint
                 raise _Combination(
-                    f"target {name!r} cannot express compress.recipe {recipe!r} (it can: {', '.join(info.recipes)})",
+                    f"target {name!r} cannot express recipe {recipe!r} (it can: {', '.join(info.recipes)})",
                     f'choose a recipe that every target supports, or set compress.targets = {{ "{name}" = '
-                    f'"{info.recipes[0]}" }}',
+                    f'"{info.recipes[0]}" }}'
+                    if overridable
+                    else f"set compress.recipe to one {name!r} can express; a LiteRT or Core ML target takes its "
+                    f'own with compress.targets = {{ "litert:cpu" = "{recipe}" }}',
+                    choices=list(info.recipes),
                 )
-            min_ios = info.min_ios_by_task.get(task, info.min_ios)
+            q = QUANTIZATIONS.get(recipe)
+            if q.tasks and task not in q.tasks:
+                raise _Combination(
+                    f"recipe {recipe!r} of target {name!r} applies to tasks {', '.join(q.tasks)}, not {task!r}",
+                    "choose another recipe (see docs/compression.md)",
+                )
+            if q.grouped and info.group_sizes and self.compress.group_size not in info.group_sizes:
+                raise _Combination(
+                    f"target {name!r} takes recipe {recipe!r} in groups of {', '.join(map(str, info.group_sizes))} "
+                    f"weights, not compress.group_size = {self.compress.group_size}",
+                    f"set compress.group_size = {info.group_sizes[0]}",
+                    choices=[str(g) for g in info.group_sizes],
+                )
+            min_ios = max(
+                info.min_ios_by_task.get(task, info.min_ios) or "0",
+                info.min_ios_by_recipe.get(recipe, "0"),
+                key=_version_tuple,
+            )
             if "android" in info.platforms and self.android.min_sdk < info.min_android_sdk:
                 raise _Combination(
                     f"android.min_sdk = {self.android.min_sdk} is below {info.min_android_sdk}, the lowest "
@@ -388,7 +419,7 @@ class BuildConfig(_Section):
             if "ios" in info.platforms and _version_tuple(self.ios.minimum_ios) < _version_tuple(min_ios):
                 raise _Combination(
                     f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {min_ios!r}, the lowest iOS "
-                    f"that target {name!r} supports for task {task!r}",
+                    f"that target {name!r} supports for task {task!r} and recipe {recipe!r}",
                     f'set ios.minimum_ios = "{min_ios}" or higher',
                 )
         return self
@@ -483,8 +514,14 @@ class BuildConfig(_Section):
                     )
 
     def recipe(self) -> Recipe:
-        """The build's compression recipe."""
-        return self.compress.to_recipe()
+        """What the build applies to its torch model before export: compress.recipe's transforms, and its
+        quantization when a target lowers that model as it is (ExecuTorch). Targets that quantize their own
+        artifact (``TargetInfo.quantizes_artifact``) apply their recipe while lowering, so a build of only
+        those quantizes nothing here."""
+        recipe = self.compress.to_recipe()
+        if all(TARGETS.get(t).quantizes_artifact for t in self.targets):
+            return dataclasses.replace(recipe, name="none")
+        return recipe
 
     def recipe_for(self, target: str) -> str:
         """The compression recipe of ``target``: its ``compress.targets`` override or ``compress.recipe``."""

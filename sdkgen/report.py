@@ -46,6 +46,7 @@ def build_report(
                 "bytes": a.size,
                 "sha256": a.sha256,
                 "runtime_version": a.runtime_version,
+                "recipe": a.recipe,
                 "delegates": list(a.delegates),
                 "coverage": coverage.get(a.target, {}),
             }
@@ -85,16 +86,17 @@ def render_markdown(r: dict[str, Any]) -> str:
         "",
         "## Artifacts",
         "",
-        "| target | file | size | sha256 | runtime | delegates | delegated calls | left on the portable CPU path |",
-        "|---|---|---:|---|---|---|---:|---|",
+        "| target | file | recipe | size | sha256 | runtime | delegates | delegated calls "
+        "| left on the portable CPU path |",
+        "|---|---|---|---:|---|---|---|---:|---|",
     ]
     for a in r["artifacts"]:
         cov = a["coverage"]
         share = f"{cov['delegated_call_share']:.0%}" if "delegated_call_share" in cov else "n/a"
         left = ", ".join(f"{op} x{n}" for op, n in cov.get("portable_calls", {}).items()) or "none"
         lines.append(
-            f"| `{a['target']}` | {a['file']} | {a['bytes'] / 1e6:.2f} MB | `{a['sha256'][:16]}…` | "
-            f"{a['runtime_version']} | {', '.join(a['delegates'])} | {share} | {_cell(left)} |"
+            f"| `{a['target']}` | {a['file']} | {a.get('recipe', '')} | {a['bytes'] / 1e6:.2f} MB | "
+            f"`{a['sha256'][:16]}…` | {a['runtime_version']} | {', '.join(a['delegates'])} | {share} | {_cell(left)} |"
         )
     lines += ["", "## Verification on this host", "", "| target | check | status | detail |", "|---|---|---|---|"]
     for t, cs in r["verification"].items():

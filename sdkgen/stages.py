@@ -126,12 +126,19 @@ class StageRunner:
                 shutil.rmtree(d)
 
     def _target_options(self, ti: TargetInfo) -> dict[str, Any]:
-        """The config settings a target's lowering depends on (and so its cache key)."""
+        """The config settings a target's lowering depends on (and so its cache key): the recipe of a runtime
+        that quantizes its own artifact, the ExecuTorch Core ML delegate's and the NPU compilers' settings."""
+        options: dict[str, Any] = {}
+        if ti.quantizes_artifact:
+            recipe = self.config.recipe_for(ti.name)
+            options["recipe"] = recipe
+            if QUANTIZATIONS.get(recipe).grouped:
+                options["group_size"] = self.config.compress.group_size
         if ti.delegate == "coreml":
-            return self.config.coreml.model_dump()
+            options.update(self.config.coreml.model_dump())
         if ti.delegate.startswith("npu-"):
-            return self.config.litert.model_dump()
-        return {}
+            options.update(self.config.litert.model_dump())
+        return options
 
     def _lower_and_verify(
         self,

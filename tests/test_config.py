@@ -44,9 +44,9 @@ def _text_generation(**compress: Any) -> dict[str, Any]:
 
 
 def test_per_target_recipes() -> None:
-    with pytest.raises(ConfigError, match=r"cannot express compress\.recipe '8da4w'") as e:
+    with pytest.raises(ConfigError, match=r"cannot express recipe '8da4w'") as e:
         parse_config(_text_generation(), root=Path())
-    assert 'compress.targets = { "litert:cpu" = "none" }' in (e.value.hint or "")
+    assert 'compress.targets = { "coreml:ane" = "none" }' in (e.value.hint or "")
     with pytest.raises(ConfigError, match=r"names \['vulkan:x'\], which are not in `targets`"):
         parse_config(_text_generation(targets={"vulkan:x": "none"}), root=Path())
     with pytest.raises(ConfigError, match="which lowers the build's compressed model"):
@@ -97,7 +97,7 @@ def test_unknown_target_lists_targets() -> None:
 def test_unknown_recipe_lists_recipes() -> None:
     e = _err(lambda r: r.update(compress={"recipe": "int3"}))
     assert "compress.recipe" in e.message and "'int3'" in e.message
-    assert e.choices == ["8da4w", "8da8w", "fp16", "none", "static-int8"]
+    assert e.choices == ["8da4w", "8da8w", "fp16", "int4", "int8", "none", "palettize", "static-int8"]
 
 
 @pytest.mark.parametrize(

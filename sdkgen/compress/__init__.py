@@ -5,6 +5,11 @@ low-rank are torch transforms of the eager model (:mod:`.prune`, :mod:`.low_rank
 lowers the build's model gets them; each runtime maps the quantization onto its own mechanism (ExecuTorch:
 :mod:`sdkgen.runtimes.executorch.quantize`) and declares which schemes it can express
 (``TargetInfo.recipes``), so a recipe a runtime cannot express is refused when the config is read.
+
+ExecuTorch quantizes the torch model before export, so its targets share the build's compressed model.
+LiteRT and Core ML quantize their converted artifact (``TargetInfo.quantizes_artifact``: litert-torch's
+recipes, ``coremltools.optimize``), so each of their targets may take its own recipe (``compress.targets``)
+and lowers the model before quantization.
 """
 
 from __future__ import annotations
@@ -31,6 +36,11 @@ QUANTIZATIONS: Registry[Quantization] = Registry(
 )
 QUANTIZATIONS.add("none", Quantization("no quantization (float32)"))
 QUANTIZATIONS.add("fp16", Quantization("float16 weights and activations"))
+QUANTIZATIONS.add("int8", Quantization("weight-only int8, per output channel (float activations)"))
+QUANTIZATIONS.add("int4", Quantization("weight-only int4 in blocks of group_size (float activations)", grouped=True))
+QUANTIZATIONS.add(
+    "palettize", Quantization("4-bit palettization: each weight tensor as indices into a 16-entry k-means table")
+)
 QUANTIZATIONS.add("8da8w", Quantization("8-bit dynamic activations, 8-bit per-channel weights (linear layers)"))
 QUANTIZATIONS.add(
     "8da4w", Quantization("8-bit dynamic activations, 4-bit weights in groups (linear layers)", grouped=True)

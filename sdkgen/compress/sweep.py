@@ -42,7 +42,9 @@ class Row:
     label: str
     target: str
     recipe: dict[str, Any]
-    status: str  # passed | failed (a gate or parity check failed) | error (the build stopped)
+    #: passed | failed (a gate or parity check failed) | error (the build stopped) | not executed (this host
+    #: cannot run the artifact: Core ML) | skipped (the target cannot express the recipe)
+    status: str
     detail: str = ""
     bytes: int = 0
     delegated_bytes: int | None = None
@@ -79,30 +81,34 @@ def run_sweep(config: BuildConfig, out_root: Path, *, cache_root: Path | None, l
     with tempfile.TemporaryDirectory(prefix=f".{config.name}-sweep-work-", dir=_mkdir(out_root)) as work:
         for item in config.sweep.recipes:
             log(f"[sweep] {item.label}: {item.to_recipe().describe()}")
-            try:
-                variant = _variant(config, item, targets)
-            except ConfigError as e:
-                rows.append(Row(item.label, ", ".join(targets), {}, "error", e.message))
-                continue
-            recipe = variant.recipe().as_dict()
-            try:
-                result = build(variant, Path(work) / item.label, cache_root=cache_root, log=lambda m: None, sdks=False)
-                report, output = result.report, result.output
-            except VerificationFailed as e:
-                report = e.report  # type: ignore[attr-defined,assignment]
-                output = Path(work) / item.label / f"{variant.name}.rejected"
-            except SdkgenError as e:
-                rows.append(Row(item.label, ", ".join(targets), recipe, "error", e.message))
-                continue
-            except Exception as e:  # a runtime's own failure on one recipe must not end the sweep
-                rows.append(Row(item.label, ", ".join(targets), recipe, "error", f"{type(e).__name__}: {e}"))
-                continue
-            for art in report["artifacts"]:
-                row = _measure(item.label, recipe, art, report, output / art["file"], task)
-                rows.append(row)
-                probe = _probe(output / art["file"], art["target"], task, output)
-                if probe is not None:
-                    probes.append((row, probe))
+            recipe = item.to_recipe().as_dict()
+            # One build per target: each runtime maps the recipe onto its own mechanism, or cannot express it
+            # (a "skipped" row naming why); the stages they share come from the cache.
+            for target in targets:
+                try:
+                    variant = _variant(config, item, target)
+                except ConfigError as e:
+                    rows.append(Row(item.label, target, recipe, "skipped", e.message))
+                    continue
+                where = Path(work) / f"{item.label}-{target.replace(':', '-')}"
+                try:
+                    result = build(variant, where, cache_root=cache_root, log=lambda m: None, sdks=False)
+                    report, output = result.report, result.output
+                except VerificationFailed as e:
+                    report = e.report  # type: ignore[attr-defined,assignment]
+                    output = where / f"{variant.name}.rejected"
+                except SdkgenError as e:
+                    rows.append(Row(item.label, target, recipe, "error", e.message))
+                    continue
+                except Exception as e:  # a runtime's own failure on one recipe must not end the sweep
+                    rows.append(Row(item.label, target, recipe, "error", f"{type(e).__name__}: {e}"))
+                    continue
+                for art in report["artifacts"]:
+                    row = _measure(item.label, recipe, art, report, output / art["file"], task)
+                    rows.append(row)
+                    probe = _probe(output / art["file"], art["target"], task, output)
+                    if probe is not None:
+                        probes.append((row, probe))
         # Timed after every recipe is built, in the same interleaved rounds (artifacts still on disk).
         log(f"[sweep] timing {len(probes)} artifacts in interleaved rounds")
         from sdkgen.compress.bench import interleaved
@@ -118,14 +124,14 @@ def _mkdir(p: Path) -> Path:
     return p
 
 
-def _variant(config: BuildConfig, item: SweepRecipe, targets: list[str]) -> BuildConfig:
-    """``config`` with ``item``'s recipe, only ``targets``, and a quantization override of ``none`` kept
-    for targets that convert the checkpoint themselves."""
+def _variant(config: BuildConfig, item: SweepRecipe, target: str) -> BuildConfig:
+    """``config`` with ``item``'s recipe and ``target`` alone (no ``compress.targets`` overrides: the row
+    measures the item's recipe on that target). Raises :class:`ConfigError` when the target cannot express
+    it."""
     raw = config.model_dump(mode="python", exclude={"root", "sweep"}, exclude_none=True)
     fields = item.model_dump(mode="python", exclude={"label"}, exclude_none=True)
-    overrides = {t: r for t, r in config.compress.targets.items() if t in targets}
-    raw["compress"] = {**fields, "targets": overrides, **_calibration(config)}
-    raw["targets"] = targets
+    raw["compress"] = {**fields, **_calibration(config)}
+    raw["targets"] = [target]
     return parse_config(raw, root=config.root)
 
 
@@ -139,13 +145,17 @@ def _measure(
     checks = {c["name"]: c for c in report["verification"].get(art["target"], [])}
     failed = [f"{n}: {c['detail']}" for n, c in checks.items() if c["status"] == "failed"]
     name, number, _, _ = QUALITY[task]
-    quality = checks.get(name, {}).get("data", {}).get(number)
+    check = checks.get(name, {})
+    quality = check.get("data", {}).get(number)
+    status, detail = ("failed", "; ".join(failed)) if failed else ("passed", "")
+    if not failed and check.get("status") == "not_executed":
+        status, detail = "not executed", check["detail"]
     row = Row(
         label,
         art["target"],
         recipe,
-        "failed" if failed else "passed",
-        "; ".join(failed),
+        status,
+        detail,
         bytes=art["bytes"],
         quality=None if quality is None else float(quality),
     )
@@ -189,7 +199,7 @@ def _mark(rows: list[Row], task: str) -> None:
     Pareto front of (size, quality) among rows that passed, per target."""
     _, _, lower_better, _ = QUALITY[task]
     for target in {r.target for r in rows}:
-        mine = [r for r in rows if r.target == target and r.status != "error"]
+        mine = [r for r in rows if r.target == target and r.status not in ("error", "skipped")]
         base = next(
             (r for r in mine if r.recipe.get("recipe") == "none" and len(r.recipe) == 2), mine[0] if mine else None
         )
@@ -291,13 +301,20 @@ def _markdown(config: BuildConfig, rows: list[Row]) -> str:
         "",
         "| " + " | ".join(cols) + " |",
         "|" + "---|" * len(cols),
-        *("| " + " | ".join(_cells(r, task)) + " |" for r in rows),
+        *("| " + " | ".join(_cells(r, task)) + " |" for r in rows if r.status != "skipped"),
         "",
     ]
-    problems = [f"- {r.label} ({r.target}): {r.status}: {r.detail}" for r in rows if r.status != "passed"]
+    problems = [f"- {r.label} ({r.target}): {r.status}: {r.detail}" for r in rows if r.status in ("failed", "error")]
     if problems:
         lines += ["## Failed gates and errors", "", *problems, ""]
-    lines += ["## Recipes", "", *(f"- {r.label}: {r.recipe.get('description', '')}" for r in rows), ""]
+    unrun = [f"- {r.label} ({r.target}): {r.detail}" for r in rows if r.status == "not executed"]
+    if unrun:
+        lines += ["## Not executed here", "", *unrun, ""]
+    skipped = [f"- {r.label} ({r.target}): {r.detail}" for r in rows if r.status == "skipped"]
+    if skipped:
+        lines += ["## Recipes a target cannot express", "", *skipped, ""]
+    described = dict.fromkeys(f"- {r.label}: {r.recipe.get('description', '')}" for r in rows)
+    lines += ["## Recipes", "", *described, ""]
     return "\n".join(lines)
 
 
@@ -313,6 +330,7 @@ def _plot(config: BuildConfig, rows: list[Row], path: Path) -> bytes | None:
     task = config.model.task
     speed_key = "decode_tok_s" if task == "text-generation" else "forward_ms"
     speed_title = "decode tokens/s" if task == "text-generation" else "forward ms"
+    targets = sorted({r.target for r in rows if r.status != "skipped"})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, xkey, xtitle in ((axes[0], "size", "artifact MB"), (axes[1], speed_key, speed_title)):
         for r in rows:
@@ -323,12 +341,14 @@ def _plot(config: BuildConfig, rows: list[Row], path: Path) -> bytes | None:
                 continue
             style = "o" if r.status == "passed" else "x"
             ax.plot(x, r.quality, style, color="tab:red" if r.pareto else "tab:blue")
-            ax.annotate(r.label, (x, r.quality), fontsize=7, xytext=(3, 3), textcoords="offset points")
-        front = sorted((r.bytes / 1e6, r.quality) for r in rows if r.pareto and r.quality is not None)
-        if xkey == "size" and front:
-            ax.step(
-                [f[0] for f in front], [f[1] for f in front], where="post", color="tab:red", lw=1, label="Pareto front"
-            )
+            name = r.label if len(targets) == 1 else f"{r.label} ({r.target})"
+            ax.annotate(name, (x, r.quality), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        for target in targets:
+            front = sorted((r.bytes / 1e6, r.quality) for r in rows if r.pareto and r.target == target)
+            if xkey == "size" and front:
+                xs, ys = [f[0] for f in front], [f[1] for f in front]
+                ax.step(xs, ys, where="post", color="tab:red", lw=1, label=f"Pareto front, {target}")  # type: ignore[arg-type]
+        if xkey == "size" and any(r.pareto for r in rows):
             ax.legend(fontsize=8)
         ax.set_xlabel(xtitle)
         ax.set_ylabel(QUALITY[task][3])
@@ -344,7 +364,11 @@ def _plot(config: BuildConfig, rows: list[Row], path: Path) -> bytes | None:
 def _html(config: BuildConfig, rows: list[Row], png: bytes | None) -> str:
     task = config.model.task
     head = "".join(f"<th>{html.escape(c)}</th>" for c in _columns(task))
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r, task)) + "</tr>" for r in rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in _cells(r, task)) + "</tr>"
+        for r in rows
+        if r.status != "skipped"
+    )
     img = f'<img alt="sweep plot" src="data:image/png;base64,{base64.b64encode(png).decode()}">' if png else ""
     title = html.escape(f"Compression sweep: {config.name}")
     return (

@@ -67,6 +67,13 @@ class TargetInfo:
     #: The model frameworks the target lowers: ``torch`` (the build's export) and ``tensorflow`` (a Keras or
     #: SavedModel source, lowered by the runtime's ``backend_tensorflow`` module).
     frameworks: tuple[str, ...] = ("torch",)
+    #: The runtime quantizes its converted artifact rather than the torch model: tensor tasks lower the
+    #: model before quantization, and the target may take its own recipe (``compress.targets``).
+    quantizes_artifact: bool = False
+    #: The group (block) sizes the runtime's grouped recipes take (empty: any that divides the layers).
+    group_sizes: tuple[int, ...] = ()
+    #: A recipe that needs a newer iOS than ``min_ios`` (Core ML per-block int4 needs iOS 18).
+    min_ios_by_recipe: Mapping[str, str] = field(default_factory=dict)
 
     def ships(self, platform: str, task: str) -> bool:
         """Whether the generated SDK for ``platform`` can carry this target's artifact of ``task``."""

@@ -77,9 +77,13 @@ class TensorStages(StageRunner):
         k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress)
-        if not all(
-            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
-        ):
+        # Targets that quantize their own artifact lower the model before quantization: its own export when
+        # the build's model is quantized (for ExecuTorch), else the same one.
+        k_plain = k_export
+        if self.recipe.name != "none" and any(TARGETS.get(t).quantizes_artifact for t in cfg.targets):
+            k_plain = key("export", k_load)
+        needed = [("reference", k_ref), ("golden", k_golden), ("export", k_export), ("export", k_plain)]
+        if not all(self.cache.lookup(s, k) for s, k in needed):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
 
         def run_load(d: Path, meta: dict[str, Any]) -> None:
@@ -90,9 +94,13 @@ class TensorStages(StageRunner):
 
         load_dir = self._stage("load", k_load, run_load)
         ref_dir = self._stage("reference", k_ref, partial(self._run_tensor_golden, tm=tm, ref_dir=None))
+        plain_dir = None
+        if k_plain != k_export:
+            plain_dir = self._stage("export", k_plain, partial(self._run_tensor_export, tm=tm), "export unquantized")
         self._stage("compress", k_compress, self._run_compress if tm.framework == "torch" else self._run_as_is)
         golden_dir = self._stage("golden", k_golden, partial(self._run_tensor_golden, tm=tm, ref_dir=ref_dir))
         export_dir = self._stage("export", k_export, partial(self._run_tensor_export, tm=tm))
+        plain_dir = plain_dir or export_dir
         golden = _read_tensor_golden(golden_dir)
         reference = _read_tensor_golden(ref_dir)
         described = task_metadata(cfg, tm, load_dir)
@@ -100,8 +108,14 @@ class TensorStages(StageRunner):
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             {"annotations": annotations},
-            [k_golden, k_ref, cfg.verify.output_tolerance, cfg.verify.compressed_output_tolerance],
-            partial(self._run_tensor_lower, export_dir=export_dir, tm=tm, described=described),
+            [
+                k_golden,
+                k_ref,
+                cfg.verify.output_tolerance,
+                cfg.verify.compressed_output_tolerance,
+                cfg.verify.quantization_error_tolerance,
+            ],
+            partial(self._run_tensor_lower, export_dirs=(export_dir, plain_dir), tm=tm, described=described),
             partial(self._run_tensor_verify, golden_dir=golden_dir, ref_dir=ref_dir, tm=tm, described=described),
         )
         files.update({name: load_dir / name for name in tm.files})
@@ -122,10 +136,14 @@ class TensorStages(StageRunner):
         return ModelParts(fields, artifacts, files, verify, effect)
 
     def _output_tolerance(self, ti: TargetInfo) -> float:
-        """``verify.output_tolerance`` for a float target; a quantized one may differ from the eager
-        quantized model by ``verify.compressed_output_tolerance`` (eager and runtime kernels round apart)."""
+        """``verify.output_tolerance`` for a float target; a quantized ExecuTorch one may differ from the eager
+        quantized model by ``verify.compressed_output_tolerance`` (eager and runtime kernels round apart); one
+        that quantizes its own artifact is compared with the float32 model, within
+        ``verify.quantization_error_tolerance``."""
         v = self.config.verify
-        return v.output_tolerance if self.config.recipe_for(ti.name) == "none" else v.compressed_output_tolerance
+        if self.config.recipe_for(ti.name) == "none":
+            return v.output_tolerance
+        return v.quantization_error_tolerance if ti.quantizes_artifact else v.compressed_output_tolerance
 
     def _calibration_inputs(self) -> list[tuple[Any, ...]]:
         c = self.config.compress.calibration
@@ -182,12 +200,15 @@ class TensorStages(StageRunner):
         d: Path,
         meta: dict[str, Any],
         ti: TargetInfo,
-        export_dir: Path,
+        export_dirs: tuple[Path, Path],
         tm: TensorModel,
         described: dict[str, Any],
     ) -> None:
+        """Lower the build's export, or for a target that quantizes its own artifact the unquantized one
+        (``export_dirs``: the two, the same folder when the build's model is not quantized)."""
         runtime = backend(ti, tm.framework)
         out = d / f"model{ti.artifact_suffix}"
+        export_dir = export_dirs[1] if ti.quantizes_artifact else export_dirs[0]
         delegation = runtime.lower_tensor(
             export_dir / EXPORTS[tm.framework], self._model, tm.inputs, ti.delegate, out, self._target_options(ti)
         )
@@ -213,7 +234,8 @@ class TensorStages(StageRunner):
         checks = verify_tensor(
             runtime,
             lower_dir / f"model{ti.artifact_suffix}",
-            _read_tensor_golden(golden_dir),
+            # A target that quantizes its own artifact lowered the float32 model: its expected outputs are those.
+            _read_tensor_golden(ref_dir if ti.quantizes_artifact else golden_dir),
             tolerance=self._output_tolerance(ti),
             label=ti.artifact_suffix.lstrip("."),
             quality=tm.quality,

@@ -53,7 +53,13 @@ class TextGenerationStages(StageRunner):
         artifacts, files, verify = self._lower_and_verify(
             k_export,
             meta,
-            [k_golden, k_ref, cfg.verify.logits_tolerance, cfg.verify.fp32_logits_tolerance],
+            [
+                k_golden,
+                k_ref,
+                cfg.verify.logits_tolerance,
+                cfg.verify.fp32_logits_tolerance,
+                cfg.verify.quantization_error_tolerance,
+            ],
             partial(self._run_lower, export_dir=export_dir, md=meta, ref_dir=ref_dir),
             partial(
                 self._run_verify,
@@ -222,7 +228,7 @@ class TextGenerationStages(StageRunner):
         self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any], ref_dir: Path
     ) -> None:
         """ExecuTorch lowers the exported compressed program; LiteRT and Core ML convert the checkpoint
-        themselves (their recipe is ``none``: the config refuses others)."""
+        themselves and quantize it with their own recipe (``compress.targets``; no pruning or low-rank)."""
         cfg = self.config
         out = d / f"model{ti.artifact_suffix}"
         if ti.runtime == "executorch" and "text-generation" in ti.converts_checkpoint:
@@ -253,7 +259,12 @@ class TextGenerationStages(StageRunner):
             from sdkgen.runtimes.litert.generative import PREFILL, convert_causal_lm
 
             facts = convert_causal_lm(
-                self.ckpt.path, out, max_seq_len=cfg.export.max_seq_len, prefill_len=cfg.export.prefill_len
+                self.ckpt.path,
+                out,
+                max_seq_len=cfg.export.max_seq_len,
+                prefill_len=cfg.export.prefill_len,
+                quantize=cfg.recipe_for(ti.name),
+                group_size=cfg.compress.group_size,
             )
             (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
             delegation = {
@@ -276,6 +287,8 @@ class TextGenerationStages(StageRunner):
                 compute_units=units,
                 check_prompts=[c.prompt_ids for c in _read_golden(ref_dir)],
                 check_tokens=cfg.verify.max_new_tokens,
+                quantize=cfg.recipe_for(ti.name),
+                group_size=cfg.compress.group_size,
             )
             make_deterministic(out)
             (d / "facts.json").write_text(json.dumps(facts, indent=2, default=str))
@@ -305,6 +318,9 @@ class TextGenerationStages(StageRunner):
         cfg = self.config
         fp32 = cfg.recipe_for(ti.name) == "none"
         tolerance = cfg.verify.fp32_logits_tolerance if fp32 else cfg.verify.logits_tolerance
+        if ti.quantizes_artifact and not fp32:
+            # Its artifact is compared with the float32 model: the difference is the quantization itself.
+            tolerance = cfg.verify.quantization_error_tolerance
         if ti.runtime == "executorch" and "text-generation" in ti.converts_checkpoint:
             checks = _converted_checks(json.loads((lower_dir / "facts.json").read_text()), md)
         elif ti.runtime == "executorch":

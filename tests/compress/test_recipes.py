@@ -39,10 +39,36 @@ def _error(**changes: Any) -> ConfigError:
 
 
 def test_a_recipe_the_runtime_cannot_express_names_the_runtime_and_its_recipes() -> None:
-    e = _error(compress={"recipe": "8da8w", "targets": {}})
-    assert "target 'litert:cpu' cannot express compress.recipe '8da8w' (it can: none)" in e.message
-    e = _error(compress={"recipe": "int3"})
+    e = _error(compress={"targets": {"litert:cpu": "palettize"}})
+    assert "target 'litert:cpu' cannot express recipe 'palettize' (it can: none, fp16, int8, 8da8w, 8da4w)" in (
+        e.message
+    )
+    assert 'compress.targets = { "litert:cpu" = "none" }' in (e.hint or "")
+    # ExecuTorch quantizes the build's model, so it takes compress.recipe; the hint says who can take theirs.
+    e = _error(compress={"recipe": "int8", "targets": {}})
+    assert "target 'executorch:xnnpack' cannot express recipe 'int8'" in e.message
     assert e.choices == ["8da4w", "8da8w", "fp16", "none", "static-int8"]
+    assert "compress.targets" in (e.hint or "")
+    e = _error(compress={"recipe": "int3"})
+    assert e.choices == ["8da4w", "8da8w", "fp16", "int4", "int8", "none", "palettize", "static-int8"]
+
+
+def test_runtimes_that_quantize_their_own_artifact_take_their_own_recipe() -> None:
+    both = {"targets": ["executorch:xnnpack", "litert:cpu", "coreml:ane"], "ios": {"minimum_ios": "18.0"}}
+    cfg = _parse(compress={"recipe": "8da4w", "targets": {"litert:cpu": "8da8w", "coreml:ane": "int4"}}, **both)
+    assert [cfg.recipe_for(t) for t in cfg.targets] == ["8da4w", "8da8w", "int4"]
+    assert cfg.recipe().name == "8da4w"  # what ExecuTorch's export gets
+    only = _parse(compress={"recipe": "8da4w", "targets": {}}, targets=["litert:cpu"])
+    assert only.recipe().name == "none"  # LiteRT quantizes while converting: the torch model stays float
+    # Per-block int4 is an iOS 18 op.
+    e = _error(
+        compress={"recipe": "8da4w", "targets": {"litert:cpu": "none", "coreml:ane": "int4"}},
+        **{**both, "ios": {"minimum_ios": "17.0"}},
+    )
+    assert "recipe 'int4'" in e.message and 'minimum_ios = "18.0"' in (e.hint or "")
+    # An ExecuTorch target still shares the build's recipe.
+    e = _error(compress={"recipe": "8da4w", "targets": {"executorch:xnnpack": "8da8w"}})
+    assert "lowers the build's compressed model" in e.message
 
 
 def test_what_each_recipe_needs() -> None:

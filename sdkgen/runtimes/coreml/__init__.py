@@ -26,7 +26,10 @@ for _delegate, (_, _, _doc) in COMPUTE_UNITS.items():
             delegate=_delegate,
             platforms=("ios",),
             tasks=(*TENSOR_TASKS, "text-generation"),
-            recipes=("none",),
+            # "none" and "fp16" are the same: an ML program stores and computes float16 by default.
+            recipes=("none", "fp16", "int8", "int4", "palettize"),
+            quantizes_artifact=True,
+            min_ios_by_recipe={"int4": "18.0"},
             min_android_sdk=0,
             min_ios="17.0",
             extra="coreml",

@@ -33,16 +33,22 @@ def runtime_version() -> str:
 def lower_tensor(
     program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
 ) -> dict[str, Any]:
+    """Convert ``program`` (the model before quantization) and compress its weights by ``options["recipe"]``
+    (:mod:`.quantize`); an iOS 18 ML program when the recipe needs iOS 18 ops, else iOS 17."""
     import coremltools as ct
     import torch
 
+    from sdkgen.runtimes.coreml.quantize import compress, needs_ios18
+
+    recipe = options.get("recipe", "none")
     ep = _without_aliases(torch.export.load(program).run_decompositions())
     with contextlib.redirect_stderr(io.StringIO()):
         model = ct.convert(
             ep,
-            minimum_deployment_target=ct.target.iOS17,
+            minimum_deployment_target=ct.target.iOS18 if needs_ios18(recipe) else ct.target.iOS17,
             compute_units=getattr(ct.ComputeUnit, COMPUTE_UNITS[delegate][0]),
         )
+        model, _ = compress(model, recipe, options.get("group_size", 32))
     spec = model.get_spec()
     for i, o in enumerate([o.name for o in spec.description.output]):
         ct.utils.rename_feature(spec, o, "output" if i == 0 else f"output{i}")

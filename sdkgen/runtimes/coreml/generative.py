@@ -224,8 +224,11 @@ def convert_causal_lm(
     compute_units: str = "CPU_AND_NE",
     check_prompts: Sequence[Sequence[int]] = (),
     check_tokens: int = 12,
+    quantize: str = "none",
+    group_size: int = 32,
 ) -> dict[str, Any]:
-    """Convert a HF causal LM to ``out`` (a multifunction ``.mlpackage``, see the module docstring).
+    """Convert a HF causal LM to ``out`` (a multifunction ``.mlpackage``, see the module docstring), its
+    weights compressed by recipe ``quantize`` (:mod:`sdkgen.runtimes.coreml.quantize`).
 
     ``compute_units`` (a ``ct.ComputeUnit`` name) is recorded in the metadata; the app sets it in its
     ``MLModelConfiguration``. With ``check_prompts`` (token ids), :func:`host_check` runs on the converted
@@ -233,6 +236,8 @@ def convert_causal_lm(
     ``conversion_seconds`` and ``frontend``. ``out`` is written only when everything succeeded.
     """
     import coremltools as ct
+
+    from sdkgen.runtimes.coreml.quantize import compress
 
     if compute_units not in _COMPUTE_UNITS:
         raise ConfigError(f"unknown compute_units {compute_units!r}", choices=_COMPUTE_UNITS)
@@ -264,7 +269,10 @@ def convert_causal_lm(
         for name, program in programs.items():
             seq_len = prefill_len if name == PREFILL else 1
             paths[name] = str(Path(tmp) / f"{name}.mlpackage")
-            _convert_one(program, seq_len, shape, compute_units).save(paths[name])
+            converted, compression = compress(
+                _convert_one(program, seq_len, shape, compute_units), quantize, group_size
+            )
+            converted.save(paths[name])
         desc = ct.utils.MultiFunctionDescriptor()
         for name, path in paths.items():
             desc.add_function(path, src_function_name="main", target_function_name=name)
@@ -282,6 +290,7 @@ def convert_causal_lm(
 
     facts = describe(out)
     facts["conversion_seconds"] = round(time.monotonic() - started, 2)
+    facts["compression"] = {"recipe": quantize, **compression}
     facts["frontend"] = "torch.export (HF modules, cache in registered buffers, slice_scatter at input_pos)"
     if check is not None:
         facts["host_check"] = check

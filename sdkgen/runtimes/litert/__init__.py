@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from sdkgen.runtimes.base import TARGETS, TENSOR_TASKS, SdkBinding, TargetInfo
 
-#: delegate -> (the Kotlin ``Accelerator`` the binding asks for, description, tasks)
+#: delegate -> (the Kotlin ``Accelerator`` the binding asks for, description, tasks, recipes)
 ACCELERATORS = {
-    "cpu": ("CPU", "LiteRT CPU (XNNPACK)", (*TENSOR_TASKS, "text-generation")),
-    # The same .tflite; the GPU accelerator applies at load on the device. The host runs it on CPU.
-    "gpu": ("GPU", "LiteRT GPU accelerator", TENSOR_TASKS),
+    "cpu": (
+        "CPU",
+        "LiteRT CPU (XNNPACK)",
+        (*TENSOR_TASKS, "text-generation"),
+        ("none", "fp16", "int8", "8da8w", "8da4w"),
+    ),
+    # The same .tflite; the GPU accelerator applies at load on the device (the host runs it on CPU). It
+    # takes float16 weights; dynamically quantized kernels are CPU ones.
+    "gpu": ("GPU", "LiteRT GPU accelerator", TENSOR_TASKS, ("none", "fp16")),
 }
 
 #: NPU delegate -> (ai_edge_litert.aot vendor module, its SoC enum's default, the vendor SDK distribution).
@@ -31,12 +37,14 @@ def _target(delegate: str, accelerator: str, doc: str, tasks: tuple[str, ...], *
             # iOS ships LiteRT only as the TensorFlowLiteSwift CocoaPod (no Swift package): not served yet.
             platforms=("android",),
             tasks=tasks,
-            recipes=("none",),
             min_android_sdk=23,
             min_ios="",
             extra="litert",
             artifact_suffix=".tflite",
             converts_checkpoint=("text-generation",),
+            quantizes_artifact=True,
+            # litert-torch's int4 recipes come in these blocks (``Granularity.BLOCKWISE_*``).
+            group_sizes=(32, 64, 128, 256),
             binding=SdkBinding(
                 templates="litert",
                 gradle_dependencies=('implementation("com.google.ai.edge.litert:litert:{version}")',),
@@ -49,12 +57,13 @@ def _target(delegate: str, accelerator: str, doc: str, tasks: tuple[str, ...], *
     )
 
 
-for _delegate, (_accelerator, _doc, _tasks) in ACCELERATORS.items():
+for _delegate, (_accelerator, _doc, _tasks, _recipes) in ACCELERATORS.items():
     _target(
         _delegate,
         _accelerator,
         _doc,
         _tasks,
+        recipes=_recipes,
         modules=("torch", "litert_torch", "ai_edge_litert"),
         frameworks=("torch", "tensorflow"),
     )
@@ -65,6 +74,7 @@ for _delegate, (_vendor, _soc, _dist, _sdk) in NPUS.items():
         "NPU",
         f"LiteRT NPU, compiled ahead of time for {_vendor} {_soc}",
         TENSOR_TASKS,
+        recipes=("none",),
         modules=("torch", "litert_torch", "ai_edge_litert", _dist.replace("-", "_")),
         install_hint=f"pip install {_dist}==2.3.0 (it downloads the {_sdk} while installing, so it needs "
         f"network access to the vendor's site)",

@@ -26,14 +26,24 @@ def runtime_version() -> str:
 def lower_tensor(
     program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
 ) -> dict[str, Any]:
-    """Convert the eager ``module`` (litert-torch traces it itself) and write ``out``; an NPU delegate then
-    compiles it ahead of time for ``options["soc"]`` (:mod:`.npu`)."""
+    """Convert ``program`` (the model before quantization) with litert-torch, quantized by
+    ``options["recipe"]`` (:mod:`.quantize`), and write ``out``; an NPU delegate then compiles it ahead of
+    time for ``options["soc"]`` (:mod:`.npu`). ``module`` is unused: the program is what every runtime
+    lowers."""
     import litert_torch
+    import torch
 
     from sdkgen.runtimes.litert import NPUS
+    from sdkgen.runtimes.litert.quantize import quant_config
 
-    with contextlib.redirect_stdout(io.StringIO()):
-        litert_torch.convert(module, tuple(inputs)).export(str(out))
+    qc = quant_config(options.get("recipe", "none"), options.get("group_size", 32))
+    graph = torch.export.load(program).module()
+    # The graph was exported in eval mode; an unlifted program refuses .eval(), and litert-torch warns that
+    # a module with training=True "is converted in training mode".
+    for m in graph.modules():
+        m.training = False
+    with contextlib.redirect_stdout(io.StringIO()):  # the quantizer prints a size summary
+        litert_torch.convert(graph, tuple(inputs), quant_config=qc).export(str(out))
     if delegate in NPUS:
         from sdkgen.runtimes.litert.npu import compile_for_npu
 

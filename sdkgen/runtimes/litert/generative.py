@@ -59,8 +59,6 @@ LOGITS = "logits"
 KV_PREFIX = "kv_cache_"
 #: litert-torch's default cache layout: [batch, sequence, kv heads, head dim] for K and V.
 KV_LAYOUT = "BTNH"
-#: Quantization recipes of litert-torch's generative converter (``QuantizationName``).
-QUANTIZE = ("none", "dynamic_int8", "weight_only_int8", "fp16", "dynamic_int4_block32", "dynamic_int4_block128")
 #: The HF architectures this module re-authors (checked at config time by the text-generation task).
 ARCHITECTURES = ("LlamaForCausalLM",)
 _ROPE_TYPES = ("default", "llama3")
@@ -72,13 +70,14 @@ def kv_cache_names(num_layers: int) -> list[str]:
 
 
 def convert_causal_lm(
-    checkpoint: Path, out: Path, *, max_seq_len: int, prefill_len: int, quantize: str = "none"
+    checkpoint: Path, out: Path, *, max_seq_len: int, prefill_len: int, quantize: str = "none", group_size: int = 32
 ) -> dict[str, Any]:
     """Convert the HF Llama checkpoint folder ``checkpoint`` to ``out`` (a ``.tflite``) and describe it.
 
     ``max_seq_len`` is the KV cache length (prompt plus generated tokens); ``prefill_len`` the number of
-    tokens one ``prefill`` call takes (``1 <= prefill_len <= max_seq_len``). ``quantize`` is one of
-    :data:`QUANTIZE` (``"none"`` keeps float32). ``out`` is written whole or not at all.
+    tokens one ``prefill`` call takes (``1 <= prefill_len <= max_seq_len``). ``quantize`` is a recipe of
+    :data:`sdkgen.runtimes.litert.quantize.RECIPES` (``"none"`` keeps float32), ``group_size`` its int4
+    block. ``out`` is written whole or not at all.
 
     Returns JSON-ready facts: ``signatures`` (per name, ``inputs`` and ``outputs`` as lists of
     ``{name, dtype, shape}``), ``bytes``, ``operators`` (builtin operators over all subgraphs),
@@ -91,10 +90,9 @@ def convert_causal_lm(
     checkpoint, out = Path(checkpoint), Path(out)
     hf = _read_config(checkpoint)
     _check_lengths(max_seq_len, prefill_len)
-    if quantize not in QUANTIZE:
-        raise ConfigError(
-            f"unknown quantize recipe {quantize!r}", choices=QUANTIZE, hint="use one of litert-torch's recipes"
-        )
+    from sdkgen.runtimes.litert.quantize import quant_config
+
+    quant_config(quantize, group_size)  # refuses a recipe LiteRT cannot express before the slow conversion
     if not out.parent.is_dir():
         raise OutputPathError(f"the folder of {out} does not exist", hint="create it first")
     mapped = map_llama_config(hf)
@@ -134,7 +132,7 @@ def convert_causal_lm(
     tmp = out.with_name(f".{out.name}.partial")
     try:
         with _quiet_litert_torch():
-            edge = conv.convert(quant_config=gen_converter.get_quant_recipe_from_flag(quantize, config))
+            edge = conv.convert(quant_config=quant_config(quantize, group_size, config))
             edge.export(str(tmp))
         tmp.replace(out)
     finally:
@@ -159,6 +157,7 @@ def convert_causal_lm(
         "max_seq_len": max_seq_len,
         "prefill_len": prefill_len,
         "quantize": quantize,
+        **({"group_size": group_size} if quantize == "8da4w" else {}),
         "model": mapped,
         "seconds": round(seconds, 2),
         "litert_torch_version": litert_torch.__version__,
