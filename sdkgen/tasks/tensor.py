@@ -214,7 +214,7 @@ class TensorStages(StageRunner):
         )
         (d / "delegation.json").write_text(json.dumps(delegation, indent=2))
         if hasattr(runtime, "annotate"):
-            meta.update(runtime.annotate(out, described))
+            meta.update(runtime.annotate(out, described, self._target_options(ti)))
         meta.update({"runtime_version": runtime.runtime_version(), "bytes": path_digest(out)[1]})
 
     def _run_tensor_verify(
@@ -246,7 +246,9 @@ class TensorStages(StageRunner):
             hasattr(runtime, "check_annotation")
             and _annotation_key(ti, self.config.model.task, tm.framework) is not None
         ):
-            checks.append(runtime.check_annotation(lower_dir / f"model{ti.artifact_suffix}", described))
+            checks.append(
+                runtime.check_annotation(lower_dir / f"model{ti.artifact_suffix}", described, self._target_options(ti))
+            )
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)
 

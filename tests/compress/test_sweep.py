@@ -1,5 +1,6 @@
-"""`sdkgen compress --sweep` on a tiny random Llama: every row is built, run and measured here; the table,
-the plot and the Pareto front are written; the int4 weights are under 0.3x the fp32 linear layers."""
+"""`sdkgen compress --sweep` on a tiny random Llama for ExecuTorch and LiteRT: every row is built, run and
+measured here; the table, the plot and the Pareto front are written; the int4 weights are under 0.3x the fp32
+linear layers; LiteRT maps the same recipes onto its own quantizer and cannot take a structured prune."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sdkgen.cli import main
 from tests.models.tiny import SAMPLE, make_checkpoint
 
 CONFIG = """
-targets = ["executorch:xnnpack"]
+targets = ["executorch:xnnpack", "litert:cpu"]
 
 [model]
 source = "ckpt"
@@ -39,6 +40,7 @@ heldout_text = "heldout.txt"
 max_perplexity_increase = 0.5
 
 [sweep]
+targets = ["executorch:xnnpack", "litert:cpu"]
 recipes = [
     { label = "fp32", recipe = "none" },
     { label = "int4-g32", recipe = "8da4w", group_size = 32 },
@@ -60,10 +62,9 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_row_is_measured_by_running_the_artifact(swept: Path) -> None:
     data = json.loads((swept / "sweep.json").read_text())
-    rows = {r["label"]: r for r in data["rows"]}
+    rows = {r["label"]: r for r in data["rows"] if r["target"] == "executorch:xnnpack"}
     assert list(rows) == ["fp32", "int4-g32", "ffn50"]
     for r in rows.values():
-        assert r["target"] == "executorch:xnnpack"
         assert r["quality"] > 1.0  # a perplexity, measured on the .pte
         assert r["latency"]["decode_tok_s"] > 0 and r["latency"]["prefill_tok_s"] > 0
         assert r["bytes"] > 0 and r["delegated_bytes"] > 0
@@ -76,6 +77,21 @@ def test_every_row_is_measured_by_running_the_artifact(swept: Path) -> None:
     assert any(r["pareto"] for r in rows.values())
     failed = [r for r in rows.values() if r["status"] == "failed"]
     assert all("perplexity" in r["detail"] for r in failed)  # only the perplexity gate may fail a row
+
+
+def test_litert_rows_use_its_own_quantizer(swept: Path) -> None:
+    data = json.loads((swept / "sweep.json").read_text())
+    rows = {r["label"]: r for r in data["rows"] if r["target"] == "litert:cpu"}
+    assert list(rows) == ["fp32", "int4-g32", "ffn50"]
+    for label in ("fp32", "int4-g32"):
+        assert rows[label]["quality"] > 1.0  # the .tflite's perplexity, run here
+        assert rows[label]["latency"]["decode_tok_s"] > 0
+    # litert-torch's dynamic int4 in blocks of 32: a much smaller file than its float32 conversion.
+    assert rows["int4-g32"]["ratios"]["size"] < 0.5
+    # It converts the checkpoint itself, so it cannot take the pruned model: the row says why.
+    assert rows["ffn50"]["status"] == "skipped" and "converts the checkpoint itself" in rows["ffn50"]["detail"]
+    md = (swept / "sweep.md").read_text()
+    assert "## Recipes a target cannot express" in md and "| ffn50 | litert:cpu |" not in md
 
 
 def test_table_plot_and_html(swept: Path) -> None:

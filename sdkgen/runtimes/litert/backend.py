@@ -34,16 +34,21 @@ def lower_tensor(
     import torch
 
     from sdkgen.runtimes.litert import NPUS
-    from sdkgen.runtimes.litert.quantize import quant_config
+    from sdkgen.runtimes.litert.quantize import int4_fully_connected, quant_config
 
-    qc = quant_config(options.get("recipe", "none"), options.get("group_size", 32))
+    recipe, group_size = options.get("recipe", "none"), options.get("group_size", 32)
+    qc = None if recipe == "8da4w" else quant_config(recipe, group_size)
     graph = torch.export.load(program).module()
     # The graph was exported in eval mode; an unlifted program refuses .eval(), and litert-torch warns that
     # a module with training=True "is converted in training mode".
     for m in graph.modules():
         m.training = False
     with contextlib.redirect_stdout(io.StringIO()):  # the quantizer prints a size summary
-        litert_torch.convert(graph, tuple(inputs), quant_config=qc).export(str(out))
+        converted = litert_torch.convert(graph, tuple(inputs), quant_config=qc)
+        if recipe == "8da4w":
+            out.write_bytes(int4_fully_connected(converted.model_content(), group_size))
+        else:
+            converted.export(str(out))
     if delegate in NPUS:
         from sdkgen.runtimes.litert.npu import compile_for_npu
 
@@ -70,23 +75,39 @@ def annotation_key(task: str) -> str | None:
     return metadata.writer_version() or "unavailable"
 
 
-def annotate(artifact: Path, task: dict[str, Any]) -> dict[str, Any]:
+#: Why a recipe's artifact gets no metadata: tflite-support 0.4.4 re-serialises the model with its own
+#: flatbuffer schema, which predates block-wise quantization, so the int4 blocks' parameters are dropped and
+#: LiteRT refuses the file ("Blockwise quantization details are missing", measured).
+NO_METADATA = {
+    "8da4w": "not written: tflite-support 0.4.4's metadata writer drops block-wise int4 quantization parameters "
+    "(its flatbuffer schema predates them), so the int4 model carries no TFLite metadata"
+}
+
+
+def annotate(artifact: Path, task: dict[str, Any], options: dict[str, Any] | None = None) -> dict[str, Any]:
     """Write the TFLite metadata of ``task`` into ``artifact`` when the task has metadata and
-    tflite-support's writers can run; says what was written or why not."""
+    tflite-support's writers can run on the artifact's recipe (``options["recipe"]``); says what was
+    written or why not."""
     from sdkgen.runtimes.litert import metadata
 
     if task["task"] not in metadata.TASKS:
         return {}
+    skip = NO_METADATA.get((options or {}).get("recipe", "none"))
+    if skip:
+        return {"tflite_metadata": skip}
     why = metadata.problem()
     if why is not None:
         return {"tflite_metadata": f"not written: {why}; {metadata.INSTALL_HINT}"}
     return {"tflite_metadata": metadata.write_metadata(artifact, task)}
 
 
-def check_annotation(artifact: Path, task: dict[str, Any]) -> Check:
-    """The metadata read back from ``artifact`` against ``task``."""
+def check_annotation(artifact: Path, task: dict[str, Any], options: dict[str, Any] | None = None) -> Check:
+    """The metadata read back from ``artifact`` against ``task`` (not executed for a recipe that gets none)."""
     from sdkgen.runtimes.litert.metadata import check_metadata
 
+    skip = NO_METADATA.get((options or {}).get("recipe", "none"))
+    if skip:
+        return Check("tflite-metadata", "not_executed", skip)
     return check_metadata(artifact, task)
 
 

@@ -102,6 +102,7 @@ def convert_causal_lm(
 
     started = time.perf_counter()
     model, config = _build_model(checkpoint, hf, max_seq_len)
+    zero_blocks = _fill_zero_blocks(model, group_size) if quantize in ("int8", "8da8w", "8da4w") else 0
     with _tensorflow_schema_shim():
         from litert_torch.generative.layers import kv_cache as kv_utils
         from litert_torch.generative.utilities import converter as gen_converter
@@ -157,12 +158,37 @@ def convert_causal_lm(
         "max_seq_len": max_seq_len,
         "prefill_len": prefill_len,
         "quantize": quantize,
+        "zero_blocks_filled": zero_blocks,
         **({"group_size": group_size} if quantize == "8da4w" else {}),
         "model": mapped,
         "seconds": round(seconds, 2),
         "litert_torch_version": litert_torch.__version__,
         "runtime_version": runtime_version(),
     }
+
+
+def _fill_zero_blocks(model: Any, block: int) -> int:
+    """Give every all-zero block (``block`` weights of a row, or the whole row when it does not divide) of a
+    weight matrix one weight of ``max|W| / 1024`` and return how many blocks there were.
+
+    An all-zero block (a padding token's embedding row, tied to the output layer) gets a quantization scale
+    of 0, which LiteRT's XNNPACK delegate refuses ("unsupported scale value (0.000000) in channel 0 for INT4
+    tensor", measured); the scales are stored in float16, so the filler must be a normal float16 after
+    scaling. The block's outputs move by that one small weight."""
+    import torch
+
+    filled = 0
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() != 2 or not (p == 0).any():
+                continue
+            size = block if p.shape[1] % block == 0 else p.shape[1]
+            blocks = p.view(p.shape[0], -1, size)
+            zero = (blocks == 0).all(dim=2)
+            if zero.any():
+                blocks[..., 0][zero] = float(p.abs().max()) / 1024
+                filled += int(zero.sum())
+    return filled
 
 
 def map_llama_config(hf: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,10 @@ converter writes the ``.tflite``.
 ==========  =====================================================================
 
 These are the schemes of litert-torch 0.10.0's ``get_supported_layer_schemes``; weight-only int4 is not
-one of them.
+one of them. A recipe applies to every operator the quantizer supports, except ``8da4w`` on a tensor-task
+model: LiteRT 2.3.0's interpreter refuses block-wise int4 on ``CONV_2D`` ("Blockwise quantization details are
+missing", measured), so there it quantizes ``FULLY_CONNECTED`` only (:func:`int4_fully_connected`), as
+ExecuTorch's 8da4w quantizes linear layers only.
 """
 
 from __future__ import annotations
@@ -45,3 +48,31 @@ def quant_config(recipe: str, group_size: int = 32, model_config: Any = None) ->
     return quant_recipes.full_dynamic_recipe(
         mcfg=model_config, weight_dtype=quant_attrs.Dtype.INT4, granularity=granularity
     )
+
+
+def int4_fully_connected(model: bytes, group_size: int) -> bytes:
+    """``model`` (a float ``.tflite``) with the weights of its ``FULLY_CONNECTED`` operators in int4 blocks of
+    ``group_size`` and dynamically quantized activations, through ai-edge-quantizer's recipe manager."""
+    import ai_edge_quantizer as aeq
+    from ai_edge_quantizer import qtyping
+
+    granularity = getattr(qtyping.QuantGranularity, f"BLOCKWISE_{group_size}", None)
+    if granularity is None:
+        raise ConfigError(
+            f"LiteRT's int4 blocks are 32, 64, 128 or 256 weights, not compress.group_size = {group_size}",
+            hint="set compress.group_size to 32, 64, 128 or 256",
+        )
+    rm = aeq.recipe_manager.RecipeManager()
+    rm.add_quantization_config(
+        regex=".*",
+        operation_name=qtyping.TFLOperationName.FULLY_CONNECTED,
+        op_config=qtyping.OpQuantizationConfig(
+            weight_tensor_config=qtyping.TensorQuantizationConfig(
+                num_bits=4, symmetric=True, granularity=granularity, dtype=qtyping.TensorDataType.INT
+            ),
+            compute_precision=qtyping.ComputePrecision.INTEGER,
+            explicit_dequantize=False,
+        ),
+        algorithm_key=aeq.algorithm_manager.AlgorithmName.MIN_MAX_UNIFORM_QUANT,
+    )
+    return bytes(aeq.Quantizer(model, rm.get_quantization_recipe()).quantize().quantized_model)
