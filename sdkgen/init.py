@@ -169,7 +169,16 @@ def render_config(info: CheckpointInfo, root: Path) -> str:
         p: [t for t in TARGETS.names() if p in TARGETS.get(t).platforms and task in TARGETS.get(t).tasks]
         for p in ("android", "ios")
     }
-    targets = sorted({t for ts in serving.values() for t in ts if recipe in TARGETS.get(t).recipes})
+    # Targets that convert the checkpoint themselves re-author a few architectures only (LiteRT: Llama); they
+    # stay listed in the comment above the targets, for the user to add.
+    targets = sorted(
+        {
+            t
+            for ts in serving.values()
+            for t in ts
+            if recipe in TARGETS.get(t).recipes and task not in TARGETS.get(t).converts_checkpoint
+        }
+    )
     source = os.path.relpath(info.path, root)
     lines = [
         f"# sdkgen config written by `sdkgen init` for {info.path.name}.",

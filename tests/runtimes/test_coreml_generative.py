@@ -85,7 +85,9 @@ def test_package_is_a_stateful_ios18_multifunction_program(converted: tuple[Path
 def test_describe_reads_the_same_facts_back(converted: tuple[Path, dict[str, Any]]) -> None:
     out, facts = converted
     read = generative.describe(out)
-    assert read == {k: v for k, v in facts.items() if k not in ("conversion_seconds", "frontend", "host_check")}
+    made = ("conversion_seconds", "frontend", "host_check", "compression")  # what the conversion adds
+    assert read == {k: v for k, v in facts.items() if k not in made}
+    assert facts["compression"] == {"recipe": "none", "weights": "float16"}
 
 
 def test_converted_graphs_generate_the_hf_models_greedy_tokens(converted: tuple[Path, dict[str, Any]]) -> None:

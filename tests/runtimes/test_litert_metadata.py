@@ -29,7 +29,9 @@ def tflite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.manual_seed(0)
     module = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(16, 3), torch.nn.Softmax(-1)).eval()
     out = tmp_path_factory.mktemp("tfl") / "model.tflite"
-    backend.lower_tensor(Path(), module, (torch.zeros(1, 4, 4, 1),), "cpu", out, {})
+    inputs = (torch.zeros(1, 4, 4, 1),)
+    torch.export.save(torch.export.export(module, inputs), out.with_name("program.pt2"))
+    backend.lower_tensor(out.with_name("program.pt2"), None, inputs, "cpu", out, {})
     return out
 
 
