@@ -112,3 +112,27 @@ def test_coreml_refuses_a_recipe_it_cannot_express() -> None:
 
 def test_report_lists_each_artifacts_recipe(reports: dict[str, dict[str, Any]]) -> None:
     assert json.loads(json.dumps(reports["quantized"]))["compression"]["recipe"] == "8da8w"
+
+
+@pytest.mark.parametrize("recipe", ["fp16", "int8", "8da8w", "8da4w"])
+def test_litert_quantizes_a_bert_encoders_weighted_operators(recipe: str, tmp_path: Path) -> None:
+    """litert-torch's all-operator recipes break a BERT graph at load ("Input tensor ... lacks data", measured
+    on all-MiniLM-L6-v2); the tensor-task recipes quantize the weighted operators only and run here."""
+    from sdkgen.config import parse_config
+    from tests.models.tiny_encoder import make_encoder
+
+    raw = {
+        "targets": ["litert:cpu"],
+        "model": {"source": str(make_encoder(tmp_path / "model")), "task": "text-embedding", "name": "enc"},
+        "compress": {"recipe": recipe},
+        "export": {"max_seq_len": 16},
+        "android": {"package": "com.example.embed"},
+        "ios": {"module": "Embed"},
+        "verify": {"sentences": ["The cat sat on the mat.", "How do I reset my password?"], "min_cosine": 0.9},
+    }
+    result = build(
+        parse_config(raw, root=tmp_path), tmp_path / "dist", cache_root=tmp_path / "c", log=lambda m: None, sdks=False
+    )
+    checks = {c["name"]: c for c in result.report["verification"]["litert:cpu"]}
+    assert checks["cosine"]["status"] == "passed", checks["cosine"]["detail"]
+    assert result.report["artifacts"][0]["recipe"] == recipe

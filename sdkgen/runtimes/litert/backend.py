@@ -26,29 +26,25 @@ def runtime_version() -> str:
 def lower_tensor(
     program: Path, module: Any, inputs: tuple[Any, ...], delegate: str, out: Path, options: dict[str, Any]
 ) -> dict[str, Any]:
-    """Convert ``program`` (the model before quantization) with litert-torch, quantized by
-    ``options["recipe"]`` (:mod:`.quantize`), and write ``out``; an NPU delegate then compiles it ahead of
-    time for ``options["soc"]`` (:mod:`.npu`). ``module`` is unused: the program is what every runtime
-    lowers."""
+    """Convert ``program`` (the model before quantization) with litert-torch, quantize it by
+    ``options["recipe"]`` (:func:`.quantize.quantize_tflite`) and write ``out``; an NPU delegate then
+    compiles it ahead of time for ``options["soc"]`` (:mod:`.npu`). ``module`` is unused: the program is
+    what every runtime lowers."""
     import litert_torch
     import torch
 
     from sdkgen.runtimes.litert import NPUS
-    from sdkgen.runtimes.litert.quantize import int4_fully_connected, quant_config
+    from sdkgen.runtimes.litert.quantize import quantize_tflite
 
     recipe, group_size = options.get("recipe", "none"), options.get("group_size", 32)
-    qc = None if recipe == "8da4w" else quant_config(recipe, group_size)
     graph = torch.export.load(program).module()
     # The graph was exported in eval mode; an unlifted program refuses .eval(), and litert-torch warns that
     # a module with training=True "is converted in training mode".
     for m in graph.modules():
         m.training = False
     with contextlib.redirect_stdout(io.StringIO()):  # the quantizer prints a size summary
-        converted = litert_torch.convert(graph, tuple(inputs), quant_config=qc)
-        if recipe == "8da4w":
-            out.write_bytes(int4_fully_connected(converted.model_content(), group_size))
-        else:
-            converted.export(str(out))
+        converted = litert_torch.convert(graph, tuple(inputs))
+        out.write_bytes(quantize_tflite(converted.model_content(), recipe, group_size))
     if delegate in NPUS:
         from sdkgen.runtimes.litert.npu import compile_for_npu
 

@@ -9,10 +9,11 @@ converter writes the ``.tflite``.
 ==========  =====================================================================
 
 These are the schemes of litert-torch 0.10.0's ``get_supported_layer_schemes``; weight-only int4 is not
-one of them. A recipe applies to every operator the quantizer supports, except ``8da4w`` on a tensor-task
-model: LiteRT 2.3.0's interpreter refuses block-wise int4 on ``CONV_2D`` ("Blockwise quantization details are
-missing", measured), so there it quantizes ``FULLY_CONNECTED`` only (:func:`int4_fully_connected`), as
-ExecuTorch's 8da4w quantizes linear layers only.
+one of them. A re-authored LLM takes litert-torch's recipe (:func:`quant_config`, every supported operator);
+a tensor-task model gets the same schemes on its weighted operators only (:func:`quantize_tflite`): LiteRT
+2.3.0 refuses block-wise int4 on ``CONV_2D`` ("Blockwise quantization details are missing") and the
+all-operator default breaks a BERT encoder (both measured), and ExecuTorch's recipes quantize linear layers
+only too.
 """
 
 from __future__ import annotations
@@ -50,29 +51,62 @@ def quant_config(recipe: str, group_size: int = 32, model_config: Any = None) ->
     )
 
 
-def int4_fully_connected(model: bytes, group_size: int) -> bytes:
-    """``model`` (a float ``.tflite``) with the weights of its ``FULLY_CONNECTED`` operators in int4 blocks of
-    ``group_size`` and dynamically quantized activations, through ai-edge-quantizer's recipe manager."""
+#: Operators a tensor model's recipe quantizes (:func:`quantize_tflite`): the weighted ones. Block-wise int4
+#: on convolutions is refused by LiteRT, and litert-torch's all-operator default breaks a BERT encoder
+#: ("Input tensor 117 lacks data" at load, measured on all-MiniLM-L6-v2).
+TENSOR_OPERATORS = {
+    "fp16": ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"),
+    "int8": ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"),
+    "8da8w": ("FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D"),
+    "8da4w": ("FULLY_CONNECTED",),
+}
+
+
+def quantize_tflite(model: bytes, recipe: str, group_size: int = 32) -> bytes:
+    """``model`` (a float ``.tflite``) with ``recipe`` applied to the weights of :data:`TENSOR_OPERATORS`,
+    through ai-edge-quantizer's recipe manager (the quantizer litert-torch drives); ``"none"`` returns it."""
+    if recipe == "none":
+        return model
+    if recipe not in TENSOR_OPERATORS:
+        raise ConfigError(f"LiteRT cannot express recipe {recipe!r}", choices=RECIPES, hint="see compress.targets")
     import ai_edge_quantizer as aeq
     from ai_edge_quantizer import qtyping
 
-    granularity = getattr(qtyping.QuantGranularity, f"BLOCKWISE_{group_size}", None)
-    if granularity is None:
-        raise ConfigError(
-            f"LiteRT's int4 blocks are 32, 64, 128 or 256 weights, not compress.group_size = {group_size}",
-            hint="set compress.group_size to 32, 64, 128 or 256",
+    algorithm = aeq.algorithm_manager.AlgorithmName
+    if recipe == "fp16":
+        weights = qtyping.TensorQuantizationConfig(
+            num_bits=16,
+            symmetric=True,
+            granularity=qtyping.QuantGranularity.TENSORWISE,
+            dtype=qtyping.TensorDataType.FLOAT,
         )
+        precision, explicit, algo = qtyping.ComputePrecision.FLOAT, True, algorithm.FLOAT_CASTING
+    else:
+        bits = 4 if recipe == "8da4w" else 8
+        granularity = (
+            getattr(qtyping.QuantGranularity, f"BLOCKWISE_{group_size}", None)
+            if recipe == "8da4w"
+            else qtyping.QuantGranularity.CHANNELWISE
+        )
+        if granularity is None:
+            raise ConfigError(
+                f"LiteRT's int4 blocks are 32, 64, 128 or 256 weights, not compress.group_size = {group_size}",
+                hint="set compress.group_size to 32, 64, 128 or 256",
+            )
+        weights = qtyping.TensorQuantizationConfig(
+            num_bits=bits, symmetric=True, granularity=granularity, dtype=qtyping.TensorDataType.INT
+        )
+        dynamic = recipe != "int8"
+        precision = qtyping.ComputePrecision.INTEGER if dynamic else qtyping.ComputePrecision.FLOAT
+        explicit, algo = not dynamic, algorithm.MIN_MAX_UNIFORM_QUANT
     rm = aeq.recipe_manager.RecipeManager()
-    rm.add_quantization_config(
-        regex=".*",
-        operation_name=qtyping.TFLOperationName.FULLY_CONNECTED,
-        op_config=qtyping.OpQuantizationConfig(
-            weight_tensor_config=qtyping.TensorQuantizationConfig(
-                num_bits=4, symmetric=True, granularity=granularity, dtype=qtyping.TensorDataType.INT
+    for op in TENSOR_OPERATORS[recipe]:
+        rm.add_quantization_config(
+            regex=".*",
+            operation_name=getattr(qtyping.TFLOperationName, op),
+            op_config=qtyping.OpQuantizationConfig(
+                weight_tensor_config=weights, compute_precision=precision, explicit_dequantize=explicit
             ),
-            compute_precision=qtyping.ComputePrecision.INTEGER,
-            explicit_dequantize=False,
-        ),
-        algorithm_key=aeq.algorithm_manager.AlgorithmName.MIN_MAX_UNIFORM_QUANT,
-    )
+            algorithm_key=algo,
+        )
     return bytes(aeq.Quantizer(model, rm.get_quantization_recipe()).quantize().quantized_model)
