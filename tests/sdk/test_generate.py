@@ -79,11 +79,14 @@ def test_golden_snapshot(spec_name: str, platform: str, tmp_path: Path, update_g
             pytest.fail(f"{name} differs from the snapshot (pytest --update-golden if intended):\n{diff}")
 
 
-@pytest.mark.parametrize("platform", ["android", "ios"])
-def test_output_is_deterministic(platform: str, tmp_path: Path) -> None:
-    a = _tree(_render("tiny-llm", platform, tmp_path / "a" / "out"))
-    b = _tree(_render("tiny-llm", platform, tmp_path / "b" / "out"))
+@pytest.mark.parametrize(("spec_name", "platform"), CASES)
+def test_output_is_deterministic(spec_name: str, platform: str, tmp_path: Path) -> None:
+    """Two renders into different folders are byte-identical (no timestamps, no absolute paths)."""
+    a = _tree(_render(spec_name, platform, tmp_path / "a" / "out"))
+    b = _tree(_render(spec_name, platform, tmp_path / "b" / "out"))
     assert a == b
+    leaked = [name for name, data in a.items() if str(tmp_path).encode() in data]
+    assert not leaked, f"absolute output path written into {leaked}"
 
 
 def test_nasty_names_are_renamed_and_escaped(tmp_path: Path) -> None:
