@@ -331,6 +331,7 @@ def _plot(config: BuildConfig, rows: list[Row], path: Path) -> bytes | None:
     speed_key = "decode_tok_s" if task == "text-generation" else "forward_ms"
     speed_title = "decode tokens/s" if task == "text-generation" else "forward ms"
     targets = sorted({r.target for r in rows if r.status != "skipped"})
+    colours = {t: f"C{i}" for i, t in enumerate(targets)}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
     for ax, xkey, xtitle in ((axes[0], "size", "artifact MB"), (axes[1], speed_key, speed_title)):
         for r in rows:
@@ -339,15 +340,18 @@ def _plot(config: BuildConfig, rows: list[Row], path: Path) -> bytes | None:
             x = r.bytes / 1e6 if xkey == "size" else r.latency.get(xkey)
             if x is None:
                 continue
-            style = "o" if r.status == "passed" else "x"
-            ax.plot(x, r.quality, style, color="tab:red" if r.pareto else "tab:blue")
-            name = r.label if len(targets) == 1 else f"{r.label} ({r.target})"
-            ax.annotate(name, (x, r.quality), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            # Colour: the target; filled circle: on its Pareto front; hollow: passed; cross: failed a gate.
+            colour = colours[r.target]
+            if r.status != "passed":
+                ax.plot(x, r.quality, "x", color=colour)
+            else:
+                ax.plot(x, r.quality, "o", color=colour, mfc=colour if r.pareto else "none")
+            ax.annotate(r.label, (x, r.quality), fontsize=7, xytext=(3, 3), textcoords="offset points")
         for target in targets:
             front = sorted((r.bytes / 1e6, r.quality) for r in rows if r.pareto and r.target == target)
             if xkey == "size" and front:
                 xs, ys = [f[0] for f in front], [f[1] for f in front]
-                ax.step(xs, ys, where="post", color="tab:red", lw=1, label=f"Pareto front, {target}")  # type: ignore[arg-type]
+                ax.step(xs, ys, where="post", color=colours[target], lw=1, label=f"{target} (Pareto front)")  # type: ignore[arg-type]
         if xkey == "size" and any(r.pareto for r in rows):
             ax.legend(fontsize=8)
         ax.set_xlabel(xtitle)
