@@ -77,6 +77,13 @@ class StageRunner:
         }
         # What model stages depend on (compiler versions key only the check stage).
         self.model_versions = {k: self.versions.get(k) for k in ("torch", "torchao", "executorch", "transformers")}
+        self.model_versions["sdkgen"] = __version__
+        # What a lowering depends on beyond the model: the converters and quantizers of every runtime.
+        self.lower_versions = {
+            **self.model_versions,
+            **{k: self.versions.get(k) for k in ("coremltools", "litert-torch", "ai-edge-litert", "tensorflow-cpu")},
+            "ai-edge-quantizer": toolchain.package_version("ai-edge-quantizer"),
+        }
         self.versions["sdkgen"] = __version__
         self._model: Any = None
         self._tokenizer: Any = None
@@ -155,7 +162,7 @@ class StageRunner:
         verify: dict[str, list[Check]] = {}
         for t in self.config.targets:
             ti = TARGETS.get(t)
-            k_lower = key("lower", k_export, t, meta, self._target_options(ti), self.model_versions)
+            k_lower = key("lower", k_export, t, meta, self._target_options(ti), self.lower_versions)
             lower_dir = self._stage("lower", k_lower, partial(lower_fn, ti=ti), f"lower {t}")
             delegation = json.loads((lower_dir / "delegation.json").read_text())
             self.coverage[t] = delegation.get("forward") or next(iter(delegation.values()), {})
