@@ -136,3 +136,28 @@ def test_litert_quantizes_a_bert_encoders_weighted_operators(recipe: str, tmp_pa
     checks = {c["name"]: c for c in result.report["verification"]["litert:cpu"]}
     assert checks["cosine"]["status"] == "passed", checks["cosine"]["detail"]
     assert result.report["artifacts"][0]["recipe"] == recipe
+
+
+def test_litert_quantized_weights_stay_inside_the_flatbuffer(tmp_path: Path) -> None:
+    """ai-edge-quantizer writes the weights of a model over 256 KB after the flatbuffer; tflite-support's
+    metadata writer would drop them, so the lowering inlines them (and the model still runs)."""
+    import numpy as np
+    import torch
+    from ai_edge_litert.interpreter import Interpreter
+    from ai_edge_litert.tools import flatbuffer_utils
+
+    from sdkgen.runtimes.litert.backend import lower_tensor
+
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(600, 512), torch.nn.ReLU(), torch.nn.Linear(512, 10)).eval()
+    inputs = (torch.randn(1, 600),)
+    torch.export.save(torch.export.export(module, inputs), tmp_path / "p.pt2")
+    out = tmp_path / "m.tflite"
+    lower_tensor(tmp_path / "p.pt2", None, inputs, "cpu", out, {"recipe": "int8"})
+    model = flatbuffer_utils.convert_bytearray_to_object(out.read_bytes())
+    assert all(not b.offset for b in model.buffers)
+    assert 600 * 512 < out.stat().st_size < 600 * 512 * 4 / 3  # int8 weights, inline (fp32 would be 4x)
+    runner = Interpreter(model_path=str(out)).get_signature_runner("serving_default")
+    got = next(iter(runner(**{n: inputs[0].numpy() for n in runner.get_input_details()}).values()))
+    want = module(inputs[0]).detach().numpy()
+    assert np.abs(got - want).max() / np.abs(want).max() < 0.05
