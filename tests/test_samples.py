@@ -1,10 +1,11 @@
 """The real samples build end to end: the pretrained all-MiniLM-L6-v2 and the trained digits CNN, each for
 ExecuTorch XNNPACK, LiteRT CPU, ExecuTorch Core ML and Core ML (Neural Engine), with the quality measured
-by running the artifacts this host can run."""
+by running the artifacts this host can run; and the nasty-names sample, whose build is golden spec nasty-labels."""
 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,18 @@ def test_minilm_embedder_sample(tmp_path: Path) -> None:
         assert cos["status"] == "passed" and cos["data"]["texts"] == 8
         assert cos["data"]["min_cosine"] >= 0.99, cos
     assert checks["coreml:ane"]["structure"]["status"] == "passed"
+
+
+@pytest.mark.slow
+def test_nasty_names_sample_is_the_golden_spec(tmp_path: Path) -> None:
+    """The sample builds (its check stage compiles both cores) and writes the spec that the SDK tests use as
+    tests/golden/specs/nasty-labels.json: same labels, names, image settings, tensors and targets."""
+    result = build(
+        load_config(SAMPLES / "nasty-names"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
+    )
+    assert result.passed
+    built = json.loads((result.output / "model-spec.json").read_text(encoding="utf-8"))
+    golden = json.loads((SAMPLES.parent / "tests/golden/specs/nasty-labels.json").read_text(encoding="utf-8"))
+    for key in ("name", "task", "labels", "android", "ios", "image", "methods"):
+        assert built[key] == golden[key], key
+    assert [a["target"] for a in built["artifacts"]] == [a["target"] for a in golden["artifacts"]]

@@ -102,6 +102,27 @@ def task_view(spec: ModelSpec) -> dict[str, Any]:
     return {}
 
 
+#: The sample inputs of the README usage examples (the same in both languages).
+USAGE_PROMPT = "Once upon a time"
+USAGE_QUERY = "How do I reset my password?"
+USAGE_TEXTS = ("I forgot my password.", "The weather is nice today.")
+
+
+def artifacts_view(spec: ModelSpec, platform: str) -> list[dict[str, Any]]:
+    """The artifacts shipped on ``platform`` as the README lists them: target, runtime and version, the
+    delegate, file name and size, first the default."""
+    return [
+        {
+            "target": info.name,
+            "runtime": f"{info.runtime} {a.runtime_version}",
+            "delegate": info.binding.delegate_doc,
+            "file": a.file,
+            "size": f"{a.size / 1e6:.2f} MB" if a.size >= 10_000 else f"{a.size} bytes",
+        }
+        for a, info in engines_for(spec, platform)
+    ]
+
+
 def golden_view(cases: tuple[GoldenCase, ...], literal: Callable[[str], str]) -> list[dict[str, Any]]:
     """Golden continuations as the device tests need them, strings already written as ``literal``s."""
     return [

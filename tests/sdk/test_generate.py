@@ -1,11 +1,14 @@
 """Generated SDKs: golden snapshots (``--update-golden`` rewrites them), determinism, and compilation of the
 whole Android library and Swift package against the runtime stubs, including a template with a deliberate
-type error that must fail to compile."""
+type error that must fail to compile; the README's usage example is the compiled one, and the nasty-names
+sample's labels come back intact from the compiled SDKs."""
 
 from __future__ import annotations
 
 import difflib
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
 from sdkgen.sdk.common import engines_for
 from sdkgen.sdk.render import TEMPLATES_ROOT
-from tests.conftest import GOLDEN, STUBS, fake_files, load_spec
+from tests.conftest import GOLDEN, ROOT, STUBS, fake_files, load_spec
 
 SPECS = [
     "tiny-llm",
@@ -24,6 +27,7 @@ SPECS = [
     "nasty-names",
     "tensor-mlp",
     "nasty-tensor",
+    "nasty-labels",
     "tensor-litert",
     "tensor-coreml",
     "tensor-coreml-ane",
@@ -95,6 +99,55 @@ def test_nasty_names_are_renamed_and_escaped(tmp_path: Path) -> None:
     assert "class Model2dClass private constructor" in kt
     test = (out / "src/androidTest/kotlin/com/example/nasty/Model2dClassGoldenTest.kt").read_text()
     assert r'Golden("\$price"' in test and r'"say \"hi\""' in test and r'"line\nbreak\ttab\r"' in test
+    out = _render("nasty-names", "ios", tmp_path / "ios")
+    module = load_spec("nasty-names").ios.module
+    swift = (out / "Sources" / module / "Model2dClass.swift").read_text()
+    assert "public final class Model2dClass" in swift
+    test = (out / "Tests" / f"{module}Tests" / "Model2dClassGoldenTests.swift").read_text()
+    # Swift has no `$` templates, but `\(` is one: the backslash is escaped, so no interpolation survives.
+    assert '"$price"' in test and r'"say \"hi\""' in test and r'"line\nbreak\ttab\r"' in test
+
+
+def test_nasty_labels_are_escaped_in_both_languages(tmp_path: Path) -> None:
+    """The label list is written with each language's literal escapes (the round trip is run below)."""
+    kt = _render("nasty-labels", "android", tmp_path / "android")
+    api = (kt / "src/main/kotlin/com/example/nasty_labels/ModelString.kt").read_text()
+    assert r'"\$price"' in api and r'"\${x}"' in api and r'"\\(x)"' in api and r'"tab\there"' in api
+    sw = _render("nasty-labels", "ios", tmp_path / "ios")
+    api = (sw / "Sources/NastyLabels/ModelString.swift").read_text()
+    assert '"$price"' in api and r'"\\(x)"' in api and r'"\"quoted\""' in api and r'"tab\there"' in api
+
+
+def _readme_example(readme: str, language: str) -> str:
+    """The fenced ``language`` block of the README's Usage section."""
+    usage = readme.split("\n## Usage\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(rf"^```{language}\n(.*?)^```$", usage, re.MULTILINE | re.DOTALL)
+    assert len(blocks) == 1, f"expected one {language} block in the Usage section, found {len(blocks)}"
+    return str(blocks[0])
+
+
+def _compiled_example(source: str) -> str:
+    """The lines between the README markers of a generated ``ReadmeExample`` file, indentation removed."""
+    body = source.split("// README example: begin\n", 1)[1].split("    // README example: end", 1)[0]
+    return "".join(line.removeprefix("    ") + "\n" for line in body.splitlines())
+
+
+@pytest.mark.parametrize(("spec_name", "platform"), CASES)
+def test_readme_example_is_the_compiled_one(spec_name: str, platform: str, tmp_path: Path) -> None:
+    """Each SDK's README shows, character for character, the usage example that the compile tests build
+    (``ReadmeExample.kt`` in the Android tests, ``ReadmeExample.swift`` in the Swift test target); it has at
+    most five lines."""
+    out = _render(spec_name, platform, tmp_path / "out")
+    spec = load_spec(spec_name)
+    if platform == "android":
+        language = "kotlin"
+        compiled = out / "src/androidTest/kotlin" / spec.android.package.replace(".", "/") / "ReadmeExample.kt"
+    else:
+        language = "swift"
+        compiled = out / "Tests" / f"{spec.ios.module}Tests" / "ReadmeExample.swift"
+    shown = _readme_example((out / "README.md").read_text(encoding="utf-8"), language)
+    assert shown == _compiled_example(compiled.read_text(encoding="utf-8"))
+    assert 2 <= len(shown.splitlines()) <= 5
 
 
 # -- compilation -----------------------------------------------------------------------------------
@@ -188,6 +241,86 @@ def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, 
         scratch_dir=swift_scratch / spec_name,
     )
     assert r.ok, r.output
+
+
+# -- the nasty-names sample's labels, at run time ------------------------------------------------------
+
+NASTY_SAMPLE = ROOT / "samples" / "nasty-names"
+
+
+def _reference_labels() -> list[str]:
+    """The sample's labels.txt read in Python: the reference that the compiled SDKs must reproduce."""
+    labels = (NASTY_SAMPLE / "labels.txt").read_text(encoding="utf-8").split("\n")
+    assert labels[-1] == "" and all(labels[:-1])
+    return labels[:-1]
+
+
+def _codepoints(strings: list[str]) -> list[str]:
+    return [",".join(str(ord(c)) for c in s) for s in strings]
+
+
+def test_nasty_labels_spec_is_the_samples() -> None:
+    spec = load_spec("nasty-labels")
+    assert list(spec.labels) == _reference_labels()
+    assert {"class", "in", "$price", "self", "Type", "2d_mask", "mañana", '"quoted"', "*/", "${x}"} <= set(spec.labels)
+
+
+@needs_kotlin
+def test_android_labels_survive_at_run_time(android_stub_classes: Path, tmp_path: Path) -> None:
+    """``ModelString.LABELS`` of the generated library, compiled with a driver and run on the JVM, prints
+    the code points of labels.txt."""
+    assert KOTLIN is not None and KOTLIN.java is not None
+    spec = load_spec("nasty-labels")
+    sdk = _render("nasty-labels", "android", tmp_path / "out")
+    driver = tmp_path / "driver" / "Main.kt"
+    driver.parent.mkdir()
+    driver.write_text(
+        f"package {spec.android.package}\n\n"
+        "fun main() {\n"
+        '    for (label in ModelString.LABELS) println(label.codePoints().toArray().joinToString(","))\n'
+        "}\n"
+    )
+    r = compile_kotlin(
+        [sdk / "src/main/kotlin", driver], tmp_path / "classes", classpath=[android_stub_classes], compiler=KOTLIN
+    )
+    assert r.ok, r.diagnostics
+    classpath = ":".join(str(p) for p in [tmp_path / "classes", android_stub_classes, *KOTLIN.compile_classpath()])
+    run = subprocess.run(
+        [str(KOTLIN.java), "-cp", classpath, f"{spec.android.package}.MainKt"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:-1] == _codepoints(_reference_labels())
+
+
+@needs_swift
+def test_swift_labels_survive_at_run_time(swift_scratch: Path, tmp_path: Path) -> None:
+    """``ModelString.labels`` of the generated package, linked into an executable and run on Linux,
+    prints the code points of labels.txt."""
+    spec = load_spec("nasty-labels")
+    module = spec.ios.module
+    sdk = _with_coreml_stub(_render("nasty-labels", "ios", tmp_path / "out"), module, tmp_path / "pkg")
+    (sdk / "Sources" / "LabelsDriver").mkdir()
+    (sdk / "Sources" / "LabelsDriver" / "main.swift").write_text(
+        f"import {module}\n\n"
+        "for label in ModelString.labels {\n"
+        '    print(label.unicodeScalars.map { String($0.value) }.joined(separator: ","))\n'
+        "}\n"
+    )
+    manifest = (sdk / "Package.swift").read_text()
+    driver = f'        .executableTarget(name: "LabelsDriver", dependencies: ["{module}"]),\n'
+    (sdk / "Package.swift").write_text(manifest.replace("    targets: [\n", "    targets: [\n" + driver, 1))
+    scratch = swift_scratch / "nasty-labels-driver"
+    r = build_swift_package(
+        sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=False, scratch_dir=scratch
+    )
+    assert r.ok, r.output
+    exe = next(p for p in scratch.rglob("LabelsDriver") if p.is_file() and p.parent.name == "debug")
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split("\n")[:-1] == _codepoints(_reference_labels())
 
 
 @needs_swift

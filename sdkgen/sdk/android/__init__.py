@@ -14,7 +14,11 @@ from sdkgen.runtimes import TargetInfo
 from sdkgen.sdk.android import naming
 from sdkgen.sdk.common import (
     GENERATOR,
+    USAGE_PROMPT,
+    USAGE_QUERY,
+    USAGE_TEXTS,
     GeneratedSdk,
+    artifacts_view,
     engine_suffix,
     engines_for,
     generate_sdk,
@@ -84,15 +88,80 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     }
     view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
     view["default_backend"] = view["engines"][0]["backend_case"]
+    view["artifacts"] = [
+        {**a, "backend": e["backend_case"]}
+        for a, e in zip(artifacts_view(spec, "android"), view["engines"], strict=True)
+    ]
     if spec.task == "text-generation":
         view.update(_text_generation_view(spec))
-        return view
-    view.update(_tensor_view(spec))
-    if spec.task == "text-embedding":
-        view.update(_embedding_view(spec))
-    elif spec.task == "image-classification":
-        view.update(_image_view(spec))
+    else:
+        view.update(_tensor_view(spec))
+        if spec.task == "text-embedding":
+            view.update(_embedding_view(spec))
+        elif spec.task == "image-classification":
+            view.update(_image_view(spec))
+    view.update(_usage_view(spec.task, view))
     return view
+
+
+#: Per task: what the README says the API does, and how it uses threads (the KDoc of the API class says the
+#: same in more words).
+_SUMMARIES = {
+    "text-generation": "streams generated text as a `Flow<String>` (`generate`) or returns it whole (`generateText`)",
+    "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
+    "image-classification": "ranks the model's labels for a `Bitmap` (`classify`) as `Classification(label, score)`",
+    "tensor": "runs the model on typed inputs named after its tensors (`run`)",
+}
+_THREADING = {
+    "text-generation": "`load` reads files on `Dispatchers.IO`; generation runs on `Dispatchers.Default`, one at a "
+    "time (a second `generate` waits for the first). `stop()` may be called from any thread, and cancelling the "
+    "collector of `generate` stops the runtime.",
+    "text-embedding": "`load` reads files on `Dispatchers.IO`; `embed` tokenizes and runs the model on "
+    "`Dispatchers.Default`, one text at a time.",
+    "image-classification": "`load` reads files on `Dispatchers.IO`; `classify` scales the image and runs the model "
+    "on `Dispatchers.Default`, one image at a time.",
+    "tensor": "`load` reads files on `Dispatchers.IO`; `run` computes on `Dispatchers.Default`, one call at a time.",
+}
+
+
+def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The README's usage example (``usage_example``, at most five lines of Kotlin in a suspend function
+    with ``usage_params``) and the prose around it. ``ReadmeExample.kt`` compiles the same field."""
+    c, lit = view["class_name"], naming.string_literal
+    params, imports = "context: Context", ["android.content.Context"]
+    if task == "text-generation":
+        body = [
+            f"model.generate({lit(USAGE_PROMPT)}).collect {{ piece -> print(piece) }}",
+            f"println(model.generateText({lit(USAGE_PROMPT)}, GenerationSettings(temperature = 0f)))",
+        ]
+    elif task == "text-embedding":
+        texts = ", ".join(lit(t) for t in USAGE_TEXTS)
+        body = [
+            f"val query = model.embed({lit(USAGE_QUERY)})",
+            f"val answers = model.embed(listOf({texts}))",
+            f"println({c}.cosineSimilarity(query, answers[0]))",
+        ]
+    elif task == "image-classification":
+        params, imports = "context: Context, bitmap: Bitmap", [*imports, "android.graphics.Bitmap"]
+        body = [
+            "for (result in model.classify(bitmap, topK = 3)) {",
+            '    println(result.label + ": " + result.score)',
+            "}",
+        ]
+    else:
+        args = ", ".join(f"{t['name']} = {t['type']}({t['count']})" for t in view["inputs"])
+        body = [
+            f"val output = model.run({c}Input({args}))",
+            f"println(output.{view['outputs'][0]['name']}.joinToString())",
+        ]
+    lines = [f"{c}.load(context).use {{ model ->", *("    " + line for line in body), "}"]
+    return {
+        "usage_example": "\n".join(lines),
+        "usage_params": params,
+        "usage_imports": sorted(imports),
+        "usage_summary": _SUMMARIES[task],
+        "threading_doc": _THREADING[task],
+    }
 
 
 def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, class_name: str) -> dict[str, Any]:

@@ -12,7 +12,11 @@ from typing import Any
 from sdkgen.runtimes import TargetInfo
 from sdkgen.sdk.common import (
     GENERATOR,
+    USAGE_PROMPT,
+    USAGE_QUERY,
+    USAGE_TEXTS,
     GeneratedSdk,
+    artifacts_view,
     engine_suffix,
     engines_for,
     generate_sdk,
@@ -57,17 +61,79 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     }
     if spec.task == "text-generation":
         view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
-        view["default_backend"] = view["engines"][0]["backend_case"]
         view.update(_text_generation_view(spec))
-        return view
-    view.update(_tensor_view(spec))
-    view["engines"] = [_engine_view(spec, a, i, class_name, view["outputs"]) for a, i in engines]
+    else:
+        view.update(_tensor_view(spec))
+        view["engines"] = [_engine_view(spec, a, i, class_name, view["outputs"]) for a, i in engines]
+        if spec.task == "text-embedding":
+            view.update(_embedding_view(spec, view))
+        elif spec.task == "image-classification":
+            view.update(_image_view(spec, view))
     view["default_backend"] = view["engines"][0]["backend_case"]
-    if spec.task == "text-embedding":
-        view.update(_embedding_view(spec, view))
-    elif spec.task == "image-classification":
-        view.update(_image_view(spec, view))
+    view["artifacts"] = [
+        {**a, "backend": e["backend_case"]} for a, e in zip(artifacts_view(spec, "ios"), view["engines"], strict=True)
+    ]
+    view.update(_usage_view(spec.task, view))
     return view
+
+
+#: Per task: what the README says the API does, and how it uses threads (the DocC of the API class says the
+#: same in more words).
+_SUMMARIES = {
+    "text-generation": "streams generated text as an `AsyncThrowingStream<String, Error>` (`generate`) or returns "
+    "it whole (`generateText`)",
+    "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
+    "image-classification": "ranks the model's labels for a `CGImage` or RGBA bytes (`classify`) as "
+    "`Classification` values with a `label` and a `score`",
+    "tensor": "runs the model on typed inputs named after its tensors (`run`)",
+}
+_THREADING = {
+    "text-generation": "The runtimes are not thread-safe, so every call into them runs on one private serial "
+    "queue; a second generation waits for the first. `stop()` may be called from any thread, and cancelling the "
+    "task that iterates `generate` stops the runtime.",
+    "text-embedding": "The class is `Sendable` and safe to share; `load` and `embed` are `async` and run off the "
+    "caller's thread, and the engine serialises calls into the runtime when it must.",
+    "image-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
+    "off the caller's thread, and the engine serialises calls into the runtime when it must.",
+    "tensor": "The class is `Sendable` and safe to share; `load` and `run` are `async` and run off the caller's "
+    "thread, and the engine serialises calls into the runtime when it must.",
+}
+
+
+def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
+    """The README's usage example (``usage_example``, at most five lines of Swift in an ``async throws``
+    function) and the prose around it. ``Tests/<Module>Tests/ReadmeExample.swift`` compiles the same field."""
+    c, lit = view["class_name"], naming.string_literal
+    if task == "text-generation":
+        body = [
+            f'for try await piece in model.generate({lit(USAGE_PROMPT)}) {{ print(piece, terminator: "") }}',
+            f"print(try await model.generateText({lit(USAGE_PROMPT)}, settings: GenerationSettings(temperature: 0)))",
+        ]
+    elif task == "text-embedding":
+        texts = ", ".join(lit(t) for t in USAGE_TEXTS)
+        body = [
+            f"let query = try await model.embed({lit(USAGE_QUERY)})",
+            f"let answers = try await model.embed([{texts}])",
+            f"print({c}.cosineSimilarity(query, answers[0]))",
+        ]
+    elif task == "image-classification":
+        body = [
+            f"let rgba = [UInt8](repeating: 128, count: {c}.width * {c}.height * 4)",
+            "for result in try await model.classify(rgba: rgba, topK: 3) { print(result.label, result.score) }",
+        ]
+    else:
+        args = ", ".join(
+            f"{t['name'].strip('`')}: [{t['scalar']}](repeating: 0, count: {t['count']})" for t in view["inputs"]
+        )
+        body = [
+            f"let output = try await model.run({c}Input({args}))",
+            f"print(output.{view['outputs'][0]['name']})",
+        ]
+    return {
+        "usage_example": "\n".join([f"let model = try await {c}.load()", *body]),
+        "usage_summary": _SUMMARIES[task],
+        "threading_doc": _THREADING[task],
+    }
 
 
 def _engine_view(
