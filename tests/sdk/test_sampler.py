@@ -12,7 +12,9 @@ vector line:
 - ``generate <case>``: the same through ``StepGenerator`` (a model that always returns the case's logits),
   twice with a reset between: the settings reach the sampler and a seed reproduces the call. A ``-`` seed
   (nondeterministic) must still stay within the top-k;
-- ``invalid <maxNewTokens> <temperature> <topK> <topP>``: ``ok`` or the SDK's validation message.
+- ``invalid <maxNewTokens> <temperature> <topK> <topP>``: ``ok`` or the SDK's validation message;
+- ``refuse <temperature> <topK> <topP> <seed>``: ``ok`` or the refusal the ExecuTorch engines raise (their
+  runner samples with temperature only), naming each setting it cannot apply.
 
 Kotlin and Swift must equal the reference on every line (bitwise for doubles).
 """
@@ -99,6 +101,15 @@ fun main(args: Array<String>) {
             } catch (e: IllegalArgumentException) {
                 "error " + e.message
             }
+            "refuse" -> try {
+                GenerationSettings(
+                    temperature = floatOf(f[1]), topK = f[2].toInt(), topP = floatOf(f[3]),
+                    seed = if (f[4] == "-") null else java.lang.Long.parseUnsignedLong(f[4]),
+                ).requireTemperatureOnly("ExecuTorch's LLM runner")
+                "ok"
+            } catch (e: IllegalArgumentException) {
+                "error " + e.message
+            }
             else -> error("unknown line " + f[0])
         }
         out.append(answer).append('\n')
@@ -167,6 +178,16 @@ func answer(_ f: [Substring]) throws -> String {
         } catch let error as StepsError {
             return "error " + (error.errorDescription ?? "")
         }
+    case "refuse":
+        do {
+            try GenerationSettings(
+                temperature: Double(floatOf(f[1])), topK: Int(f[2])!, topP: Double(floatOf(f[3])),
+                seed: f[4] == "-" ? nil : UInt64(f[4])!
+            ).requireTemperatureOnly(runtime: "ExecuTorch's LLM runner")
+            return "ok"
+        } catch let error as StepsError {
+            return "error " + (error.errorDescription ?? "")
+        }
     default:
         fatalError("unknown line \(f[0])")
     }
@@ -198,6 +219,11 @@ INVALID = [
     (4, 0.8, 0, 1e-7),
     (4, 0.8, 3, 0.5),
 ]
+
+
+#: (temperature, topK, topP, seed) for a runtime that samples with temperature only (ExecuTorch).
+REFUSE = [(0.8, 0, 1.0, None), (0.0, 0, 1.0, None), (0.8, 40, 1.0, None), (0.8, 0, 0.9, None), (0.8, 0, 1.0, 7)]
+REFUSE += [(0.8, 5, 0.5, 2**64 - 1), (0.3, 1, 1.0, 0)]
 
 
 def _u64_bits(x: float) -> int:
@@ -244,6 +270,10 @@ def build_vectors(path: Path) -> tuple[list[str], list[str], int]:
         lines.append(f"invalid {max_new} {f32_bits(t):08x} {k} {f32_bits(p):08x}")
         field = settings_error(max_new, f32(t), k, f32(p))
         expected.append("ok" if field is None else f"error {field}")
+    for t, k, p, seed in REFUSE:
+        lines.append(f"refuse {f32_bits(t):08x} {k} {f32_bits(p):08x} {'-' if seed is None else seed}")
+        named = [name for name, off in (("topK", k != 0), ("topP", p != 1.0), ("seed", seed is not None)) if off]
+        expected.append("error " + "|".join(["temperature only", *named]) if named else "ok")
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return lines, expected, tokens
 
@@ -262,11 +292,10 @@ def _compare(got: list[str], lines: list[str], expected: list[str], language: st
     assert len(got) == len(lines) + 1, f"{language}: {len(got)} answers for {len(lines) + 1} lines"
     mismatches = []
     for line, want, have in zip(lines, expected, got, strict=False):
-        # A refusal must name the setting; the rest of the message is the SDK's wording.
+        # A refusal must name the settings ("|"-separated); the rest of the message is the SDK's wording.
         refused = want.startswith("error ")
-        if (refused and not (have.startswith("error ") and want[len("error ") :] in have)) or (
-            not refused and have != want
-        ):
+        named = refused and have.startswith("error ") and all(s in have for s in want[len("error ") :].split("|"))
+        if (refused and not named) or (not refused and have != want):
             mismatches.append(f"{line[:120]}\n  want {want[:200]}\n  have {have[:200]}")
     assert not mismatches, f"{language}: {len(mismatches)} of {len(lines)} differ:\n" + "\n".join(mismatches[:10])
     # Unseeded: two calls (fresh system seeds) that only need to stay within the top 4 ranked tokens.
