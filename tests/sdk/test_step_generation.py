@@ -42,11 +42,13 @@ KOTLIN = [
     "android/core/common/src/main/kotlin/{{ package_path }}/{{ class_name }}Exception.kt.jinja",
     "android/core/text-generation/src/main/kotlin/{{ package_path }}/GenerationSettings.kt.jinja",
     "android/core/text-generation/src/main/kotlin/{{ package_path }}/StepGeneration.kt.jinja",
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/Sampling.kt.jinja",
 ]
 SWIFT = [
     "ios/core/common/Sources/{{ module }}/{{ class_name }}Error.swift.jinja",
     "ios/core/text-generation/Sources/{{ module }}/GenerationSettings.swift.jinja",
     "ios/core/text-generation/Sources/{{ module }}/StepGeneration.swift.jinja",
+    "ios/core/text-generation/Sources/{{ module }}/Sampling.swift.jinja",
 ]
 
 
@@ -85,8 +87,6 @@ def expected() -> list[str]:
 
 KOTLIN_DRIVER = r"""
 package com.example.steps
-
-import kotlin.random.Random
 
 internal class Scripted : StepModel {
     override val maxSeqLen = 40
@@ -131,7 +131,7 @@ internal fun run(
 
 fun main() {
     val model = Scripted()
-    val gen = StepGenerator(model, Chars, intArrayOf(201), setOf(200), Random(7))
+    val gen = StepGenerator(model, Chars, intArrayOf(201), setOf(200))
     val greedy = { n: Int -> GenerationSettings(maxNewTokens = n, temperature = 0f) }
     println(run(gen, model, "hi", greedy(5)))
     println(run(gen, model, "x", greedy(3)))

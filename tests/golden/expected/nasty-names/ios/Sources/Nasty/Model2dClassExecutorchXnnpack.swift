@@ -5,7 +5,8 @@ import ExecuTorchLLM
 #endif
 
 /// The ``Model2dClassBackend/executorchXnnpack`` engine: ExecuTorch 1.5.1 (XNNPACK CPU delegate)
-/// through its LLM runner, which tokenizes, prefills and decodes in native code.
+/// through its LLM runner, which tokenizes, prefills, decodes and samples in native code. The runner samples
+/// with `GenerationSettings.temperature` only, so ``checkSupported(_:)`` refuses `topK`, `topP` and `seed`.
 final class Model2dClassExecutorchXnnpack: Model2dClassEngine, @unchecked Sendable {
     /// The ExecuTorch version that exported the model; the package dependency is pinned to it.
     static let runtimeVersion = "1.5.1"
@@ -56,6 +57,12 @@ final class Model2dClassExecutorchXnnpack: Model2dClassEngine, @unchecked Sendab
         _ = (prompt, settings, onPiece)
         throw Model2dClassError.runtimeUnavailable
 #endif
+    }
+
+    /// Throws ``Model2dClassError/invalidInput(_:)`` when `settings` sets `topK`, `topP` or `seed`, which
+    /// the runner lacks.
+    func checkSupported(_ settings: GenerationSettings) throws {
+        try settings.requireTemperatureOnly(runtime: "ExecuTorch's LLM runner")
     }
 
     func stop() {

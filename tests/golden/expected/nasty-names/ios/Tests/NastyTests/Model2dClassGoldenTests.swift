@@ -48,6 +48,10 @@ final class Model2dClassGoldenTests: XCTestCase {
     func testSettingsOutOfRangeAreRejected() {
         XCTAssertThrowsError(try GenerationSettings(maxNewTokens: 0).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
         XCTAssertThrowsError(try GenerationSettings(temperature: -1).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topK: -1).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topP: 0).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topP: 1.5).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
+        XCTAssertNoThrow(try GenerationSettings(topK: 40, topP: 0.9, seed: 7).validated(maxSequenceLength: Model2dClass.maxSequenceLength))
         XCTAssertNoThrow(try GenerationSettings().validated(maxSequenceLength: Model2dClass.maxSequenceLength))
     }
 }

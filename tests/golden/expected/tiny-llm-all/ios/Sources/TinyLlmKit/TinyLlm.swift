@@ -33,6 +33,7 @@ public final class TinyLlm: @unchecked Sendable {
             let valid: GenerationSettings
             do {
                 valid = try settings.validated(maxSequenceLength: Self.maxSequenceLength)
+                try engine.checkSupported(valid)
             } catch {
                 continuation.finish(throwing: error)
                 return

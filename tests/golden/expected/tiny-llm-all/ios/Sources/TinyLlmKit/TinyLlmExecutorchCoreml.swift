@@ -5,7 +5,8 @@ import ExecuTorchLLM
 #endif
 
 /// The ``TinyLlmBackend/executorchCoreml`` engine: ExecuTorch 1.5.1 (Core ML delegate)
-/// through its LLM runner, which tokenizes, prefills and decodes in native code.
+/// through its LLM runner, which tokenizes, prefills, decodes and samples in native code. The runner samples
+/// with `GenerationSettings.temperature` only, so ``checkSupported(_:)`` refuses `topK`, `topP` and `seed`.
 final class TinyLlmExecutorchCoreml: TinyLlmEngine, @unchecked Sendable {
     /// The ExecuTorch version that exported the model; the package dependency is pinned to it.
     static let runtimeVersion = "1.5.1"
@@ -56,6 +57,12 @@ final class TinyLlmExecutorchCoreml: TinyLlmEngine, @unchecked Sendable {
         _ = (prompt, settings, onPiece)
         throw TinyLlmError.runtimeUnavailable
 #endif
+    }
+
+    /// Throws ``TinyLlmError/invalidInput(_:)`` when `settings` sets `topK`, `topP` or `seed`, which
+    /// the runner lacks.
+    func checkSupported(_ settings: GenerationSettings) throws {
+        try settings.requireTemperatureOnly(runtime: "ExecuTorch's LLM runner")
     }
 
     func stop() {

@@ -24,8 +24,10 @@ protocol TokenCodec {
 }
 
 /// The generation loop for ``StepModel`` runtimes, platform-neutral: encodes the prompt, prefills it, then
-/// samples one token at a time until an EOS id, `maxNewTokens` or ``stop()``. The conversation is kept
-/// between calls (the cache holds it) until ``reset()``. One call at a time; ``stop()`` from any thread.
+/// samples one token at a time with ``Sampling`` until an EOS id, `maxNewTokens` or ``stop()``. The
+/// conversation is kept between calls (the cache holds it) until ``reset()``. Each call seeds a
+/// ``SplitMix64`` with `settings.seed` (or a random seed when it is nil), so a seeded call picks the same
+/// tokens from the same logits. One call at a time; ``stop()`` from any thread.
 final class StepGenerator: @unchecked Sendable {
     private let model: StepModel
     private let codec: TokenCodec
@@ -35,14 +37,12 @@ final class StepGenerator: @unchecked Sendable {
     private var stopRequested = false
     private var position = 0
     private var pending: Int32?
-    private var random: any RandomNumberGenerator
 
-    init(model: StepModel, codec: TokenCodec, bosIds: [Int32], eosIds: Set<Int32>, random: any RandomNumberGenerator = SystemRandomNumberGenerator()) {
+    init(model: StepModel, codec: TokenCodec, bosIds: [Int32], eosIds: Set<Int32>) {
         self.model = model
         self.codec = codec
         self.bosIds = bosIds
         self.eosIds = eosIds
-        self.random = random
     }
 
     /// Throws `GenerationError.doesNotFit` when the prompt plus `maxNewTokens` does not fit in the cache
@@ -61,9 +61,11 @@ final class StepGenerator: @unchecked Sendable {
         position += ids.count
         pending = nil
         let decode = codec.streamDecoder()
+        var random = SplitMix64(seed: settings.seed ?? UInt64.random(in: .min ... .max))
         for step in 0..<settings.maxNewTokens {
             if isStopRequested() { return }
-            let next = Sampling.sample(logits, temperature: Float(settings.temperature), using: &random)
+            let next = Sampling.sample(
+                logits, temperature: Float(settings.temperature), topK: settings.topK, topP: Float(settings.topP), using: &random)
             if eosIds.contains(next) { return }
             let piece = decode(next)
             if !piece.isEmpty { onPiece(piece) }
@@ -102,27 +104,4 @@ final class StepGenerator: @unchecked Sendable {
 /// Why a generation could not start.
 enum GenerationError: Error, Equatable {
     case doesNotFit(String)
-}
-
-/// Token choice from logits.
-enum Sampling {
-    /// The index of the largest logit (the first on ties).
-    static func argmax(_ logits: [Float]) -> Int32 {
-        var best = 0
-        for i in logits.indices where logits[i] > logits[best] { best = i }
-        return Int32(best)
-    }
-
-    /// ``argmax(_:)`` at temperature 0, else a draw from `softmax(logits / temperature)`.
-    static func sample(_ logits: [Float], temperature: Float, using random: inout any RandomNumberGenerator) -> Int32 {
-        if temperature == 0 { return argmax(logits) }
-        guard let max = logits.max() else { return 0 }
-        let weights = logits.map { Double(exp(($0 - max) / temperature)) }
-        var r = Double.random(in: 0..<1, using: &random) * weights.reduce(0, +)
-        for (i, w) in weights.enumerated() {
-            r -= w
-            if r <= 0 { return Int32(i) }
-        }
-        return Int32(weights.count - 1)
-    }
 }

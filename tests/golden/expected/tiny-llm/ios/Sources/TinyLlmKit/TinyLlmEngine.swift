@@ -7,9 +7,18 @@ protocol TinyLlmEngine: AnyObject, Sendable {
     /// to `onPiece`; the conversation so far is kept (see ``reset()``). Returns when done or stopped.
     func generate(_ prompt: String, settings: GenerationSettings, onPiece: @escaping (String) -> Void) throws
 
+    /// Throws ``TinyLlmError/invalidInput(_:)`` for `settings` this runtime cannot honour, before
+    /// anything runs.
+    func checkSupported(_ settings: GenerationSettings) throws
+
     /// Asks a running generation to return after the current token. Safe from any thread.
     func stop()
 
     /// Forgets the conversation so far (the KV cache). Not during a generation.
     func reset()
+}
+
+extension TinyLlmEngine {
+    /// Accepts all settings: the SDK's own sampler applies every one.
+    func checkSupported(_ settings: GenerationSettings) throws {}
 }

@@ -44,6 +44,10 @@ final class TinyLlmGoldenTests: XCTestCase {
     func testSettingsOutOfRangeAreRejected() {
         XCTAssertThrowsError(try GenerationSettings(maxNewTokens: 0).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
         XCTAssertThrowsError(try GenerationSettings(temperature: -1).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topK: -1).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topP: 0).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
+        XCTAssertThrowsError(try GenerationSettings(topP: 1.5).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
+        XCTAssertNoThrow(try GenerationSettings(topK: 40, topP: 0.9, seed: 7).validated(maxSequenceLength: TinyLlm.maxSequenceLength))
         XCTAssertNoThrow(try GenerationSettings().validated(maxSequenceLength: TinyLlm.maxSequenceLength))
     }
 }

@@ -33,7 +33,8 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
     /**
      * Streams the continuation of [prompt], one decoded piece per token. Cold: nothing runs until collected.
      *
-     * @throws IllegalArgumentException when [GenerationSettings.maxNewTokens] does not fit in [MAX_SEQ_LEN].
+     * @throws IllegalArgumentException when [GenerationSettings.maxNewTokens] does not fit in [MAX_SEQ_LEN], or
+     *   the backend's runtime cannot apply a setting (see [GenerationSettings]).
      * @throws Model2dClassException.InferenceFailed from the flow when the runtime fails.
      */
     fun generate(prompt: String, settings: GenerationSettings = GenerationSettings()): Flow<String> = callbackFlow {
@@ -41,6 +42,7 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
         require(settings.maxNewTokens < MAX_SEQ_LEN) {
             "maxNewTokens must be below MAX_SEQ_LEN ($MAX_SEQ_LEN), was ${settings.maxNewTokens}"
         }
+        engine.checkSupported(settings)
         val worker = launch(Dispatchers.Default) {
             lock.withLock {
                 running.set(true)

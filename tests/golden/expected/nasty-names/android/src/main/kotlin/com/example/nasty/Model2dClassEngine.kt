@@ -16,6 +16,14 @@ internal interface Model2dClassEngine : Closeable {
      */
     fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit)
 
+    /**
+     * Refuses [settings] this runtime cannot honour, before anything runs. The default accepts all: the
+     * SDK's own sampler applies every setting.
+     *
+     * @throws IllegalArgumentException naming the setting and what to do instead.
+     */
+    fun checkSupported(settings: GenerationSettings) {}
+
     /** Asks a running [generate] to return after the current token. Safe from any thread. */
     fun stop()
 

@@ -10,7 +10,8 @@ import org.pytorch.executorch.extension.llm.LlmModule
 
 /**
  * The [Model2dClassBackend.EXECUTORCH_XNNPACK] engine: ExecuTorch 1.5.1 (XNNPACK CPU delegate)
- * through its LLM runner, which tokenizes, prefills and decodes in native code.
+ * through its LLM runner, which tokenizes, prefills, decodes and samples in native code. The runner samples
+ * with [GenerationSettings.temperature] only, so [checkSupported] refuses `topK`, `topP` and `seed`.
  */
 internal class Model2dClassExecutorchXnnpack private constructor(private val module: LlmModule) : Model2dClassEngine {
     override fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit) {
@@ -30,6 +31,11 @@ internal class Model2dClassExecutorchXnnpack private constructor(private val mod
             throw Model2dClassException.InferenceFailed(null, e.message ?: e.toString(), e)
         }
         failure?.let { throw it }
+    }
+
+    /** @throws IllegalArgumentException when [settings] sets `topK`, `topP` or `seed`, which the runner lacks. */
+    override fun checkSupported(settings: GenerationSettings) {
+        settings.requireTemperatureOnly("ExecuTorch's LLM runner")
     }
 
     override fun stop() {

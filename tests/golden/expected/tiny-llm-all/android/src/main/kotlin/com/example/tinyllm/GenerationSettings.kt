@@ -4,19 +4,56 @@ package com.example.tinyllm
 /**
  * How [TinyLlm.generate] samples.
  *
+ * Sampling divides the logits by [temperature], keeps the [topK] most likely tokens, then the fewest of
+ * those whose probabilities add up to [topP], and draws from them with a generator seeded by [seed]. The
+ * SDK's sampler (used on LiteRT) does this bit for bit like the Swift SDK's, so a [seed] reproduces a
+ * generation on both. Runtimes that sample in native code (ExecuTorch's LLM runner) apply only
+ * [temperature] and refuse other values of [topK], [topP] and [seed] with an [IllegalArgumentException].
+ *
  * @property maxNewTokens tokens to generate at most; prompt plus output must fit in
  *   [TinyLlm.MAX_SEQ_LEN] tokens.
  * @property temperature 0 picks the most likely token every step (deterministic); higher is more varied.
  * @property echo whether the prompt is streamed back before the generated text.
+ * @property topK sample only among the [topK] most likely tokens (ties: the lower id); 0 turns it off.
+ * @property topP sample only among the most likely tokens whose probabilities reach [topP] (at least one
+ *   token), in (0, 1]; 1 turns it off.
+ * @property seed the same seed, conversation and prompt give the same text; null draws a new seed each call.
+ * @throws IllegalArgumentException when a value is out of range (the message names it).
  */
 data class GenerationSettings(
     val maxNewTokens: Int = DEFAULT_MAX_NEW_TOKENS,
     val temperature: Float = DEFAULT_TEMPERATURE,
     val echo: Boolean = false,
+    val topK: Int = 0,
+    val topP: Float = 1f,
+    val seed: Long? = null,
 ) {
     init {
         require(maxNewTokens >= 1) { "maxNewTokens must be at least 1, was $maxNewTokens" }
-        require(temperature >= 0f && temperature.isFinite()) { "temperature must be finite and >= 0, was $temperature" }
+        require(temperature >= 0f && temperature.isFinite()) {
+            "temperature must be finite and >= 0 (0 for greedy decoding), was $temperature"
+        }
+        require(topK >= 0) { "topK must be >= 0 (0 turns it off), was $topK" }
+        require(topP > 0f && topP <= 1f) {
+            "topP must be in (0, 1] (1 turns it off; for greedy decoding set temperature = 0), was $topP"
+        }
+    }
+
+    /**
+     * Refuses [topK], [topP] and [seed] for [runtime], which samples by itself with [temperature] only.
+     *
+     * @throws IllegalArgumentException naming the settings it cannot apply and what to do.
+     */
+    internal fun requireTemperatureOnly(runtime: String) {
+        val unsupported = buildList {
+            if (topK != 0) add("topK = $topK")
+            if (topP != 1f) add("topP = $topP")
+            if (seed != null) add("seed = $seed")
+        }
+        require(unsupported.isEmpty()) {
+            runtime + " samples with temperature only and cannot apply " + unsupported.joinToString() +
+                "; leave topK = 0, topP = 1 and seed = null on this backend"
+        }
     }
 
     companion object {

@@ -2,7 +2,6 @@
 package com.example.tinyllm
 
 import java.io.Closeable
-import kotlin.math.exp
 import kotlin.random.Random
 
 /**
@@ -33,16 +32,16 @@ internal interface TokenCodec {
 
 /**
  * The generation loop for [StepModel] runtimes, platform-neutral: encodes the prompt, prefills it, then
- * samples one token at a time until an EOS id, [GenerationSettings.maxNewTokens] or [stop]. The
- * conversation is kept between calls (the cache holds it) until [reset]. Not thread-safe: one call at a
- * time; [stop] from any thread.
+ * samples one token at a time with [Sampling] until an EOS id, [GenerationSettings.maxNewTokens] or [stop].
+ * The conversation is kept between calls (the cache holds it) until [reset]. Each call seeds a [SplitMix64]
+ * with [GenerationSettings.seed] (or a random seed when it is null), so a seeded call picks the same tokens
+ * from the same logits. Not thread-safe: one call at a time; [stop] from any thread.
  */
 internal class StepGenerator(
     private val model: StepModel,
     private val codec: TokenCodec,
     private val bosIds: IntArray,
     private val eosIds: Set<Int>,
-    private val random: Random = Random.Default,
 ) {
     @Volatile private var stopRequested = false
     private var position = 0
@@ -67,9 +66,10 @@ internal class StepGenerator(
         position += ids.size
         pending = null
         val decoder = codec.streamDecoder()
+        val random = SplitMix64(settings.seed ?: Random.Default.nextLong())
         for (step in 0 until settings.maxNewTokens) {
             if (stopRequested) return
-            val next = Sampling.sample(logits, settings.temperature, random)
+            val next = Sampling.sample(logits, settings.temperature, settings.topK, settings.topP, random)
             if (next in eosIds) return
             val piece = decoder(next)
             if (piece.isNotEmpty()) onPiece(piece)
@@ -92,28 +92,5 @@ internal class StepGenerator(
         position = 0
         pending = null
         model.resetCache()
-    }
-}
-
-/** Token choice from logits. */
-internal object Sampling {
-    /** The index of the largest logit (the first on ties). */
-    fun argmax(logits: FloatArray): Int {
-        var best = 0
-        for (i in 1 until logits.size) if (logits[i] > logits[best]) best = i
-        return best
-    }
-
-    /** [argmax] at temperature 0, else a draw from `softmax(logits / temperature)`. */
-    fun sample(logits: FloatArray, temperature: Float, random: Random): Int {
-        if (temperature == 0f) return argmax(logits)
-        val max = logits.maxOrNull() ?: return 0
-        val weights = DoubleArray(logits.size) { exp(((logits[it] - max) / temperature).toDouble()) }
-        var r = random.nextDouble() * weights.sum()
-        for (i in weights.indices) {
-            r -= weights[i]
-            if (r <= 0) return i
-        }
-        return weights.size - 1
     }
 }
