@@ -30,8 +30,8 @@ from tests.sdk.test_bpe import (
     check,
     corpus,
     kotlin_driver,
-    swift_driver,
     sweep,
+    swift_driver,
     training_texts,
     vocab_lines,
 )
