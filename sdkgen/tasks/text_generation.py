@@ -143,10 +143,10 @@ class TextGenerationStages(StageRunner):
     def _tokenizer_file(self, tok: TokenizerSpec, load_dir: Path) -> Path:
         """The tokenizer file the runner reads and the SDKs ship: the checkpoint's ``tokenizer.json``, or for
         SentencePiece the ``tokenizer.bin`` the load stage converts ``tokenizer.model`` to."""
-        return load_dir / tok.file if tok.kind == "sentencepiece" else self.ckpt.path / tok.file
+        return load_dir / tok.file if tok.file == "tokenizer.bin" else self.ckpt.path / tok.file
 
     def _run_load(self, d: Path, meta: dict[str, Any], tok: TokenizerSpec) -> None:
-        if tok.kind == "sentencepiece":
+        if tok.file == "tokenizer.bin":
             from sdkgen.runtimes.executorch.export import sentencepiece_to_llama2c
 
             sentencepiece_to_llama2c(self.ckpt.path / "tokenizer.model", d / tok.file)
@@ -376,7 +376,7 @@ class TextGenerationStages(StageRunner):
             chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
         return TokenizerSpec(
             kind=kind,
-            file="tokenizer.bin" if kind == "sentencepiece" else "tokenizer.json",
+            file="tokenizer.bin" if kind == "sentencepiece" and self._executorch_runner() else "tokenizer.json",
             bos_id=bos,
             eos_ids=eos_ids,
             bos_token=inverse.get(bos, ""),
@@ -385,10 +385,17 @@ class TextGenerationStages(StageRunner):
             chat_template=chat if isinstance(chat, str) else None,
         )
 
+    def _executorch_runner(self) -> bool:
+        """Whether the SDK's engines are ExecuTorch's LLM runner, which tokenizes itself (otherwise the SDK core
+        tokenizes: LiteRT and Core ML step runtimes)."""
+        return any(TARGETS.get(t).runtime == "executorch" for t in self.config.targets)
+
     def _tokenizer_kind(self, tj: dict[str, Any]) -> str:
-        """``byte-level-bpe`` or ``sentencepiece`` (BPE with byte fallback and the ``▁`` word marker, with its
-        ``tokenizer.model`` beside it); anything else is refused, as is SentencePiece for a target whose SDK engine
-        tokenizes in Kotlin or Swift (their core tokenizer is byte-level BPE)."""
+        """``byte-level-bpe`` or ``sentencepiece`` (BPE with byte fallback and the ``▁`` word marker). For
+        ExecuTorch targets SentencePiece needs ``tokenizer.model`` beside it (the runner reads its llama2.c form);
+        for targets whose SDK core tokenizes (LiteRT, Core ML) the ``tokenizer.json`` must be of the form the core
+        supports (``sdkgen.sdk.tokenizer_support``). Anything else is refused, as is a SentencePiece build that mixes
+        both kinds of target (an SDK ships one tokenizer file)."""
         model = tj.get("model") or {}
         pre = json.dumps(tj.get("pre_tokenizer"))
         described = f"tokenizer.json is {model.get('type')} with pre-tokenizer {pre[:80]}"
@@ -403,18 +410,30 @@ class TextGenerationStages(StageRunner):
                 "BPE with byte fallback (Llama 2, TinyLlama, Gemma, Phi-3)",
                 hint="use a checkpoint whose tokenizer is one of these",
             )
+        own = [t for t in self.config.targets if TARGETS.get(t).runtime != "executorch"]
+        if own and self._executorch_runner():
+            raise StageError(
+                f"targets {own} generate with the SDK's own tokenizer (tokenizer.json) and the ExecuTorch targets with "
+                "the runner's (tokenizer.bin); for a SentencePiece checkpoint an SDK ships one tokenizer file",
+                hint="build the executorch targets and the litert/coreml targets as two models (two sdkgen.toml)",
+            )
+        if own:
+            from sdkgen.sdk.tokenizer_support import SUPPORTED, sentencepiece_bpe_problems
+
+            problems = sentencepiece_bpe_problems(tj)
+            if problems:
+                raise StageError(
+                    f"targets {own} generate with the SDK's own tokenizer, which does not support this "
+                    f"SentencePiece-style tokenizer.json: {'; '.join(problems)}",
+                    hint=f"the SDK tokenizer supports {SUPPORTED}; or build for executorch targets (their runner "
+                    "tokenizes with SentencePiece's tokenizer.model)",
+                )
+            return "sentencepiece"
         if not (self.ckpt.path / "tokenizer.model").is_file():
             raise StageError(
                 f"{described} (SentencePiece style) but {self.ckpt.path} has no tokenizer.model",
                 hint="save tokenizer.model with the checkpoint: ExecuTorch's runner reads its llama2.c "
                 "conversion (its tokenizer.json reader maps byte-fallback pieces to <unk>, measured with 1.5.1)",
-            )
-        own = [t for t in self.config.targets if TARGETS.get(t).runtime != "executorch"]
-        if own:
-            raise StageError(
-                f"targets {own} generate with the SDK's own tokenizer, which reads byte-level BPE only; this "
-                "checkpoint's tokenizer is SentencePiece",
-                hint="build this model for executorch targets (their runner tokenizes with SentencePiece)",
             )
         return "sentencepiece"
 

@@ -1,6 +1,6 @@
 """Text generation with a SentencePiece tokenizer (TinyLlama, Gemma, Phi-3 style): ExecuTorch's runner
-reads the llama2.c conversion of ``tokenizer.model`` and honours one BOS; targets whose SDK engine
-tokenizes itself are refused."""
+reads the llama2.c conversion of ``tokenizer.model`` and honours one BOS; for LiteRT the SDK core tokenizes from
+``tokenizer.json`` (SentencePiece-style BPE); one SDK does not mix both."""
 
 from __future__ import annotations
 
@@ -62,12 +62,39 @@ def test_sentencepiece_checkpoint_builds_for_executorch(project: Path) -> None:
     assert "BOS_COUNT: Int = 1" in kt and '"tokenizer.bin"' in kt
 
 
-def test_sentencepiece_is_refused_where_the_sdk_tokenizes(project: Path) -> None:
+def test_sentencepiece_mixing_runner_and_sdk_tokenizers_is_refused(project: Path) -> None:
     cfg = parse_config(_raw(["executorch:xnnpack", "litert:cpu"]), root=project)
     with pytest.raises(StageError, match=r"targets \['litert:cpu'\] generate with the SDK's own tokenizer") as e:
         build(cfg, project / "dist2", cache_root=project / "cache", log=lambda m: None)
-    assert "executorch" in (e.value.hint or "")
+    assert "two models" in (e.value.hint or "")
     assert not (project / "dist2").exists()
+
+
+def test_sentencepiece_checkpoint_builds_for_litert(project: Path) -> None:
+    """The SDK core tokenizes (SentencePiece-style BPE from tokenizer.json): the build ships the checkpoint's
+    tokenizer.json, of the form ``spm-converted-not-legacy`` in tests/sdk/test_sentencepiece_bpe.py checks."""
+    cfg = parse_config(_raw(["litert:cpu"]), root=project)
+    result = build(cfg, project / "dist3", cache_root=project / "cache", log=lambda m: None)
+    assert result.passed, result.report
+    spec = json.loads((result.output / "model-spec.json").read_text())
+    assert spec["tokenizer"]["kind"] == "sentencepiece" and spec["tokenizer"]["file"] == "tokenizer.json"
+    assert spec["generation"]["bos_count"] == 1
+    shipped = result.output / "android/src/main/assets/sp-llm/tokenizer.json"
+    assert shipped.read_bytes() == (project / "ckpt" / "tokenizer.json").read_bytes()
+    assert not list(result.output.rglob("tokenizer.bin"))
+
+
+def test_unsupported_sentencepiece_tokenizer_json_is_refused_for_litert(project: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(project / "ckpt", tmp_path / "ckpt")
+    path = tmp_path / "ckpt" / "tokenizer.json"
+    tj = json.loads(path.read_text(encoding="utf-8"))
+    tj["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "NFKC"}]}
+    path.write_text(json.dumps(tj, ensure_ascii=False), encoding="utf-8")
+    cfg = parse_config(_raw(["litert:cpu"]), root=tmp_path)
+    with pytest.raises(StageError, match=r"does not support this SentencePiece-style tokenizer.json: normalizer NFKC"):
+        build(cfg, tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
 
 
 def test_sentencepiece_without_tokenizer_model_is_refused(project: Path, tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ public struct BpeTokenizerError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Byte-level BPE tokenizer (GPT-2, Llama 3, SmolLM, Qwen 2 style), built from the text of a Hugging Face
-/// `tokenizer.json` with ``init(json:)``. Equal id for id to the `tokenizers` library (0.23) encoding without special
+/// BPE tokenizer, byte-level (GPT-2, Llama 3, SmolLM, Qwen 2 style) or SentencePiece style (Llama 2, TinyLlama,
+/// Mistral: `▁` word marker, byte fallback), built from the text of a Hugging Face `tokenizer.json` with
+/// ``init(json:)``. Equal id for id to the `tokenizers` library (0.23) encoding without special
 /// tokens: ``encode(_:)`` returns the ids of the text alone, and the caller adds BOS/EOS as its model expects (the
 /// `post_processor` is not applied). Meant for runtimes that do not tokenize themselves (Core ML). It uses only
 /// Foundation and works on Unicode scalars, never on `Character`s (grapheme clusters), and compares tokens by their
@@ -27,12 +28,18 @@ public struct BpeTokenizerError: Error, CustomStringConvertible, Sendable {
 /// Supported `tokenizer.json` contents. Anything else makes ``init(json:)`` throw a ``BpeTokenizerError`` that names
 /// it, instead of tokenizing differently:
 /// - `model`: `BPE` with `vocab`, `merges` (`"a b"` strings or `["a", "b"]` pairs), `ignore_merges`, `unk_token` and
-///   `fuse_unk`. Not supported: `dropout` (other than 0), `byte_fallback`, `continuing_subword_prefix`,
-///   `end_of_word_suffix`.
-/// - `normalizer`: none, `NFC`, or a `Sequence` of those.
-/// - `pre_tokenizer`: `ByteLevel` (with its `add_prefix_space` and `use_regex`), alone or as the last step of a
-///   `Sequence` whose other steps are `Split` (regex or string pattern, every `behavior`, `invert`) and `Digits`.
-/// - `decoder`: `ByteLevel`, alone or as the only step of a `Sequence`.
+///   `fuse_unk`, and for SentencePiece style `byte_fallback`. Not supported: `dropout` (other than 0),
+///   `continuing_subword_prefix`, `end_of_word_suffix`.
+/// - Byte-level: `normalizer` none, `NFC`, or a `Sequence` of those; `pre_tokenizer` `ByteLevel` (with its
+///   `add_prefix_space` and `use_regex`), alone or as the last step of a `Sequence` whose other steps are `Split`
+///   (regex or string pattern, every `behavior`, `invert`) and `Digits`; `decoder` `ByteLevel`, alone or as the only
+///   step of a `Sequence`.
+/// - SentencePiece style (no `ByteLevel` anywhere): `normalizer` none, or `NFC`, `Prepend` and `Replace` (string
+///   pattern, or a regex pattern of the syntax below, such as `\A +| +\z` and ` {2,}` that transformers writes for
+///   SentencePiece's `remove_extra_whitespaces`), alone or in a `Sequence`; `pre_tokenizer` none or `Metaspace`
+///   (`replacement`, `prepend_scheme` `first`/`always`/`never`, `split`), alone or as the only step of a `Sequence`;
+///   `decoder` one of, or a `Sequence` of, `Replace` (string pattern; one character when after `ByteFallback` or
+///   `Fuse`), `Metaspace` (before `ByteFallback`), `ByteFallback`, `Fuse`, and `Strip` after `Fuse` with `stop` 0.
 /// - `added_tokens`: every added token, special or not, with its `single_word`, `lstrip`, `rstrip` and `normalized`
 ///   flags. Ids are assigned as `tokenizers` assigns them when it loads the file (the id in the model vocabulary for
 ///   a token that is in it, otherwise the next free id after the vocabulary).
@@ -49,6 +56,12 @@ public struct BpeTokenizerError: Error, CustomStringConvertible, Sendable {
 ///    with one when `add_prefix_space` is set, splits with the GPT-2 regex
 ///    `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+` when `use_regex` is set, and maps
 ///    each UTF-8 byte to the character GPT-2's `bytes_to_unicode` gives it.
+/// 3'. SentencePiece style instead: the normalizer steps run in order (`Prepend` only on non-empty text), then
+///    `Metaspace` replaces spaces with its `replacement`, prepends one (`always`, or `first` for the piece at the start
+///    of the text, unless the normalizer removed the text's first scalar) unless the piece starts with it, and with
+///    `split` cuts the piece before each `replacement`. BPE starts from the piece's scalars: a scalar that is not in
+///    the vocabulary becomes the `<0xXX>` tokens of its UTF-8 bytes with `byte_fallback`, otherwise `unk_token` (runs
+///    fused with `fuse_unk`), as `tokenizers`.
 /// 4. BPE on each piece: the byte characters are merged pair by pair, the pair of lowest merge rank (leftmost first
 ///    among equal ranks) each time, until no pair has a rank. With `ignore_merges`, a piece that is a vocabulary
 ///    token as a whole is that token. Results for short pieces are cached.
@@ -64,7 +77,8 @@ public struct BpeTokenizerError: Error, CustomStringConvertible, Sendable {
 ///   pairs that Oniguruma folds to one character, such as `ss` for `ß`, are rejected there), lookahead `(?=…)` and
 ///   `(?!…)`, alternation `|`;
 /// - quantifiers `? * + {n} {n,} {n,m}` (greedy, lazy `?`, possessive `+`) after a character, class or escape, and
-///   `?`/`??` after a group.
+///   `?`/`??` after a group;
+/// - the anchors `\A` (start of the text) and `\z` (end).
 ///
 /// Unicode: `\p{L}` and `\p{N}` are those of Oniguruma in `tokenizers` 0.23 (Unicode 16), `\s` and white space are
 /// Unicode `White_Space`, `\w` (for `single_word`) is the Rust regex crate's and numeric scalars (for `Digits`) are
@@ -97,7 +111,7 @@ public struct BpeTokenizer: Sendable {
         guard let object = root as? [String: Any] else {
             throw BpeTokenizerError.unsupported("it is not a JSON object")
         }
-        core = try Core(object)
+        core = try Core(object, data: data)
     }
 
     /// The token ids of `text`, without BOS, EOS or any other token a model expects around it (`tokenizers`'
@@ -114,8 +128,15 @@ public struct BpeTokenizer: Sendable {
     /// no token's are ignored. No space is added or removed, so `decode(encode(s)) == s` for a text without
     /// `lstrip`/`rstrip` tokens when there is no normalizer and no `add_prefix_space`.
     public func decode(_ ids: [Int32], skipSpecial: Bool = false) -> String {
-        var decoder = UTF8Decoder()
         var out = String.UnicodeScalarView()
+        if var pieces = pieceDecoder(eager: false) {
+            for id in ids {
+                pieces.push(id, skipSpecial: skipSpecial, &out)
+            }
+            pieces.finish(&out)
+            return String(out)
+        }
+        var decoder = UTF8Decoder()
         for id in ids {
             core.decodeToken(id, skipSpecial: skipSpecial, into: &decoder, &out)
         }
@@ -145,6 +166,11 @@ public struct BpeTokenizer: Sendable {
         BpeStreamDecoder(tokenizer: self, skipSpecial: skipSpecial)
     }
 
+    /// The SentencePiece-style decoder chain of this tokenizer, or nil for a byte-level one.
+    fileprivate func pieceDecoder(eager: Bool) -> SentencePieceDecoder? {
+        core.sentencePiece ? SentencePieceDecoder(core, eager: eager) : nil
+    }
+
     /// Feeds the bytes of token `id` to `decoder`, which writes to `out`.
     fileprivate func decodeToken(_ id: Int32, skipSpecial: Bool, into decoder: inout UTF8Decoder,
                                  _ out: inout String.UnicodeScalarView) {
@@ -155,10 +181,14 @@ public struct BpeTokenizer: Sendable {
 /// Incremental ``BpeTokenizer/decode(_:skipSpecial:)`` for text generation: ``push(_:)`` each id as it is generated
 /// and show what it returns. The bytes of a UTF-8 sequence split across tokens are held back until it is complete, so
 /// only whole scalars are returned; invalid bytes become U+FFFD as soon as they are known to be invalid. The
-/// concatenation of every ``push(_:)`` result and ``finish()`` equals `decode(ids, skipSpecial: skipSpecial)`.
+/// concatenation of every ``push(_:)`` result and ``finish()`` equals `decode(ids, skipSpecial: skipSpecial)`, with
+/// one exception for SentencePiece-style byte fallback: where a run of `<0xXX>` tokens is not valid UTF-8, `decode`
+/// (as `tokenizers`) gives one U+FFFD per byte of the whole run, while the stream has already returned the complete
+/// scalars before the invalid byte and gives U+FFFD for each byte it cannot use.
 public struct BpeStreamDecoder: Sendable {
     private let tokenizer: BpeTokenizer
     private var decoder = BpeTokenizer.UTF8Decoder()
+    private var pieces: BpeTokenizer.SentencePieceDecoder?
     /// Whether special tokens are left out, as in ``BpeTokenizer/decode(_:skipSpecial:)``.
     public let skipSpecial: Bool
 
@@ -166,12 +196,17 @@ public struct BpeStreamDecoder: Sendable {
     public init(tokenizer: BpeTokenizer, skipSpecial: Bool = false) {
         self.tokenizer = tokenizer
         self.skipSpecial = skipSpecial
+        pieces = tokenizer.pieceDecoder(eager: true)
     }
 
     /// The complete scalars that the token `id` ends, possibly empty.
     public mutating func push(_ id: Int32) -> String {
         var out = String.UnicodeScalarView()
-        tokenizer.decodeToken(id, skipSpecial: skipSpecial, into: &decoder, &out)
+        if pieces != nil {
+            pieces!.push(id, skipSpecial: skipSpecial, &out)
+        } else {
+            tokenizer.decodeToken(id, skipSpecial: skipSpecial, into: &decoder, &out)
+        }
         return String(out)
     }
 
@@ -179,7 +214,11 @@ public struct BpeStreamDecoder: Sendable {
     /// over.
     public mutating func finish() -> String {
         var out = String.UnicodeScalarView()
-        decoder.finish(&out)
+        if pieces != nil {
+            pieces!.finish(&out)
+        } else {
+            decoder.finish(&out)
+        }
         return String(out)
     }
 }
@@ -207,7 +246,16 @@ extension BpeTokenizer {
         let unkId: Int32
         let fuseUnk: Bool
         let ignoreMerges: Bool
-        let nfc: Bool
+        /// Whether the tokenizer is SentencePiece style (no `ByteLevel`): BPE starts from scalars.
+        let sentencePiece: Bool
+        /// SentencePiece style: scalar → id of the vocabulary token that is that one scalar.
+        let charIds: [UInt32: Int32]
+        /// SentencePiece style with `byte_fallback`: id of each byte's `<0xXX>` token, or -1.
+        let fallbackIds: [Int32]
+        let byteFallback: Bool
+        let normalizers: [NormStep]
+        let metaspace: Metaspace?
+        let decoderSteps: [DecoderStep]
         let rawAddedTokens: AddedTokens?
         let normalizedAddedTokens: AddedTokens?
         let steps: [Step]
@@ -216,7 +264,7 @@ extension BpeTokenizer {
         let vocabSize: Int
         let cache = Cache()
 
-        init(_ root: [String: Any]) throws {
+        init(_ root: [String: Any], data: Data) throws {
             guard let model = root["model"] as? [String: Any] else {
                 throw BpeTokenizerError.unsupported("it has no model")
             }
@@ -226,20 +274,24 @@ extension BpeTokenizer {
             if let dropout = number(model["dropout"]), dropout != 0 {
                 throw BpeTokenizerError.unsupported("BPE dropout")
             }
-            if model["byte_fallback"] as? Bool == true { throw BpeTokenizerError.unsupported("BPE byte_fallback") }
             if model["continuing_subword_prefix"] is String || model["end_of_word_suffix"] is String {
                 throw BpeTokenizerError.unsupported("continuing_subword_prefix or end_of_word_suffix")
             }
-            guard let vocabJSON = model["vocab"] as? [String: Any] else {
+            // Read again from the bytes: the keys of the dictionary JSONSerialization gives are Strings, which compare
+            // canonically equivalent tokens (such as K and the Kelvin sign) as equal and keep only one of them.
+            var reader = RawVocabReader([UInt8](data))
+            guard model["vocab"] is [String: Any], let vocabJSON = try reader.vocab() else {
                 throw BpeTokenizerError.unsupported("the model has no vocab")
             }
             var vocab = [[UInt8]: Int32](minimumCapacity: vocabJSON.count)
             var maxId = -1
             for (token, value) in vocabJSON {
-                guard let id = number(value), id >= 0, id < Double(Int32.max), id == id.rounded() else {
-                    throw BpeTokenizerError.unsupported("the id of \(token) is not a token id")
+                guard let id = value, id >= 0, id < Double(Int32.max), id == id.rounded() else {
+                    throw BpeTokenizerError.unsupported(
+                        "the id of \(String(decoding: token, as: UTF8.self)) is not a token id"
+                    )
                 }
-                vocab[Array(token.utf8)] = Int32(id)
+                vocab[token] = Int32(id)
                 maxId = max(maxId, Int(id))
             }
             self.vocab = vocab
@@ -276,33 +328,10 @@ extension BpeTokenizer {
             self.mergeResults = mergeResults
             byteIds = (0..<256).map { vocab[byteCharUTF8[$0]] ?? -1 }
 
-            switch root["normalizer"] {
-            case nil, is NSNull:
-                nfc = false
-            case let normalizer as [String: Any]:
-                switch normalizer["type"] as? String {
-                case "NFC":
-                    nfc = true
-                case "Sequence":
-                    let steps = normalizer["normalizers"] as? [Any] ?? []
-                    for step in steps where (step as? [String: Any])?["type"] as? String != "NFC" {
-                        let type = (step as? [String: Any])?["type"] as? String ?? "\(step)"
-                        throw BpeTokenizerError.unsupported("normalizer \(type) (only NFC is supported)")
-                    }
-                    nfc = !steps.isEmpty
-                default:
-                    let type = normalizer["type"] as? String ?? "\(normalizer)"
-                    throw BpeTokenizerError.unsupported("normalizer \(type) (only NFC is supported)")
-                }
-            default:
-                throw BpeTokenizerError.unsupported("normalizer \(root["normalizer"] ?? "")")
-            }
-
-            guard let preTokenizer = root["pre_tokenizer"] as? [String: Any] else {
-                throw BpeTokenizerError.unsupported("it has no ByteLevel pre-tokenizer")
-            }
-            var stepsJSON = [preTokenizer]
-            if preTokenizer["type"] as? String == "Sequence" {
+            var stepsJSON: [[String: Any]] = []
+            let preTokenizer = root["pre_tokenizer"] as? [String: Any]
+            if let preTokenizer { stepsJSON = [preTokenizer] }
+            if let preTokenizer, preTokenizer["type"] as? String == "Sequence" {
                 guard let list = preTokenizer["pretokenizers"] as? [Any] else {
                     throw BpeTokenizerError.unsupported("pre-tokenizer Sequence without steps")
                 }
@@ -313,12 +342,37 @@ extension BpeTokenizer {
                     return step
                 }
             }
-            guard let byteLevel = stepsJSON.last, byteLevel["type"] as? String == "ByteLevel" else {
-                throw BpeTokenizerError.unsupported("the pre-tokenizer must be ByteLevel or end with ByteLevel")
+            let byteLevel = stepsJSON.last
+            let sentencePiece = stepsJSON.isEmpty || (stepsJSON.count == 1 && byteLevel?["type"] as? String == "Metaspace")
+            self.sentencePiece = sentencePiece
+            guard sentencePiece || byteLevel?["type"] as? String == "ByteLevel" else {
+                throw BpeTokenizerError.unsupported(
+                    "the pre-tokenizer must be ByteLevel or end with ByteLevel (byte-level BPE), or be Metaspace or "
+                        + "none (SentencePiece style)"
+                )
             }
-            addPrefixSpace = byteLevel["add_prefix_space"] as? Bool == true
-            useByteLevelRegex = byteLevel["use_regex"] as? Bool != false
-            steps = try stepsJSON.dropLast().map { step in
+            byteFallback = model["byte_fallback"] as? Bool == true
+            if !sentencePiece && byteFallback {
+                throw BpeTokenizerError.unsupported("BPE byte_fallback with a ByteLevel pre-tokenizer")
+            }
+            normalizers = try parseNormalizer(root["normalizer"], sentencePiece: sentencePiece)
+            metaspace = sentencePiece && stepsJSON.count == 1 ? try Metaspace(stepsJSON[0]) : nil
+            var charIds = [UInt32: Int32]()
+            var fallbackIds = [Int32](repeating: -1, count: 256)
+            if sentencePiece {
+                for (token, id) in vocab {
+                    let scalars = String(decoding: token, as: UTF8.self).unicodeScalars
+                    if scalars.count == 1 { charIds[scalars.first!.value] = id }
+                }
+                if byteFallback {
+                    for b in 0..<256 { fallbackIds[b] = vocab[Array(byteToken(b).utf8)] ?? -1 }
+                }
+            }
+            self.charIds = charIds
+            self.fallbackIds = fallbackIds
+            addPrefixSpace = !sentencePiece && byteLevel?["add_prefix_space"] as? Bool == true
+            useByteLevelRegex = !sentencePiece && byteLevel?["use_regex"] as? Bool != false
+            steps = sentencePiece ? [] : try stepsJSON.dropLast().map { step in
                 switch step["type"] as? String {
                 case "Split":
                     let pattern = step["pattern"] as? [String: Any]
@@ -347,13 +401,18 @@ extension BpeTokenizer {
             }
 
             let decoder = root["decoder"] as? [String: Any]
-            var decoderType = decoder?["type"] as? String
-            if decoderType == "Sequence" {
-                let decoders = decoder?["decoders"] as? [Any] ?? []
-                decoderType = decoders.count == 1 ? (decoders[0] as? [String: Any])?["type"] as? String : nil
-            }
-            guard decoderType == "ByteLevel" else {
-                throw BpeTokenizerError.unsupported("the decoder must be ByteLevel")
+            if sentencePiece {
+                decoderSteps = try DecoderStep.parseAll(decoder)
+            } else {
+                decoderSteps = []
+                var decoderType = decoder?["type"] as? String
+                if decoderType == "Sequence" {
+                    let decoders = decoder?["decoders"] as? [Any] ?? []
+                    decoderType = decoders.count == 1 ? (decoders[0] as? [String: Any])?["type"] as? String : nil
+                }
+                guard decoderType == "ByteLevel" else {
+                    throw BpeTokenizerError.unsupported("the decoder must be ByteLevel")
+                }
             }
 
             // Added tokens, numbered as tokenizers' AddedVocabulary::add_tokens numbers them.
@@ -397,13 +456,15 @@ extension BpeTokenizer {
             for (token, id) in vocab { idTokens[Int(id)] = String(decoding: token, as: UTF8.self) }
             var raw: [([UInt32], Int32)] = []
             var normalized: [([UInt32], Int32)] = []
+            let nfcForm = normalizers.contains { $0.kind == .nfc }
             for id in addedOrder {
                 let token = added[id]!
-                // An added token that is normalized decodes from, and is matched as, its normalized form.
-                let text = token.normalized && nfc ? Core.nfc(token.content) : token.content
-                idTokens[Int(id)] = string(text)
+                // An added token that is normalized decodes from its NFC form, and is matched as its normalized form.
+                idTokens[Int(id)] = string(token.normalized && nfcForm ? Core.nfc(token.content) : token.content)
                 if token.normalized {
-                    normalized.append((text, id))
+                    var kept = true
+                    let text = Core.normalize(token.content, normalizers, &kept)
+                    if !text.isEmpty { normalized.append((text, id)) }
                 } else {
                     raw.append((token.content, id))
                 }
@@ -418,6 +479,74 @@ extension BpeTokenizer {
             string(scalars).precomposedStringWithCanonicalMapping.unicodeScalars.map(\.value)
         }
 
+        /// The normalizer `steps` applied to `piece`. `startKept` becomes false when a step removes the piece's first
+        /// scalar (then, as in `tokenizers`, the normalized text no longer starts at the piece's start).
+        static func normalize(_ piece: [UInt32], _ steps: [NormStep], _ startKept: inout Bool) -> [UInt32] {
+            var s = piece
+            for step in steps { s = step.apply(s, &startKept) }
+            return s
+        }
+
+        /// Step 3' (`Metaspace`) for one non-empty piece of normalized text, `atStart` of the text, then BPE.
+        private func metaspaceSplit(_ piece: [UInt32], atStart: Bool, _ out: inout [Int32]) {
+            guard let m = metaspace else {
+                bpeChars(piece, &out)
+                return
+            }
+            var word = piece.map { $0 == 0x20 ? m.replacement : $0 }
+            let prepend = m.scheme == .always || (m.scheme == .first && atStart)
+            if prepend && word[0] != m.replacement { word.insert(m.replacement, at: 0) }
+            guard m.split else {
+                bpeChars(word, &out)
+                return
+            }
+            var start = 0
+            for i in 1...word.count where i == word.count || word[i] == m.replacement {
+                bpeChars(Array(word[start..<i]), &out)
+                start = i
+            }
+        }
+
+        /// SentencePiece-style BPE for one pre-token: tokenizers' `BPE::merge_word` from scalars.
+        private func bpeChars(_ word: [UInt32], _ out: inout [Int32]) {
+            let key = utf8(word)
+            if ignoreMerges, let id = vocab[key] {
+                out.append(id)
+                return
+            }
+            if let cached = cache.get(key) {
+                out += cached
+                return
+            }
+            var c: [Int32] = []
+            c.reserveCapacity(word.count)
+            var pendingUnk = false
+            for v in word {
+                if let id = charIds[v] {
+                    if pendingUnk { c.append(unkId) }
+                    pendingUnk = false
+                    c.append(id)
+                    continue
+                }
+                if byteFallback {
+                    let ids = utf8([v]).map { fallbackIds[Int($0)] }
+                    if ids.allSatisfy({ $0 >= 0 }) {
+                        // As tokenizers: a pending unknown token stays pending (it goes after these bytes).
+                        c += ids
+                        continue
+                    }
+                }
+                if unkId >= 0 {
+                    if pendingUnk && !fuseUnk { c.append(unkId) }
+                    pendingUnk = true
+                }
+            }
+            if pendingUnk { c.append(unkId) }
+            let ids = mergeIds(c)
+            if word.count < maxCachedLength { cache.put(key, ids) }
+            out += ids
+        }
+
         func encode(_ text: String) -> [Int32] {
             var out: [Int32] = []
             let scalars = text.unicodeScalars.map(\.value)
@@ -426,11 +555,16 @@ extension BpeTokenizer {
                 case .token(let id):
                     out.append(id)
                 case .text(let start, let end):
-                    let piece = nfc ? Core.nfc(Array(scalars[start..<end])) : Array(scalars[start..<end])
+                    var startKept = true
+                    let piece = Core.normalize(Array(scalars[start..<end]), normalizers, &startKept)
                     for inner in splits(normalizedAddedTokens, piece) {
                         switch inner {
-                        case .token(let id): out.append(id)
-                        case .text(let s, let e): preTokenize(Array(piece[s..<e]), &out)
+                        case .token(let id):
+                            out.append(id)
+                        case .text(let s, let e) where sentencePiece:
+                            metaspaceSplit(Array(piece[s..<e]), atStart: start == 0 && s == 0 && startKept, &out)
+                        case .text(let s, let e):
+                            preTokenize(Array(piece[s..<e]), &out)
                         }
                     }
                 }
@@ -527,6 +661,12 @@ extension BpeTokenizer {
                 }
             }
             if pendingUnk { c.append(unkId) }
+            return mergeIds(c)
+        }
+
+        /// tokenizers' `Word::merge_all` for the ids `c`.
+        private func mergeIds(_ initial: [Int32]) -> [Int32] {
+            var c = initial
             let count = c.count
             var prev = (0..<count).map { $0 - 1 }
             var next = (0..<count).map { $0 + 1 < count ? $0 + 1 : -1 }
@@ -742,12 +882,21 @@ extension BpeTokenizer {
         }
     }
 
-    /// Incremental UTF-8 decoding with U+FFFD for each maximal invalid subpart (as Rust's `from_utf8_lossy`).
+    /// Incremental UTF-8 decoding with U+FFFD for each maximal invalid subpart (as Rust's `from_utf8_lossy`), or with
+    /// `perByte` one U+FFFD for each byte of it (as `tokenizers`' `ByteFallback` decoder). `invalid` records whether
+    /// any byte was invalid.
     fileprivate struct UTF8Decoder: Sendable {
+        private let perByte: Bool
         private var need = 0
+        private var held = 0
         private var value: UInt32 = 0
         private var lower: UInt8 = 0x80
         private var upper: UInt8 = 0xBF
+        private(set) var invalid = false
+
+        init(perByte: Bool = false) {
+            self.perByte = perByte
+        }
 
         mutating func push(_ b: UInt8, _ out: inout String.UnicodeScalarView) {
             if need > 0 {
@@ -755,33 +904,543 @@ extension BpeTokenizer {
                     value = value << 6 | UInt32(b & 0x3F)
                     lower = 0x80
                     upper = 0xBF
+                    held += 1
                     need -= 1
                     if need == 0 { out.append(Unicode.Scalar(value) ?? replacement) }
                     return
                 }
                 need = 0
-                out.append(replacement)
+                replace(&out)
             }
             switch b {
             case 0x00...0x7F: out.append(Unicode.Scalar(b))
             case 0xC2...0xDF: start(1, b & 0x1F, 0x80, 0xBF)
             case 0xE0...0xEF: start(2, b & 0x0F, b == 0xE0 ? 0xA0 : 0x80, b == 0xED ? 0x9F : 0xBF)
             case 0xF0...0xF4: start(3, b & 0x07, b == 0xF0 ? 0x90 : 0x80, b == 0xF4 ? 0x8F : 0xBF)
-            default: out.append(replacement)
+            default:
+                held = 1
+                replace(&out)
             }
+        }
+
+        private mutating func replace(_ out: inout String.UnicodeScalarView) {
+            invalid = true
+            for _ in 0..<(perByte ? held : 1) { out.append(replacement) }
         }
 
         private mutating func start(_ need: Int, _ value: UInt8, _ lower: UInt8, _ upper: UInt8) {
             self.need = need
+            self.held = 1
             self.value = UInt32(value)
             self.lower = lower
             self.upper = upper
         }
 
         mutating func finish(_ out: inout String.UnicodeScalarView) {
-            if need > 0 { out.append(replacement) }
+            if need > 0 { replace(&out) }
             need = 0
         }
+    }
+
+    /// The SentencePiece-style decoder chain, token by token: the steps before `ByteFallback` (`Replace`,
+    /// `Metaspace`) on each token, then `ByteFallback` on runs of `<0xXX>` tokens, then the remaining steps on the
+    /// text (`Replace` of one scalar, `Fuse`, `Strip` of the text's start). With `eager` (streaming), the bytes of a
+    /// run are decoded as they come (an incomplete scalar is held back, an invalid byte becomes U+FFFD); otherwise,
+    /// as `tokenizers`, a run is decoded when it ends, and one that is not valid UTF-8 gives one U+FFFD per byte.
+    fileprivate struct SentencePieceDecoder: Sendable {
+        private let core: Core
+        private let eager: Bool
+        private let hasFallback: Bool
+        /// The steps before it apply to each token (`Replace`, `Metaspace`).
+        private let preTo: Int
+        /// The steps from it on apply to the text (`Replace` of one scalar, `Fuse`, `Strip`).
+        private let postFrom: Int
+        private var utf8 = UTF8Decoder(perByte: true)
+        private var run: [UInt8] = []
+        private var index = 0
+        private var stripLeft: [Int]
+
+        init(_ core: Core, eager: Bool) {
+            self.core = core
+            self.eager = eager
+            let steps = core.decoderSteps
+            let fallbackAt = steps.firstIndex { $0.kind == .byteFallback }
+            hasFallback = fallbackAt != nil
+            preTo = steps.firstIndex { $0.kind == .byteFallback || $0.kind == .fuse } ?? steps.count
+            postFrom = fallbackAt.map { $0 + 1 } ?? preTo
+            stripLeft = steps.map(\.start)
+        }
+
+        mutating func push(_ id: Int32, skipSpecial: Bool, _ out: inout String.UnicodeScalarView) {
+            guard id >= 0, Int(id) < core.idTokens.count, let token = core.idTokens[Int(id)] else { return }
+            if skipSpecial && core.specialIds[Int(id)] { return }
+            var scalars = token.unicodeScalars.map(\.value)
+            for k in 0..<preTo { scalars = core.decoderSteps[k].applyToToken(scalars, index: index) }
+            index += 1
+            var text = String.UnicodeScalarView()
+            if hasFallback, let b = fallbackByte(scalars) {
+                if eager { utf8.push(b, &text) } else { run.append(b) }
+            } else {
+                endRun(&text)
+                for v in scalars { text.append(Unicode.Scalar(v) ?? replacement) }
+            }
+            post(text, &out)
+        }
+
+        /// Ends the text, and starts over.
+        mutating func finish(_ out: inout String.UnicodeScalarView) {
+            var text = String.UnicodeScalarView()
+            endRun(&text)
+            post(text, &out)
+            index = 0
+            stripLeft = core.decoderSteps.map(\.start)
+        }
+
+        private mutating func endRun(_ text: inout String.UnicodeScalarView) {
+            if eager {
+                utf8.finish(&text)
+                return
+            }
+            if run.isEmpty { return }
+            var decoded = String.UnicodeScalarView()
+            var strict = UTF8Decoder()
+            for b in run { strict.push(b, &decoded) }
+            strict.finish(&decoded)
+            if strict.invalid {
+                for _ in run { text.append(replacement) }
+            } else {
+                text.append(contentsOf: decoded)
+            }
+            run.removeAll()
+        }
+
+        private mutating func post(_ text: String.UnicodeScalarView, _ out: inout String.UnicodeScalarView) {
+            var s = text.map(\.value)
+            let steps = core.decoderSteps
+            for k in postFrom..<steps.count {
+                let step = steps[k]
+                switch step.kind {
+                case .replace:
+                    s = replaceAll(s, step.pattern, step.content)
+                case .strip:
+                    var i = 0
+                    while i < s.count && stripLeft[k] > 0 {
+                        if s[i] == step.content[0] {
+                            i += 1
+                            stripLeft[k] -= 1
+                        } else {
+                            stripLeft[k] = 0
+                        }
+                    }
+                    s.removeFirst(i)
+                default:
+                    break
+                }
+            }
+            for v in s { out.append(Unicode.Scalar(v) ?? replacement) }
+        }
+    }
+
+    /// Reads `model.vocab` of a `tokenizer.json` with each key as the UTF-8 of its exact scalars.
+    fileprivate struct RawVocabReader {
+        private let b: [UInt8]
+        private var i = 0
+
+        init(_ bytes: [UInt8]) {
+            b = bytes
+        }
+
+        /// The (token, id) pairs of `model.vocab` (an id that is not a number is nil), or nil if there is none.
+        mutating func vocab() throws -> [([UInt8], Double?)]? {
+            var result: [([UInt8], Double?)]?
+            try object { reader, key in
+                guard key == Array("model".utf8) else { return try reader.skip() }
+                try reader.object { reader, key in
+                    guard key == Array("vocab".utf8) else { return try reader.skip() }
+                    var pairs: [([UInt8], Double?)] = []
+                    try reader.object { reader, token in pairs.append((token, try reader.number())) }
+                    result = pairs
+                }
+            }
+            return result
+        }
+
+        private func fail() -> BpeTokenizerError {
+            BpeTokenizerError("invalid tokenizer.json at byte \(i)")
+        }
+
+        private mutating func space() {
+            while i < b.count, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x0D || b[i] == 0x09 { i += 1 }
+        }
+
+        private mutating func expect(_ c: UInt8) throws {
+            space()
+            guard i < b.count, b[i] == c else { throw fail() }
+            i += 1
+        }
+
+        /// Calls `member` with each key of an object, positioned at its value, which `member` must read.
+        private mutating func object(_ member: (inout RawVocabReader, [UInt8]) throws -> Void) throws {
+            try expect(0x7B)
+            space()
+            if i < b.count, b[i] == 0x7D {
+                i += 1
+                return
+            }
+            while true {
+                space()
+                let key = try string()
+                try expect(0x3A)
+                try member(&self, key)
+                space()
+                guard i < b.count else { throw fail() }
+                i += 1
+                if b[i - 1] == 0x7D { return }
+                if b[i - 1] != 0x2C { throw fail() }
+            }
+        }
+
+        /// A string's UTF-8 (escapes decoded, a lone surrogate as U+FFFD).
+        private mutating func string() throws -> [UInt8] {
+            try expect(0x22)
+            var out: [UInt8] = []
+            while i < b.count, b[i] != 0x22 {
+                if b[i] != 0x5C {
+                    out.append(b[i])
+                    i += 1
+                    continue
+                }
+                guard i + 1 < b.count else { throw fail() }
+                i += 2
+                switch b[i - 1] {
+                case 0x62: out.append(0x08)
+                case 0x66: out.append(0x0C)
+                case 0x6E: out.append(0x0A)
+                case 0x72: out.append(0x0D)
+                case 0x74: out.append(0x09)
+                case 0x75:
+                    var v = try hex4()
+                    if v >= 0xD800 && v < 0xDC00 && i + 1 < b.count && b[i] == 0x5C && b[i + 1] == 0x75 {
+                        let save = i
+                        i += 2
+                        let low = try hex4()
+                        if low >= 0xDC00 && low < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            i = save
+                        }
+                    }
+                    out += utf8([v >= 0xD800 && v < 0xE000 ? 0xFFFD : v])
+                default: out.append(b[i - 1])
+                }
+            }
+            guard i < b.count else { throw fail() }
+            i += 1
+            return out
+        }
+
+        private mutating func hex4() throws -> UInt32 {
+            guard i + 4 <= b.count, let v = UInt32(String(decoding: b[i..<(i + 4)], as: UTF8.self), radix: 16) else {
+                throw fail()
+            }
+            i += 4
+            return v
+        }
+
+        /// A number, or nil (and the value skipped) for anything else.
+        private mutating func number() throws -> Double? {
+            space()
+            let start = i
+            while i < b.count, b[i] == 0x2D || b[i] == 0x2B || b[i] == 0x2E || b[i] == 0x45 || b[i] == 0x65
+                || (b[i] >= 0x30 && b[i] <= 0x39) { i += 1 }
+            if i > start { return Double(String(decoding: b[start..<i], as: UTF8.self)) }
+            try skip()
+            return nil
+        }
+
+        /// Skips one value.
+        private mutating func skip() throws {
+            space()
+            guard i < b.count else { throw fail() }
+            switch b[i] {
+            case 0x22:
+                _ = try string()
+            case 0x7B:
+                try object { reader, _ in try reader.skip() }
+            case 0x5B:
+                i += 1
+                space()
+                if i < b.count, b[i] == 0x5D {
+                    i += 1
+                    return
+                }
+                while true {
+                    try skip()
+                    space()
+                    guard i < b.count else { throw fail() }
+                    i += 1
+                    if b[i - 1] == 0x5D { return }
+                    if b[i - 1] != 0x2C { throw fail() }
+                }
+            default:
+                while i < b.count, b[i] != 0x2C, b[i] != 0x7D, b[i] != 0x5D, b[i] > 0x20 { i += 1 }
+            }
+        }
+    }
+
+    /// A normalizer step (see ``BpeTokenizer``).
+    fileprivate struct NormStep: Sendable {
+        enum Kind: Sendable {
+            case nfc, prepend, replace
+        }
+
+        let kind: Kind
+        var text: [UInt32] = []
+        var content: [UInt32] = []
+        var regex: SplitRegex?
+
+        func apply(_ s: [UInt32], _ startKept: inout Bool) -> [UInt32] {
+            switch kind {
+            case .nfc: return Core.nfc(s)
+            case .prepend: return s.isEmpty ? s : text + s
+            case .replace: return replace(s, &startKept)
+            }
+        }
+
+        /// `Replace`: every match of `regex`, or every occurrence of `text`, left to right, becomes `content`.
+        private func replace(_ s: [UInt32], _ startKept: inout Bool) -> [UInt32] {
+            var out: [UInt32] = []
+            var prev = 0
+            var kept = startKept
+            if let regex {
+                regex.forEachMatch(s) { start, end in
+                    if start == 0 && end > 0 && content.isEmpty { kept = false }
+                    out += s[prev..<start]
+                    out += content
+                    prev = end
+                }
+            } else {
+                var i = 0
+                while i + text.count <= s.count {
+                    if !s[i..<(i + text.count)].elementsEqual(text) {
+                        i += 1
+                        continue
+                    }
+                    out += s[prev..<i]
+                    out += content
+                    if i == 0 && content.isEmpty { kept = false }
+                    i += text.count
+                    prev = i
+                }
+            }
+            startKept = kept
+            out += s[prev...]
+            return out
+        }
+    }
+
+    /// The `Metaspace` pre-tokenizer's settings.
+    fileprivate struct Metaspace: Sendable {
+        enum Scheme: Sendable {
+            case always, first, never
+        }
+
+        let replacement: UInt32
+        let scheme: Scheme
+        let split: Bool
+
+        init(_ json: [String: Any]) throws {
+            let text = json["replacement"] as? String ?? "\u{2581}"
+            let scalars = Array(text.unicodeScalars)
+            guard scalars.count == 1 else { throw BpeTokenizerError.unsupported("Metaspace replacement \(text)") }
+            replacement = scalars[0].value
+            switch json["prepend_scheme"] as? String {
+            case "always": scheme = .always
+            case "first": scheme = .first
+            case "never": scheme = .never
+            case nil: scheme = json["add_prefix_space"] as? Bool == false ? .never : .always
+            case let other?: throw BpeTokenizerError.unsupported("Metaspace prepend_scheme \(other)")
+            }
+            split = json["split"] as? Bool != false
+        }
+    }
+
+    /// A step of a SentencePiece-style decoder (see ``SentencePieceDecoder``).
+    fileprivate struct DecoderStep: Sendable {
+        enum Kind: Sendable {
+            case replace, metaspace, byteFallback, fuse, strip
+        }
+
+        let kind: Kind
+        var pattern: [UInt32] = []
+        var content: [UInt32] = []
+        var start = 0
+        var replacement: UInt32 = 0
+        var scheme: Metaspace.Scheme = .always
+
+        /// `Replace` or `Metaspace` on the token at `index` (of the tokens decoded, skipped ones left out).
+        func applyToToken(_ token: [UInt32], index: Int) -> [UInt32] {
+            if kind == .replace { return replaceAll(token, pattern, content) }
+            var out: [UInt32] = []
+            for v in token {
+                if v != replacement {
+                    out.append(v)
+                } else if index > 0 || scheme == .never {
+                    out.append(0x20)
+                }
+            }
+            return out
+        }
+
+        static func parseAll(_ decoder: [String: Any]?) throws -> [DecoderStep] {
+            guard let decoder else { throw BpeTokenizerError.unsupported("it has no decoder") }
+            var list = [decoder]
+            if decoder["type"] as? String == "Sequence" {
+                guard let steps = decoder["decoders"] as? [Any] else {
+                    throw BpeTokenizerError.unsupported("decoder Sequence without steps")
+                }
+                list = try steps.map {
+                    guard let step = $0 as? [String: Any] else { throw BpeTokenizerError.unsupported("decoder \($0)") }
+                    return step
+                }
+            }
+            var fallback = false
+            var fused = false
+            return try list.map { json in
+                let type = json["type"] as? String ?? ""
+                switch type {
+                case "Replace":
+                    guard let pattern = (json["pattern"] as? [String: Any])?["String"] as? String, !pattern.isEmpty,
+                          let content = json["content"] as? String else {
+                        throw BpeTokenizerError.unsupported(
+                            "decoder Replace \(json["pattern"] ?? "") (only a string pattern)"
+                        )
+                    }
+                    if (fallback || fused) && pattern.unicodeScalars.count != 1 {
+                        throw BpeTokenizerError.unsupported("decoder Replace of \(pattern) after ByteFallback or Fuse")
+                    }
+                    return DecoderStep(kind: .replace, pattern: pattern.unicodeScalars.map(\.value),
+                                       content: content.unicodeScalars.map(\.value))
+                case "Metaspace":
+                    if fallback || fused {
+                        throw BpeTokenizerError.unsupported("decoder Metaspace after ByteFallback or Fuse")
+                    }
+                    let m = try Metaspace(json)
+                    return DecoderStep(kind: .metaspace, replacement: m.replacement, scheme: m.scheme)
+                case "ByteFallback":
+                    if fallback || fused {
+                        throw BpeTokenizerError.unsupported("decoder ByteFallback twice or after Fuse")
+                    }
+                    fallback = true
+                    return DecoderStep(kind: .byteFallback)
+                case "Fuse":
+                    if fused { throw BpeTokenizerError.unsupported("decoder Fuse twice") }
+                    fused = true
+                    return DecoderStep(kind: .fuse)
+                case "Strip":
+                    let content = (json["content"] as? String ?? "").unicodeScalars.map(\.value)
+                    let start = Int(number(json["start"]) ?? 0)
+                    let stop = Int(number(json["stop"]) ?? 0)
+                    if !fused { throw BpeTokenizerError.unsupported("decoder Strip before Fuse") }
+                    if stop != 0 { throw BpeTokenizerError.unsupported("decoder Strip with stop \(stop)") }
+                    if content.count != 1 || start < 0 {
+                        throw BpeTokenizerError.unsupported("decoder Strip of \(string(content))")
+                    }
+                    return DecoderStep(kind: .strip, content: content, start: start)
+                default:
+                    throw BpeTokenizerError.unsupported(
+                        "decoder \(type) (SentencePiece style supports Replace, Metaspace, ByteFallback, Fuse and Strip)"
+                    )
+                }
+            }
+        }
+    }
+
+    /// Every occurrence of `pattern` in `s`, left to right, replaced with `content`.
+    fileprivate static func replaceAll(_ s: [UInt32], _ pattern: [UInt32], _ content: [UInt32]) -> [UInt32] {
+        guard !pattern.isEmpty, s.count >= pattern.count else { return s }
+        var out: [UInt32] = []
+        var prev = 0
+        var i = 0
+        while i + pattern.count <= s.count {
+            if !s[i..<(i + pattern.count)].elementsEqual(pattern) {
+                i += 1
+                continue
+            }
+            out += s[prev..<i]
+            out += content
+            i += pattern.count
+            prev = i
+        }
+        out += s[prev...]
+        return out
+    }
+
+    /// The normalizer steps of the `normalizer` JSON value (SentencePiece style also `Prepend`, `Replace`).
+    fileprivate static func parseNormalizer(_ normalizer: Any?, sentencePiece: Bool) throws -> [NormStep] {
+        if normalizer == nil || normalizer is NSNull { return [] }
+        guard let json = normalizer as? [String: Any] else {
+            throw BpeTokenizerError.unsupported("normalizer \(normalizer ?? "")")
+        }
+        var list = [json]
+        if json["type"] as? String == "Sequence" {
+            list = try (json["normalizers"] as? [Any] ?? []).map {
+                guard let step = $0 as? [String: Any] else { throw BpeTokenizerError.unsupported("normalizer \($0)") }
+                return step
+            }
+        }
+        let supported = sentencePiece ? "only NFC, Prepend and Replace are supported" : "only NFC is supported"
+        return try list.map { step in
+            let type = step["type"] as? String ?? ""
+            switch type {
+            case "NFC":
+                return NormStep(kind: .nfc)
+            case "Prepend" where sentencePiece:
+                guard let prepend = step["prepend"] as? String else {
+                    throw BpeTokenizerError.unsupported("Prepend without prepend")
+                }
+                return NormStep(kind: .prepend, text: prepend.unicodeScalars.map(\.value))
+            case "Replace" where sentencePiece:
+                guard let pattern = step["pattern"] as? [String: Any], let content = step["content"] as? String else {
+                    throw BpeTokenizerError.unsupported("normalizer Replace without pattern or content")
+                }
+                let scalars = content.unicodeScalars.map(\.value)
+                if let regex = pattern["Regex"] as? String {
+                    return NormStep(kind: .replace, content: scalars, regex: try SplitRegex(pattern: regex))
+                }
+                guard let literal = pattern["String"] as? String, !literal.isEmpty else {
+                    throw BpeTokenizerError.unsupported("normalizer Replace pattern \(pattern)")
+                }
+                return NormStep(kind: .replace, text: literal.unicodeScalars.map(\.value), content: scalars)
+            default:
+                throw BpeTokenizerError.unsupported("normalizer \(type) (\(supported))")
+            }
+        }
+    }
+
+    /// The `<0xXX>` token of byte `b`.
+    fileprivate static func byteToken(_ b: Int) -> String {
+        let hex = Array("0123456789ABCDEF")
+        return "<0x" + String(hex[b >> 4]) + String(hex[b & 15]) + ">"
+    }
+
+    /// The byte a `ByteFallback` decoder reads in `token` (`<0x` two hex digits `>`), or nil.
+    fileprivate static func fallbackByte(_ token: [UInt32]) -> UInt8? {
+        guard token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E else {
+            return nil
+        }
+        func digit(_ v: UInt32) -> UInt32? {
+            switch v {
+            case 0x30...0x39: return v - 0x30
+            case 0x41...0x46: return v - 0x41 + 10
+            case 0x61...0x66: return v - 0x61 + 10
+            default: return nil
+            }
+        }
+        guard let lo = digit(token[4]) else { return nil }
+        if token[3] == 0x2B { return UInt8(lo) }
+        guard let hi = digit(token[3]) else { return nil }
+        return UInt8(hi * 16 + lo)
     }
 
     /// A compiled `Split` regex (see ``BpeTokenizer`` for the supported syntax), matched on scalars with Oniguruma's
@@ -873,6 +1532,9 @@ extension BpeTokenizer {
             case let .look(alternatives, negate):
                 let found = alternatives.contains { sequence(s, $0, 0, pos, nil) >= 0 }
                 return found != negate ? sequence(s, nodes, k + 1, pos, next) : -1
+            case let .anchor(start):
+                let holds = start ? pos == 0 : pos == s.count
+                return holds ? sequence(s, nodes, k + 1, pos, next) : -1
             }
         }
 
@@ -899,6 +1561,8 @@ extension BpeTokenizer {
         /// A group, optionally followed by `?` (or `??` when `lazy`).
         case group([[Node]], optional: Bool, lazy: Bool)
         case look([[Node]], negate: Bool)
+        /// `\A` (`start`) or `\z`.
+        case anchor(start: Bool)
     }
 
     /// A set of scalars: `ranges` (sorted inclusive `start, end` pairs), the `tables` and the complements of the
@@ -980,6 +1644,7 @@ extension BpeTokenizer {
 
         private mutating func quantified(_ ci: Bool) throws -> Node {
             let atom = try self.atom(ci)
+            if case .anchor = atom { return atom }
             let min: Int
             let max: Int
             switch peek() {
@@ -1040,6 +1705,10 @@ extension BpeTokenizer {
             case code("["):
                 return .chars(try charClass(ci), min: 1, max: 1, mode: .greedy)
             case code("\\"):
+                if peek() == code("A") || peek() == code("z") {
+                    i += 1
+                    return .anchor(start: p[i - 1] == code("A"))
+                }
                 if let (table, complemented) = try escapeSet() {
                     let set = complemented ? CharSet(notTables: [table]) : CharSet(tables: [table])
                     return .chars(set, min: 1, max: 1, mode: .greedy)

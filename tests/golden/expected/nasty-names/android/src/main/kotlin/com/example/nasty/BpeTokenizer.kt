@@ -5,8 +5,8 @@ import java.text.Normalizer
 import java.util.concurrent.ConcurrentHashMap
 
 /**
- * Byte-level BPE tokenizer (GPT-2, Llama 3, SmolLM, Qwen 2 style), built from the text of a Hugging Face
- * `tokenizer.json` with [fromJson]. Equal id for id to the `tokenizers` library (0.23) encoding without special
+ * BPE tokenizer, byte-level (GPT-2, Llama 3, SmolLM, Qwen 2 style) or SentencePiece style (Llama 2, TinyLlama,
+ * Mistral: `▁` word marker, byte fallback), built from the text of a Hugging Face `tokenizer.json` with [fromJson]. Equal id for id to the `tokenizers` library (0.23) encoding without special
  * tokens: [encode] returns the ids of the text alone, and the caller adds BOS/EOS as its model expects (the
  * `post_processor` is not applied). Meant for runtimes that do not tokenize themselves (LiteRT). It uses only the
  * Kotlin standard library and `java.text.Normalizer`. Instances are immutable (apart from an internal, thread-safe
@@ -15,12 +15,18 @@ import java.util.concurrent.ConcurrentHashMap
  * Supported `tokenizer.json` contents. Anything else makes [fromJson] throw an [IllegalArgumentException] that
  * names it, instead of tokenizing differently:
  * - `model`: `BPE` with `vocab`, `merges` (`"a b"` strings or `["a", "b"]` pairs), `ignore_merges`, `unk_token`
- *   and `fuse_unk`. Not supported: `dropout` (other than 0), `byte_fallback`, `continuing_subword_prefix`,
- *   `end_of_word_suffix`.
- * - `normalizer`: none, `NFC`, or a `Sequence` of those.
- * - `pre_tokenizer`: `ByteLevel` (with its `add_prefix_space` and `use_regex`), alone or as the last step of a
- *   `Sequence` whose other steps are `Split` (regex or string pattern, every `behavior`, `invert`) and `Digits`.
- * - `decoder`: `ByteLevel`, alone or as the only step of a `Sequence`.
+ *   and `fuse_unk`, and for SentencePiece style `byte_fallback`. Not supported: `dropout` (other than 0),
+ *   `continuing_subword_prefix`, `end_of_word_suffix`.
+ * - Byte-level: `normalizer` none, `NFC`, or a `Sequence` of those; `pre_tokenizer` `ByteLevel` (with its
+ *   `add_prefix_space` and `use_regex`), alone or as the last step of a `Sequence` whose other steps are `Split`
+ *   (regex or string pattern, every `behavior`, `invert`) and `Digits`; `decoder` `ByteLevel`, alone or as the only
+ *   step of a `Sequence`.
+ * - SentencePiece style (no `ByteLevel` anywhere): `normalizer` none, or `NFC`, `Prepend` and `Replace` (string
+ *   pattern, or a regex pattern of the syntax below, such as `\A +| +\z` and ` {2,}` that transformers writes for
+ *   SentencePiece's `remove_extra_whitespaces`), alone or in a `Sequence`; `pre_tokenizer` none or `Metaspace` (`replacement`,
+ *   `prepend_scheme` `first`/`always`/`never`, `split`), alone or as the only step of a `Sequence`; `decoder` one
+ *   of, or a `Sequence` of, `Replace` (string pattern; one character when after `ByteFallback` or `Fuse`),
+ *   `Metaspace` (before `ByteFallback`), `ByteFallback`, `Fuse`, and `Strip` after `Fuse` with `stop` 0.
  * - `added_tokens`: every added token, special or not, with its `single_word`, `lstrip`, `rstrip` and
  *   `normalized` flags. Ids are assigned as `tokenizers` assigns them when it loads the file (the id in the
  *   model vocabulary for a token that is in it, otherwise the next free id after the vocabulary).
@@ -37,6 +43,11 @@ import java.util.concurrent.ConcurrentHashMap
  *    with one when `add_prefix_space` is set, splits with the GPT-2 regex
  *    `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+` when `use_regex` is set, and
  *    maps each UTF-8 byte to the character GPT-2's `bytes_to_unicode` gives it.
+ * 3'. SentencePiece style instead: the normalizer steps run in order (`Prepend` only on non-empty text), then
+ *    `Metaspace` replaces spaces with its `replacement`, prepends one (`always`, or `first` for the piece at the start
+ *    of the text, unless the normalizer removed the text's first character) unless the piece starts with it, and with `split` cuts the piece before each `replacement`.
+ *    BPE starts from the piece's characters: a character that is not in the vocabulary becomes the `<0xXX>` tokens
+ *    of its UTF-8 bytes with `byte_fallback`, otherwise `unk_token` (runs fused with `fuse_unk`), as `tokenizers`.
  * 4. BPE on each piece: the byte characters are merged pair by pair, the pair of lowest merge rank (leftmost first
  *    among equal ranks) each time, until no pair has a rank. With `ignore_merges`, a piece that is a vocabulary
  *    token as a whole is that token. Results for short pieces are cached.
@@ -52,7 +63,8 @@ import java.util.concurrent.ConcurrentHashMap
  *   pairs that Oniguruma folds to one character, such as `ss` for `ß`, are rejected there), lookahead `(?=…)` and
  *   `(?!…)`, alternation `|`;
  * - quantifiers `? * + {n} {n,} {n,m}` (greedy, lazy `?`, possessive `+`) after a character, class or escape,
- *   and `?`/`??` after a group.
+ *   and `?`/`??` after a group;
+ * - the anchors `\A` (start of the text) and `\z` (end).
  *
  * Unicode: `\p{L}` and `\p{N}` are those of Oniguruma in `tokenizers` 0.23 (Unicode 16), `\s` and white space
  * are Unicode `White_Space`, `\w` (for `single_word`) is the Rust regex crate's and numeric characters (for `Digits`)
@@ -81,10 +93,22 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
 
     /** Id of the single-byte token of each byte, or -1. */
     private val byteIds = IntArray(256) { -1 }
+
+    /** Whether the tokenizer is SentencePiece style (no `ByteLevel`): BPE starts from characters. */
+    private val sentencePiece: Boolean
+
+    /** SentencePiece style: code point → id of the vocabulary token that is that one character. */
+    private val charIds = HashMap<Int, Int>()
+
+    /** SentencePiece style with `byte_fallback`: id of each byte's `<0xXX>` token, or -1. */
+    private val fallbackIds = IntArray(256) { -1 }
+    private val byteFallback: Boolean
+    private val normalizers: List<NormStep>
+    private val metaspace: Metaspace?
+    private val decoderSteps: List<DecoderStep>
     private val unkId: Int
     private val fuseUnk: Boolean
     private val ignoreMerges: Boolean
-    private val nfc: Boolean
     private val rawAddedTokens: AddedTokens?
     private val normalizedAddedTokens: AddedTokens?
     private val steps: List<Step>
@@ -107,7 +131,6 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         require((model["dropout"] as? Number)?.toDouble().let { it == null || it == 0.0 }) {
             "unsupported tokenizer.json: BPE dropout"
         }
-        require(model["byte_fallback"] != true) { "unsupported tokenizer.json: BPE byte_fallback" }
         require(model["continuing_subword_prefix"] == null && model["end_of_word_suffix"] == null) {
             "unsupported tokenizer.json: continuing_subword_prefix or end_of_word_suffix"
         }
@@ -141,21 +164,10 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
         for (b in 0 until 256) byteIds[b] = vocab[BYTE_CHARS[b].toString()] ?: -1
 
-        nfc = when (val normalizer = root["normalizer"]) {
-            null -> false
-            is Map<*, *> -> when (normalizer["type"]) {
-                "NFC" -> true
-                "Sequence" -> (normalizer["normalizers"] as? List<*> ?: emptyList<Any?>()).map {
-                    val stepType = (it as? Map<*, *>)?.get("type")
-                    if (stepType != "NFC") throw unsupported("normalizer $stepType (only NFC is supported)")
-                }.isNotEmpty()
-                else -> throw unsupported("normalizer ${normalizer["type"]} (only NFC is supported)")
-            }
-            else -> throw unsupported("normalizer $normalizer")
-        }
-
-        val preTokenizer = root.obj("pre_tokenizer") ?: throw unsupported("it has no ByteLevel pre-tokenizer")
-        val stepsJson = if (preTokenizer["type"] == "Sequence") {
+        val preTokenizer = root.obj("pre_tokenizer")
+        val stepsJson = if (preTokenizer == null) {
+            emptyList()
+        } else if (preTokenizer["type"] == "Sequence") {
             val list = preTokenizer["pretokenizers"] as? List<*>
                 ?: throw unsupported("pre-tokenizer Sequence without steps")
             list.map { it as? Map<*, *> ?: throw unsupported("pre-tokenizer $it") }
@@ -163,12 +175,26 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
             listOf(preTokenizer)
         }
         val byteLevel = stepsJson.lastOrNull()
-        require(byteLevel != null && byteLevel["type"] == "ByteLevel") {
-            "unsupported tokenizer.json: the pre-tokenizer must be ByteLevel or end with ByteLevel"
+        sentencePiece = stepsJson.isEmpty() || stepsJson.singleOrNull()?.get("type") == "Metaspace"
+        require(sentencePiece || byteLevel?.get("type") == "ByteLevel") {
+            "unsupported tokenizer.json: the pre-tokenizer must be ByteLevel or end with ByteLevel (byte-level BPE), " +
+                "or be Metaspace or none (SentencePiece style)"
         }
-        addPrefixSpace = byteLevel["add_prefix_space"] == true
-        useByteLevelRegex = byteLevel["use_regex"] != false
-        steps = stepsJson.dropLast(1).map { step ->
+        byteFallback = model["byte_fallback"] == true
+        require(sentencePiece || !byteFallback) {
+            "unsupported tokenizer.json: BPE byte_fallback with a ByteLevel pre-tokenizer"
+        }
+        normalizers = parseNormalizer(root["normalizer"], sentencePiece)
+        metaspace = stepsJson.singleOrNull()?.takeIf { sentencePiece }?.let { Metaspace.parse(it) }
+        if (sentencePiece) {
+            for ((token, id) in vocab) {
+                if (token.isNotEmpty() && token.codePointCount(0, token.length) == 1) charIds[token.codePointAt(0)] = id
+            }
+            if (byteFallback) for (b in 0 until 256) fallbackIds[b] = vocab[byteToken(b)] ?: -1
+        }
+        addPrefixSpace = !sentencePiece && byteLevel?.get("add_prefix_space") == true
+        useByteLevelRegex = !sentencePiece && byteLevel?.get("use_regex") != false
+        steps = if (sentencePiece) emptyList() else stepsJson.dropLast(1).map { step ->
             when (step["type"]) {
                 "Split" -> {
                     val pattern = step["pattern"] as? Map<*, *> ?: throw unsupported("Split without pattern")
@@ -187,12 +213,17 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
 
         val decoder = root.obj("decoder")
-        val decoderType = if (decoder?.get("type") == "Sequence") {
-            (decoder["decoders"] as? List<*>)?.singleOrNull()?.let { (it as? Map<*, *>)?.get("type") }
+        if (sentencePiece) {
+            decoderSteps = DecoderStep.parseAll(decoder)
         } else {
-            decoder?.get("type")
+            decoderSteps = emptyList()
+            val decoderType = if (decoder?.get("type") == "Sequence") {
+                (decoder["decoders"] as? List<*>)?.singleOrNull()?.let { (it as? Map<*, *>)?.get("type") }
+            } else {
+                decoder?.get("type")
+            }
+            require(decoderType == "ByteLevel") { "unsupported tokenizer.json: the decoder must be ByteLevel" }
         }
-        require(decoderType == "ByteLevel") { "unsupported tokenizer.json: the decoder must be ByteLevel" }
 
         // Added tokens, numbered as tokenizers' AddedVocabulary::add_tokens numbers them.
         addedIds = HashMap()
@@ -225,10 +256,15 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         val raw = ArrayList<Pair<IntArray, Int>>()
         val normalized = ArrayList<Pair<IntArray, Int>>()
         for ((id, token) in added) {
-            // An added token that is normalized decodes from, and is matched as, its normalized form.
-            val text = if (token.normalized && nfc) nfc(token.content) else token.content
-            idTokens[id] = text
-            (if (token.normalized) normalized else raw).add(codePoints(text) to id)
+            // An added token that is normalized decodes from its NFC form, and is matched as its normalized form.
+            val nfcForm = normalizers.any { it.kind == NormStep.NFC }
+            idTokens[id] = if (token.normalized && nfcForm) nfc(token.content) else token.content
+            if (token.normalized) {
+                val text = normalize(codePoints(token.content))
+                if (text.isNotEmpty()) normalized.add(text to id)
+            } else {
+                raw.add(codePoints(token.content) to id)
+            }
         }
         rawAddedTokens = if (raw.isEmpty()) null else AddedTokens(raw, added)
         normalizedAddedTokens = if (normalized.isEmpty()) null else AddedTokens(normalized, added)
@@ -244,9 +280,15 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         val out = IntList()
         val cps = codePoints(text)
         forEachSplit(rawAddedTokens, cps, out) { start, end ->
-            var piece = cps.copyOfRange(start, end)
-            if (nfc) piece = codePoints(nfc(fromCodePoints(piece, 0, piece.size)))
-            forEachSplit(normalizedAddedTokens, piece, out) { s, e -> preTokenize(piece.copyOfRange(s, e), out) }
+            val startKept = booleanArrayOf(true)
+            val piece = normalize(cps.copyOfRange(start, end), startKept)
+            forEachSplit(normalizedAddedTokens, piece, out) { s, e ->
+                if (sentencePiece) {
+                    metaspaceSplit(piece.copyOfRange(s, e), start == 0 && s == 0 && startKept[0], out)
+                } else {
+                    preTokenize(piece.copyOfRange(s, e), out)
+                }
+            }
         }
         return out.toArray()
     }
@@ -260,8 +302,14 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
      * `lstrip`/`rstrip` tokens when there is no normalizer and no `add_prefix_space`.
      */
     public fun decode(ids: IntArray, skipSpecial: Boolean = false): String {
-        val decoder = Utf8Decoder()
         val out = StringBuilder()
+        if (sentencePiece) {
+            val decoder = SentencePieceDecoder(this, eager = false)
+            for (id in ids) decoder.push(id, skipSpecial, out)
+            decoder.finish(out)
+            return out.toString()
+        }
+        val decoder = Utf8Decoder()
         for (id in ids) decodeToken(id, skipSpecial, decoder, out)
         decoder.finish(out)
         return out.toString()
@@ -286,17 +334,21 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
      * Incremental [decode] for text generation: [push] each id as it is generated and show what it returns. The
      * bytes of a UTF-8 sequence split across tokens are held back until it is complete, so only whole characters are
      * returned; invalid bytes become U+FFFD as soon as they are known to be invalid. The concatenation of every
-     * [push] result and [finish] equals `decode(ids, skipSpecial)`. Not thread-safe: use one per generation.
+     * [push] result and [finish] equals `decode(ids, skipSpecial)`, with one exception for SentencePiece-style byte
+     * fallback: where a run of `<0xXX>` tokens is not valid UTF-8, `decode` (as `tokenizers`) gives one U+FFFD per
+     * byte of the whole run, while the stream has already returned the complete characters before the invalid byte
+     * and gives U+FFFD for each byte it cannot use. Not thread-safe: use one per generation.
      *
      * @property skipSpecial whether special tokens are left out, as in [decode].
      */
     public class StreamDecoder(private val tokenizer: BpeTokenizer, public val skipSpecial: Boolean = false) {
         private val decoder = Utf8Decoder()
+        private val pieces = if (tokenizer.sentencePiece) SentencePieceDecoder(tokenizer, eager = true) else null
 
         /** The complete characters that the token [id] ends, possibly empty. */
         public fun push(id: Int): String {
             val out = StringBuilder()
-            tokenizer.decodeToken(id, skipSpecial, decoder, out)
+            if (pieces != null) pieces.push(id, skipSpecial, out) else tokenizer.decodeToken(id, skipSpecial, decoder, out)
             return out.toString()
         }
 
@@ -306,7 +358,7 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
          */
         public fun finish(): String {
             val out = StringBuilder()
-            decoder.finish(out)
+            if (pieces != null) pieces.finish(out) else decoder.finish(out)
             return out.toString()
         }
     }
@@ -376,6 +428,90 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         if (startOffset < s.size) text(startOffset, s.size)
     }
 
+    /**
+     * The normalizer steps applied to [piece]. `startKept[0]` becomes false when a step removes the piece's first
+     * character (then, as in `tokenizers`, the normalized text no longer starts at the piece's start).
+     */
+    private fun normalize(piece: IntArray, startKept: BooleanArray = BooleanArray(1)): IntArray {
+        var s = piece
+        for (step in normalizers) s = step.apply(s, startKept)
+        return s
+    }
+
+    /** Step 3' (`Metaspace`) for one non-empty piece of normalized text, [atStart] of the text, then BPE. */
+    private fun metaspaceSplit(piece: IntArray, atStart: Boolean, out: IntList) {
+        val m = metaspace
+        if (m == null) {
+            bpeChars(piece, out)
+            return
+        }
+        var word = IntArray(piece.size) { if (piece[it] == SPACE) m.replacement else piece[it] }
+        val prepend = m.prependScheme == Metaspace.ALWAYS || (m.prependScheme == Metaspace.FIRST && atStart)
+        if (prepend && word[0] != m.replacement) word = intArrayOf(m.replacement) + word
+        if (!m.split) {
+            bpeChars(word, out)
+            return
+        }
+        var start = 0
+        for (i in 1..word.size) {
+            if (i == word.size || word[i] == m.replacement) {
+                bpeChars(word.copyOfRange(start, i), out)
+                start = i
+            }
+        }
+    }
+
+    /** SentencePiece-style BPE for one pre-token: tokenizers' `BPE::merge_word` from characters. */
+    private fun bpeChars(word: IntArray, out: IntList) {
+        val key = fromCodePoints(word, 0, word.size)
+        if (ignoreMerges) {
+            val id = vocab[key]
+            if (id != null) {
+                out.add(id)
+                return
+            }
+        }
+        val cached = cache[key]
+        if (cached != null) {
+            out.addAll(cached)
+            return
+        }
+        val c = IntArray(word.size * 4)
+        var count = 0
+        var pendingUnk = false
+        val bytes = ByteArray(4)
+        for (cp in word) {
+            val id = charIds[cp]
+            if (id != null) {
+                if (pendingUnk) c[count++] = unkId
+                pendingUnk = false
+                c[count++] = id
+                continue
+            }
+            if (byteFallback) {
+                val n = utf8(intArrayOf(cp), 0, 1, bytes)
+                var all = true
+                for (k in 0 until n) if (fallbackIds[bytes[k].toInt() and 0xFF] < 0) all = false
+                if (all) {
+                    // As tokenizers: a pending unknown token stays pending (it goes after these bytes).
+                    for (k in 0 until n) c[count++] = fallbackIds[bytes[k].toInt() and 0xFF]
+                    continue
+                }
+            }
+            if (unkId >= 0) {
+                if (pendingUnk && !fuseUnk) c[count++] = unkId
+                pendingUnk = true
+            }
+        }
+        if (pendingUnk) c[count++] = unkId
+        val ids = mergeIds(c, count)
+        if (word.size < MAX_CACHED_LENGTH) {
+            if (cache.size >= MAX_CACHE_SIZE) cache.clear()
+            cache[key] = ids
+        }
+        out.addAll(ids)
+    }
+
     /** Step 3 and 4 for one non-empty piece of normalized text. */
     private fun preTokenize(piece: IntArray, out: IntList) {
         var pieces = listOf(piece)
@@ -430,6 +566,11 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
             }
         }
         if (pendingUnk) c[count++] = unkId
+        return mergeIds(c, count)
+    }
+
+    /** tokenizers' `Word::merge_all` for the ids `c[0, count)`; [c] is overwritten. */
+    private fun mergeIds(c: IntArray, count: Int): IntArray {
         val prev = IntArray(count) { it - 1 }
         val next = IntArray(count) { if (it + 1 < count) it + 1 else -1 }
         val alive = BooleanArray(count) { true }
@@ -576,6 +717,173 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
     }
 
+    /** A normalizer step (see the class documentation). */
+    private class NormStep(
+        val kind: Int,
+        private val text: IntArray = IntArray(0),
+        private val content: IntArray = IntArray(0),
+        private val regex: SplitRegex? = null,
+    ) {
+        fun apply(s: IntArray, startKept: BooleanArray): IntArray = when (kind) {
+            NFC -> codePoints(nfc(fromCodePoints(s, 0, s.size)))
+            PREPEND -> if (s.isEmpty()) s else text + s
+            else -> replace(s, startKept)
+        }
+
+        /** `Replace`: every match of [regex], or every occurrence of [text], left to right, becomes [content]. */
+        private fun replace(s: IntArray, startKept: BooleanArray): IntArray {
+            val out = IntList()
+            var prev = 0
+            if (regex != null) {
+                regex.forEachMatch(s) { start, end ->
+                    if (start == 0 && end > 0 && content.isEmpty()) startKept[0] = false
+                    for (k in prev until start) out.add(s[k])
+                    out.addAll(content)
+                    prev = end
+                }
+            } else {
+                var i = 0
+                while (i + text.size <= s.size) {
+                    var j = 0
+                    while (j < text.size && s[i + j] == text[j]) j++
+                    if (j < text.size) {
+                        i++
+                        continue
+                    }
+                    for (k in prev until i) out.add(s[k])
+                    out.addAll(content)
+                    if (i == 0 && content.isEmpty()) startKept[0] = false
+                    i += text.size
+                    prev = i
+                }
+            }
+            for (k in prev until s.size) out.add(s[k])
+            return out.toArray()
+        }
+
+        companion object {
+            const val NFC = 0
+            const val PREPEND = 1
+            const val REPLACE = 2
+        }
+    }
+
+    /** The `Metaspace` pre-tokenizer's settings. */
+    private class Metaspace(val replacement: Int, val prependScheme: Int, val split: Boolean) {
+        companion object {
+            const val ALWAYS = 0
+            const val FIRST = 1
+            const val NEVER = 2
+
+            fun parse(json: Map<*, *>): Metaspace {
+                val replacement = json["replacement"] as? String ?: "\u2581"
+                require(replacement.isNotEmpty() && replacement.codePointCount(0, replacement.length) == 1) {
+                    "unsupported tokenizer.json: Metaspace replacement $replacement"
+                }
+                val scheme = when (val s = json["prepend_scheme"]) {
+                    "always" -> ALWAYS
+                    "first" -> FIRST
+                    "never" -> NEVER
+                    null -> if (json["add_prefix_space"] == false) NEVER else ALWAYS
+                    else -> throw unsupported("Metaspace prepend_scheme $s")
+                }
+                return Metaspace(replacement.codePointAt(0), scheme, json["split"] != false)
+            }
+        }
+    }
+
+    /** A step of a SentencePiece-style decoder (see [SentencePieceDecoder]). */
+    private class DecoderStep(
+        val kind: Int,
+        val pattern: String = "",
+        val content: String = "",
+        val start: Int = 0,
+        private val replacement: Int = 0,
+        private val prependScheme: Int = 0,
+    ) {
+        /** `Replace` or `Metaspace` on the token at [index] (of the tokens decoded, skipped ones left out). */
+        fun applyToToken(token: String, index: Int): String {
+            if (kind == REPLACE) return token.replace(pattern, content)
+            val out = StringBuilder(token.length)
+            var i = 0
+            while (i < token.length) {
+                val cp = token.codePointAt(i)
+                i += Character.charCount(cp)
+                when {
+                    cp != replacement -> out.appendCodePoint(cp)
+                    index > 0 || prependScheme == Metaspace.NEVER -> out.append(' ')
+                }
+            }
+            return out.toString()
+        }
+
+        companion object {
+            const val REPLACE = 0
+            const val METASPACE = 1
+            const val BYTE_FALLBACK = 2
+            const val FUSE = 3
+            const val STRIP = 4
+
+            fun parseAll(decoder: Map<String, Any?>?): List<DecoderStep> {
+                if (decoder == null) throw unsupported("it has no decoder")
+                val list = if (decoder["type"] == "Sequence") {
+                    (decoder["decoders"] as? List<*> ?: throw unsupported("decoder Sequence without steps")).map {
+                        it as? Map<*, *> ?: throw unsupported("decoder $it")
+                    }
+                } else {
+                    listOf(decoder)
+                }
+                var fallback = false
+                var fused = false
+                return list.map { json ->
+                    when (val type = json["type"]) {
+                        "Replace" -> {
+                            val pattern = (json["pattern"] as? Map<*, *>)?.get("String") as? String
+                            val content = json["content"] as? String
+                            if (pattern.isNullOrEmpty() || content == null) {
+                                throw unsupported("decoder Replace ${json["pattern"]} (only a string pattern)")
+                            }
+                            if ((fallback || fused) && pattern.codePointCount(0, pattern.length) != 1) {
+                                throw unsupported("decoder Replace of $pattern after ByteFallback or Fuse")
+                            }
+                            DecoderStep(REPLACE, pattern, content)
+                        }
+                        "Metaspace" -> {
+                            if (fallback || fused) throw unsupported("decoder Metaspace after ByteFallback or Fuse")
+                            val m = Metaspace.parse(json)
+                            DecoderStep(METASPACE, replacement = m.replacement, prependScheme = m.prependScheme)
+                        }
+                        "ByteFallback" -> {
+                            if (fallback || fused) throw unsupported("decoder ByteFallback twice or after Fuse")
+                            fallback = true
+                            DecoderStep(BYTE_FALLBACK)
+                        }
+                        "Fuse" -> {
+                            if (fused) throw unsupported("decoder Fuse twice")
+                            fused = true
+                            DecoderStep(FUSE)
+                        }
+                        "Strip" -> {
+                            val content = json["content"] as? String ?: ""
+                            val start = (json["start"] as? Number)?.toInt() ?: 0
+                            val stop = (json["stop"] as? Number)?.toInt() ?: 0
+                            if (!fused) throw unsupported("decoder Strip before Fuse")
+                            if (stop != 0) throw unsupported("decoder Strip with stop $stop")
+                            if (content.codePointCount(0, content.length) != 1 || start < 0) {
+                                throw unsupported("decoder Strip of $content")
+                            }
+                            DecoderStep(STRIP, content = content, start = start)
+                        }
+                        else -> throw unsupported(
+                            "decoder $type (SentencePiece style supports Replace, Metaspace, ByteFallback, Fuse " +
+                                "and Strip)",
+                        )
+                    }
+                }
+            }
+        }
+    }
+
     /** A growable int array. */
     private class IntList {
         private var data = IntArray(16)
@@ -616,6 +924,10 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
 
         fun toArray(): IntArray = data.copyOf(size)
+
+        fun clear() {
+            size = 0
+        }
     }
 
     /** A binary min-heap of `(rank shl 32) or position` entries: lowest rank first, then leftmost. */
@@ -655,12 +967,19 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
     }
 
-    /** Incremental UTF-8 decoding with U+FFFD for each maximal invalid subpart (as Rust's `from_utf8_lossy`). */
-    private class Utf8Decoder {
+    /**
+     * Incremental UTF-8 decoding with U+FFFD for each maximal invalid subpart (as Rust's `from_utf8_lossy`), or with
+     * [perByte] one U+FFFD for each byte of it (as `tokenizers`' `ByteFallback` decoder). [invalid] records whether
+     * any byte was invalid.
+     */
+    private class Utf8Decoder(private val perByte: Boolean = false) {
         private var need = 0
+        private var held = 0
         private var cp = 0
         private var lower = 0x80
         private var upper = 0xBF
+        var invalid = false
+            private set
 
         fun push(b: Int, out: StringBuilder) {
             if (need > 0) {
@@ -668,31 +987,132 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
                     cp = (cp shl 6) or (b and 0x3F)
                     lower = 0x80
                     upper = 0xBF
+                    held++
                     if (--need == 0) out.appendCodePoint(cp)
                     return
                 }
                 need = 0
-                out.append(REPLACEMENT)
+                replace(out)
             }
             when (b) {
                 in 0x00..0x7F -> out.append(b.toChar())
                 in 0xC2..0xDF -> start(1, b and 0x1F, 0x80, 0xBF)
                 in 0xE0..0xEF -> start(2, b and 0x0F, if (b == 0xE0) 0xA0 else 0x80, if (b == 0xED) 0x9F else 0xBF)
                 in 0xF0..0xF4 -> start(3, b and 0x07, if (b == 0xF0) 0x90 else 0x80, if (b == 0xF4) 0x8F else 0xBF)
-                else -> out.append(REPLACEMENT)
+                else -> {
+                    held = 1
+                    replace(out)
+                }
             }
+        }
+
+        private fun replace(out: StringBuilder) {
+            invalid = true
+            repeat(if (perByte) held else 1) { out.append(REPLACEMENT) }
         }
 
         private fun start(need: Int, cp: Int, lower: Int, upper: Int) {
             this.need = need
+            this.held = 1
             this.cp = cp
             this.lower = lower
             this.upper = upper
         }
 
         fun finish(out: StringBuilder) {
-            if (need > 0) out.append(REPLACEMENT)
+            if (need > 0) replace(out)
             need = 0
+        }
+    }
+
+    /**
+     * The SentencePiece-style decoder chain, token by token: the steps before `ByteFallback` (`Replace`,
+     * `Metaspace`) on each token, then `ByteFallback` on runs of `<0xXX>` tokens, then the remaining steps on the
+     * text (`Replace` of one character, `Fuse`, `Strip` of the text's start). With [eager] (streaming), the bytes
+     * of a run are decoded as they come (an incomplete character is held back, an invalid byte becomes U+FFFD);
+     * otherwise, as `tokenizers`, a run is decoded when it ends, and one that is not valid UTF-8 gives one U+FFFD
+     * per byte.
+     */
+    private class SentencePieceDecoder(private val tokenizer: BpeTokenizer, private val eager: Boolean) {
+        private val steps = tokenizer.decoderSteps
+        private val fallbackAt = steps.indexOfFirst { it.kind == DecoderStep.BYTE_FALLBACK }
+
+        /** The steps before it apply to each token (`Replace`, `Metaspace`). */
+        private val preTo = steps.indexOfFirst { it.kind == DecoderStep.BYTE_FALLBACK || it.kind == DecoderStep.FUSE }
+            .let { if (it < 0) steps.size else it }
+
+        /** The steps from it on apply to the text (`Replace` of one character, `Fuse`, `Strip`). */
+        private val postFrom = if (fallbackAt >= 0) fallbackAt + 1 else preTo
+        private val utf8 = Utf8Decoder(perByte = true)
+        private val run = IntList()
+        private var index = 0
+        private val stripLeft = IntArray(steps.size) { steps[it].start }
+
+        fun push(id: Int, skipSpecial: Boolean, out: StringBuilder) {
+            var token = tokenizer.idTokens.getOrNull(id) ?: return
+            if (skipSpecial && tokenizer.specialIds[id]) return
+            for (k in 0 until preTo) token = steps[k].applyToToken(token, index)
+            index++
+            val text = StringBuilder()
+            val b = if (fallbackAt >= 0) fallbackByte(token) else -1
+            if (b >= 0) {
+                if (eager) utf8.push(b, text) else run.add(b)
+            } else {
+                endRun(text)
+                text.append(token)
+            }
+            post(text, out)
+        }
+
+        /** Ends the text, and starts over. */
+        fun finish(out: StringBuilder) {
+            val text = StringBuilder()
+            endRun(text)
+            post(text, out)
+            index = 0
+            for (k in steps.indices) stripLeft[k] = steps[k].start
+        }
+
+        private fun endRun(text: StringBuilder) {
+            if (eager) {
+                utf8.finish(text)
+                return
+            }
+            if (run.size == 0) return
+            val decoded = StringBuilder()
+            val strict = Utf8Decoder()
+            for (k in 0 until run.size) strict.push(run[k], decoded)
+            strict.finish(decoded)
+            if (strict.invalid) {
+                repeat(run.size) { text.append(REPLACEMENT) }
+            } else {
+                text.append(decoded)
+            }
+            run.clear()
+        }
+
+        private fun post(text: StringBuilder, out: StringBuilder) {
+            var s = text.toString()
+            for (k in postFrom until steps.size) {
+                val step = steps[k]
+                when (step.kind) {
+                    DecoderStep.REPLACE -> s = s.replace(step.pattern, step.content)
+                    DecoderStep.STRIP -> {
+                        var i = 0
+                        while (i < s.length && stripLeft[k] > 0) {
+                            if (s.startsWith(step.content, i)) {
+                                i += step.content.length
+                                stripLeft[k]--
+                            } else {
+                                stripLeft[k] = 0
+                            }
+                        }
+                        s = s.substring(i)
+                    }
+                    else -> {}
+                }
+            }
+            out.append(s)
         }
     }
 
@@ -770,6 +1190,10 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
                     val found = node.alternatives.any { seq(s, it, 0, pos, null) >= 0 }
                     return if (found != node.negate) seq(s, nodes, k + 1, pos, next) else -1
                 }
+                is Node.Anchor -> {
+                    val holds = if (node.start) pos == 0 else pos == s.size
+                    return if (holds) seq(s, nodes, k + 1, pos, next) else -1
+                }
             }
         }
 
@@ -783,6 +1207,9 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
             class Group(val alternatives: Array<Array<Node>>, val optional: Boolean, val lazy: Boolean) : Node()
 
             class Look(val alternatives: Array<Array<Node>>, val negate: Boolean) : Node()
+
+            /** `\A` ([start]) or `\z`. */
+            class Anchor(val start: Boolean) : Node()
         }
 
         /**
@@ -850,6 +1277,7 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
 
             private fun quantified(ci: Boolean): Node {
                 val atom = atom(ci)
+                if (atom is Node.Anchor) return atom
                 val min: Int
                 val max: Int
                 when (peek()) {
@@ -893,6 +1321,7 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
                     '('.code -> group(ci)
                     '['.code -> Node.Chars(charClass(ci), 1, 1, GREEDY)
                     '\\'.code -> {
+                        if (peek() == 'A'.code || peek() == 'z'.code) return Node.Anchor(p[i++] == 'A'.code)
                         val (table, complemented) = escapeSet() ?: return literal(escapeChar(), ci)
                         Node.Chars(tableSet(table, complemented), 1, 1, GREEDY)
                     }
@@ -1195,6 +1624,64 @@ public class BpeTokenizer private constructor(root: Map<String, Any?>) {
         }
 
         private fun unsupported(what: String) = IllegalArgumentException("unsupported tokenizer.json: $what")
+
+        /** The normalizer steps of the `normalizer` JSON value (SentencePiece style also `Prepend`, `Replace`). */
+        private fun parseNormalizer(normalizer: Any?, sentencePiece: Boolean): List<NormStep> {
+            if (normalizer == null) return emptyList()
+            val json = normalizer as? Map<*, *> ?: throw unsupported("normalizer $normalizer")
+            val list = if (json["type"] == "Sequence") {
+                (json["normalizers"] as? List<*> ?: emptyList<Any?>()).map {
+                    it as? Map<*, *> ?: throw unsupported("normalizer $it")
+                }
+            } else {
+                listOf(json)
+            }
+            val supported = if (sentencePiece) "only NFC, Prepend and Replace are supported" else "only NFC is supported"
+            return list.map { step ->
+                val type = step["type"]
+                when {
+                    type == "NFC" -> NormStep(NormStep.NFC)
+                    sentencePiece && type == "Prepend" -> {
+                        val prepend = step["prepend"] as? String ?: throw unsupported("Prepend without prepend")
+                        NormStep(NormStep.PREPEND, codePoints(prepend))
+                    }
+                    sentencePiece && type == "Replace" -> {
+                        val pattern = step["pattern"] as? Map<*, *> ?: throw unsupported("Replace without pattern")
+                        val content = step["content"] as? String ?: throw unsupported("Replace without content")
+                        val regex = pattern["Regex"] as? String
+                        val literal = pattern["String"] as? String
+                        when {
+                            regex != null -> NormStep(
+                                NormStep.REPLACE,
+                                content = codePoints(content),
+                                regex = SplitRegex.parse(regex),
+                            )
+                            !literal.isNullOrEmpty() -> NormStep(NormStep.REPLACE, codePoints(literal), codePoints(content))
+                            else -> throw unsupported("normalizer Replace pattern $pattern")
+                        }
+                    }
+                    else -> throw unsupported("normalizer $type ($supported)")
+                }
+            }
+        }
+
+        /** The `<0xXX>` token of byte [b]. */
+        private fun byteToken(b: Int): String = "<0x" + HEX[b shr 4] + HEX[b and 15] + ">"
+
+        /** The byte a `ByteFallback` decoder reads in [token] (`<0x` two hex digits `>`), or -1. */
+        private fun fallbackByte(token: String): Int {
+            if (token.length != 6 || !token.startsWith("<0x") || token[5] != '>') return -1
+            val hi = Character.digit(token[3], 16)
+            val lo = Character.digit(token[4], 16)
+            return when {
+                lo < 0 || token[4].code > 0x7F -> -1
+                token[3] == '+' -> lo
+                hi < 0 || token[3].code > 0x7F -> -1
+                else -> hi * 16 + lo
+            }
+        }
+
+        private const val HEX = "0123456789ABCDEF"
 
         @Suppress("UNCHECKED_CAST")
         private fun Map<*, *>.obj(key: String): Map<String, Any?>? = this[key] as? Map<String, Any?>
