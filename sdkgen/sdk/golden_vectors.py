@@ -3,10 +3,11 @@
 Contract
 --------
 ``core_vectors(spec, files)`` returns ``{file name: bytes}``: JSON Lines files (UTF-8, one object per line, keys
-sorted, no timestamps), the same bytes for the same spec and files on every run. ``files`` maps the names of the
-files the SDK ships to their paths; every expectation about a tokenizer comes from the very file the SDK ships,
-read by Hugging Face ``tokenizers``. The SDK's core tests (JUnit 4 under ``src/test``, XCTest in the
-``<Module>CoreTests`` target) read these files and compare the core's results through its public API.
+sorted, no timestamps; U+0085, U+2028 and U+2029 escaped, so that only ``\\n`` breaks lines), the same bytes
+for the same spec and files on every run. ``files`` maps the names of the files the SDK ships to their paths;
+every expectation about a tokenizer comes from the very file the SDK ships, read by Hugging Face
+``tokenizers``. The SDK's core tests (JUnit 4 under ``src/test``, XCTest in the ``<Module>CoreTests`` target)
+read these files and compare the core's results through its public API.
 
 - text generation with a byte-level BPE ``tokenizer.json``: ``bpe-tokenizer.jsonl``, one line per string of
   :func:`sdkgen.sdk.corpus.bpe.corpus` of at most ``MAX_TEXT_CHARS`` code points (more than 1,000): ``text``,
@@ -73,9 +74,13 @@ def core_vectors(spec: ModelSpec, files: Mapping[str, Path]) -> dict[str, bytes]
     return {}
 
 
+#: Characters some readers take for line breaks (Python's ``str.splitlines``, editors), escaped like JSON's own.
+_LINE_BREAKS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"})
+
+
 def _jsonl(records: Any) -> bytes:
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False) for r in records]
-    return "".join(line + "\n" for line in lines).encode("utf-8")
+    return "".join(line.translate(_LINE_BREAKS) + "\n" for line in lines).encode("utf-8")
 
 
 def _f32(x: float) -> float:
