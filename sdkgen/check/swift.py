@@ -7,8 +7,8 @@ order, ``swift`` on ``PATH``, ``$SWIFT_HOME/usr/bin/swift`` and ``/opt/swift/usr
 first one whose ``swift --version`` says ``Swift version X``. (Something else called ``swift``, such as
 the OpenStack client, is skipped.)
 
-``build_swift_package(package_dir, *, mirrors={}, build_tests=True, run_tests=False, scratch_dir=None,
-timeout=900, warnings_as_errors=False) -> SwiftBuildResult``:
+``build_swift_package(package_dir, *, mirrors={}, build_tests=True, run_tests=False, test_filter=None,
+scratch_dir=None, timeout=900, warnings_as_errors=False) -> SwiftBuildResult``:
 
 - ``package_dir`` is never written to. It is copied (without ``.build``) to a work folder, and all
   SwiftPM state (mirror config, ``Package.resolved``, build products) goes into the copy or the scratch
@@ -27,12 +27,12 @@ timeout=900, warnings_as_errors=False) -> SwiftBuildResult``:
   edited. A ``Package.resolved`` in the copy is deleted when mirrors are given, because its pins name
   the real remote's revisions.
 - Then ``swift build [--build-tests]`` runs, and after a successful build ``swift test --skip-build`` if
-  ``run_tests`` is set. Every command gets ``--package-path <copy> --scratch-path <scratch>
-  --disable-dependency-cache --manifest-cache local``, so nothing is written to ``~/.cache``.
-  ``scratch_dir`` is used as the scratch path when given, and the copy and the mirror repositories then
-  live in ``<scratch_dir>/sdkgen/``. Their paths stay stable and the commits are deterministic, so a
-  later build with the same ``scratch_dir`` reuses the dependency builds. Without ``scratch_dir``
-  everything goes into a temporary folder that is deleted afterwards.
+  ``run_tests`` is set (with ``--filter <test_filter>`` when given, e.g. only the ``<Module>CoreTests``). Every
+  command gets ``--package-path <copy> --scratch-path <scratch> --disable-dependency-cache --manifest-cache local``,
+  so nothing is written to ``~/.cache``. ``scratch_dir`` is used as the scratch path when given, and the copy and
+  the mirror repositories then live in ``<scratch_dir>/sdkgen/``. Their paths stay stable and the commits are
+  deterministic, so a later build with the same ``scratch_dir`` reuses the dependency builds. Without
+  ``scratch_dir`` everything goes into a temporary folder that is deleted afterwards.
 - ``warnings_as_errors`` adds ``-Xswiftc -warnings-as-errors``. SwiftPM gives non-root (mirrored)
   packages ``-suppress-warnings`` and does not pass them this flag, so only the generated package's own
   modules are held to it. (This was checked with SwiftPM 6.3.)
@@ -230,6 +230,7 @@ def build_swift_package(
     mirrors: Mapping[str, Path] = {},
     build_tests: bool = True,
     run_tests: bool = False,
+    test_filter: str | None = None,
     scratch_dir: Path | None = None,
     timeout: float = 900,
     warnings_as_errors: bool = False,
@@ -338,7 +339,8 @@ def build_swift_package(
         code, timed_out = _run_logged(build, deadline, log, commands, env=swift_env)
         if code != 0 or not run_tests:
             return finish(code == 0, code, timed_out)
-        test = [str(toolchain.swift), "test", *common, "--skip-build", *flags]
+        only = ["--filter", test_filter] if test_filter else []
+        test = [str(toolchain.swift), "test", *common, "--skip-build", *only, *flags]
         code, timed_out = _run_logged(test, deadline, log, commands, env=swift_env)
         return finish(code == 0, code, timed_out)
     finally:

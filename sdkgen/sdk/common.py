@@ -20,7 +20,8 @@ GENERATOR = f"sdkgen {__version__}"
 
 @dataclass(frozen=True)
 class GeneratedSdk:
-    """Files written under the SDK folder; ``core`` are those from the platform-neutral core templates."""
+    """Files written under the SDK folder; ``core`` are those from the platform-neutral core templates (its
+    sources and unit tests) and the core's golden vectors."""
 
     platform: str
     files: tuple[PurePosixPath, ...]
@@ -138,23 +139,35 @@ def generate_sdk(
     files: dict[str, Path],
     out: Path,
     model_dir: PurePosixPath,
+    vectors_dir: PurePosixPath,
     templates_root: Path = TEMPLATES_ROOT,
 ) -> GeneratedSdk:
     """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
     ``out/model_dir`` (the Android assets or the Swift package resources).
 
-    The shared folders are rendered once, and each engine's binding folders with ``view`` updated by that
-    engine's entry of ``view["engines"]``."""
+    The core's golden vectors (:func:`~sdkgen.sdk.golden_vectors.core_vectors`, computed from ``files``) are
+    written into ``out/vectors_dir`` and count as core files, like the core's unit tests; ``view["core_tests"]``
+    tells the templates whether there are any. The shared folders are rendered once, and each engine's binding
+    folders with ``view`` updated by that engine's entry of ``view["engines"]``."""
+    from sdkgen.sdk.golden_vectors import core_vectors
+
     artifact, _ = artifact_for(spec, platform)
+    vectors = core_vectors(spec, files)
+    view = {**view, "core_tests": bool(vectors)}
     dirs = shared_dirs(platform, spec.task, templates_root)
     written = render_tree(dirs, view, out)
     for engine in view["engines"]:
         bdirs = binding_dirs(platform, spec.task, TARGETS.get(engine["target"]), templates_root)
         written.update(render_tree(bdirs, {**view, **engine}, out))
     core_roots = {d for d in dirs if d.parent.name == "core"}
-    core = sorted(f for f, root in written.items() if root in core_roots)
+    core = [f for f, root in written.items() if root in core_roots]
+    for name, data in sorted(vectors.items()):
+        (out / vectors_dir).mkdir(parents=True, exist_ok=True)
+        (out / vectors_dir / name).write_bytes(data)
+        core.append(vectors_dir / name)
+    core.sort()
     (out / model_dir).mkdir(parents=True, exist_ok=True)
     for name, src in sorted(files.items()):
         copy_path(src, out / model_dir / name)
-    all_files = sorted([*written, *(model_dir / n for n in files)])
+    all_files = sorted([*written, *(model_dir / n for n in files), *(vectors_dir / n for n in vectors)])
     return GeneratedSdk(platform, tuple(all_files), tuple(core), artifact.target)

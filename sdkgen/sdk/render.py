@@ -1,10 +1,11 @@
 """Render a template folder with a view: the only place templates meet data.
 
 Contract: files ending in ``.jinja`` are rendered (suffix dropped), other files are copied byte for byte;
-path segments are templates too (``{{ package_path }}``). The environment is strict (undefined names are
-errors), keeps trailing newlines and does no HTML escaping: views hand templates names and literals that
-are already escaped for the target language. Output is deterministic: files are written in sorted order
-with ``\\n`` line endings and no timestamps.
+path segments are templates too (``{{ package_path }}``). A template that renders to nothing but white space
+is not written (a file only some specs need, e.g. a test of a core part the spec does not use). The environment
+is strict (undefined names are errors), keeps trailing newlines and does no HTML escaping: views hand templates
+names and literals that are already escaped for the target language. Output is deterministic: files are written
+in sorted order with ``\\n`` line endings and no timestamps.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ def render_tree(template_dirs: list[Path], view: Mapping[str, Any], out: Path) -
                     f"template {root.name}/{rel} failed to render: {e}",
                     hint="templates may only use the view's fields; see sdkgen/sdk/<platform>/view.py",
                 ) from e
+            if not text.strip():
+                continue
             dest = out / target
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8", newline="\n")

@@ -280,5 +280,12 @@ def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
 def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
     """Render the library into ``out`` and copy ``files`` (artifact name -> path) into its assets."""
     return generate_sdk(
-        "android", spec, build_view(spec), files, out, PurePosixPath("src/main/assets", spec.name), templates_root
+        "android",
+        spec,
+        build_view(spec),
+        files,
+        out,
+        PurePosixPath("src/main/assets", spec.name),
+        PurePosixPath("src/test/resources/golden"),
+        templates_root,
     )

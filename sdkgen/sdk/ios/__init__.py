@@ -289,5 +289,6 @@ def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root:
         files,
         out,
         PurePosixPath("Sources", spec.ios.module, "Resources"),
+        PurePosixPath("Tests", f"{spec.ios.module}CoreTests", "Golden"),
         templates_root,
     )

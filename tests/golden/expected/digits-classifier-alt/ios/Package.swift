@@ -38,5 +38,12 @@ let package = Package(
             name: "DigitsTests",
             dependencies: ["Digits"]
         ),
+        // Unit tests of the platform-neutral core against golden vectors computed by sdkgen; they need no
+        // model runtime: `swift test --filter DigitsCoreTests`.
+        .testTarget(
+            name: "DigitsCoreTests",
+            dependencies: ["Digits"],
+            resources: [.copy("Golden")]
+        ),
     ]
 )

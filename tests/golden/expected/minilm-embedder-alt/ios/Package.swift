@@ -39,5 +39,12 @@ let package = Package(
             name: "MiniLMTests",
             dependencies: ["MiniLM"]
         ),
+        // Unit tests of the platform-neutral core against golden vectors computed by sdkgen; they need no
+        // model runtime: `swift test --filter MiniLMCoreTests`.
+        .testTarget(
+            name: "MiniLMCoreTests",
+            dependencies: ["MiniLM"],
+            resources: [.copy("Golden")]
+        ),
     ]
 )

@@ -36,5 +36,12 @@ let package = Package(
             name: "NastyLabelsTests",
             dependencies: ["NastyLabels"]
         ),
+        // Unit tests of the platform-neutral core against golden vectors computed by sdkgen; they need no
+        // model runtime: `swift test --filter NastyLabelsCoreTests`.
+        .testTarget(
+            name: "NastyLabelsCoreTests",
+            dependencies: ["NastyLabels"],
+            resources: [.copy("Golden")]
+        ),
     ]
 )

@@ -37,5 +37,12 @@ let package = Package(
             name: "NastyTests",
             dependencies: ["Nasty"]
         ),
+        // Unit tests of the platform-neutral core against golden vectors computed by sdkgen; they need no
+        // model runtime: `swift test --filter NastyCoreTests`.
+        .testTarget(
+            name: "NastyCoreTests",
+            dependencies: ["Nasty"],
+            resources: [.copy("Golden")]
+        ),
     ]
 )

@@ -37,5 +37,12 @@ let package = Package(
             name: "TinyLlmKitTests",
             dependencies: ["TinyLlmKit"]
         ),
+        // Unit tests of the platform-neutral core against golden vectors computed by sdkgen; they need no
+        // model runtime: `swift test --filter TinyLlmKitCoreTests`.
+        .testTarget(
+            name: "TinyLlmKitCoreTests",
+            dependencies: ["TinyLlmKit"],
+            resources: [.copy("Golden")]
+        ),
     ]
 )

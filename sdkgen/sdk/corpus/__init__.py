@@ -1,0 +1,1 @@
+"""Deterministic string corpora for tokenizer tests and golden vectors."""
