@@ -12,8 +12,8 @@ read these files and compare the core's results through its public API.
 - text generation with a byte-level BPE ``tokenizer.json``: ``bpe-tokenizer.jsonl``, one line per string of
   :func:`sdkgen.sdk.corpus.bpe.corpus` of at most ``MAX_TEXT_CHARS`` code points (more than 1,000): ``text``,
   ``ids`` (``encode(text, add_special_tokens=False)``), and, only where they differ from ``text``, ``decoded``
-  (``decode(ids)``) and, where it differs from the decoded text, ``decoded_skip_special``. A SentencePiece
-  tokenizer (``tokenizer.bin``, tokenized by the runtime) gets no vectors.
+  (``decode(ids)``) and, where it differs from the decoded text, ``decoded_skip_special``. A SentencePiece-style
+  BPE ``tokenizer.json`` gets the same; a ``tokenizer.bin`` (tokenized by ExecuTorch's runner) gets none.
 - text embedding (WordPiece ``vocab.txt``): ``wordpiece-tokenizer.jsonl`` over
   :func:`sdkgen.sdk.corpus.wordpiece.corpus` (same length limit): ``text``, ``ids`` (with ``[CLS]``/``[SEP]``,
   truncated to ``max_length``, without the padding), ``max_length`` and ``pad_id`` (the input is ``ids`` then
@@ -55,7 +55,9 @@ _SEED = 20260705
 def core_vectors(spec: ModelSpec, files: Mapping[str, Path]) -> dict[str, bytes]:
     """The golden vector files of ``spec``'s core (see the module docstring); ``{}`` when there are none."""
     tok = spec.tokenizer
-    if spec.task == "text-generation" and tok is not None and tok.kind == "byte-level-bpe":
+    # The core tokenizes a tokenizer.json (byte-level or SentencePiece-style BPE); a tokenizer.bin is the
+    # ExecuTorch runner's own.
+    if spec.task == "text-generation" and tok is not None and tok.file == "tokenizer.json":
         return {"bpe-tokenizer.jsonl": _jsonl(_bpe_records(files[tok.file]))}
     if spec.task == "text-embedding" and tok is not None and tok.kind == "wordpiece":
         return {

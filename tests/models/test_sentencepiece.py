@@ -82,6 +82,10 @@ def test_sentencepiece_checkpoint_builds_for_litert(project: Path) -> None:
     shipped = result.output / "android/src/main/assets/sp-llm/tokenizer.json"
     assert shipped.read_bytes() == (project / "ckpt" / "tokenizer.json").read_bytes()
     assert not list(result.output.rglob("tokenizer.bin"))
+    # The Android core's unit tests tokenize >1,000 golden strings with that file, as HF tokenizers does
+    # (LiteRT serves Android only, so there is no iOS SDK).
+    check = {c["name"]: c for c in result.report["sdk_checks"]["android"]}["kotlin-core-tests"]
+    assert check["status"] == "passed" and "bpe-tokenizer.jsonl" in check["detail"], check["detail"]
 
 
 def test_unsupported_sentencepiece_tokenizer_json_is_refused_for_litert(project: Path, tmp_path: Path) -> None:
