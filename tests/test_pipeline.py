@@ -88,8 +88,8 @@ def test_sdks_pin_the_exporting_runtime_and_carry_golden_vectors(built: BuildRes
     assert f'api("org.pytorch:executorch-android") {{ version {{ strictly("{et}") }} }}' in gradle
     assert f'branch: "swiftpm-{et}"' in (out / "ios/Package.swift").read_text()
     spec = json.loads((out / "model-spec.json").read_text())
-    android_test = next((out / "android/src/androidTest").rglob("*.kt")).read_text()
-    swift_test = next((out / "ios/Tests" / f"{spec['ios']['module']}Tests").rglob("*.swift")).read_text()
+    android_test = next((out / "android/src/androidTest").rglob("*GoldenTest.kt")).read_text()
+    swift_test = next((out / "ios/Tests" / f"{spec['ios']['module']}Tests").rglob("*GoldenTests.swift")).read_text()
     for case in spec["golden"]:
         assert case["output_ids"], "the sample model should continue every prompt"
         assert json.dumps(case["output_text"], ensure_ascii=False)[1:-1] in android_test
