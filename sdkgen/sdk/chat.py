@@ -83,6 +83,8 @@ def _split(text: str, contents: Sequence[str], what: str) -> list[str]:
     for c in contents:
         if text.count(c) != 1:
             raise ChatTemplateRefused(f"{what}: a message's content appears {text.count(c)} times in the rendering")
+        if c not in rest:
+            raise ChatTemplateRefused(f"{what}: the messages are not rendered in order")
         before, rest = rest.split(c, 1)
         pieces.append(before)
     return [*pieces, rest]
