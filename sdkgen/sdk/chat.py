@@ -17,7 +17,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sdkgen.spec import TokenizerSpec
+    from sdkgen.verify import Check
 
 ROLES = ("system", "user", "assistant")
 
@@ -155,10 +159,10 @@ def reduce_chat_template(template: str, bos_token: str = "", eos_token: str = ""
     )
     checked = 0
     for roles in _conversations():
-        for texts in (
-            [_marker(i) for i in range(len(roles))],
-            [_PROBE_TEXTS[i % len(_PROBE_TEXTS)] for i in range(len(roles))],
-        ):
+        variants = [
+            [_PROBE_TEXTS[(i + k) % len(_PROBE_TEXTS)] for i in range(len(roles))] for k in range(len(_PROBE_TEXTS))
+        ]
+        for texts in [[_marker(i) for i in range(len(roles))], *variants]:
             msgs = [{"role": r, "content": c} for r, c in zip(roles, texts, strict=True)]
             for gen in (False, True):
                 try:
@@ -186,6 +190,15 @@ def chat_format_for(template: str | None, bos_token: str, eos_token: str) -> tup
     except ChatTemplateRefused as e:
         return None, f"chat template refused, so the SDK has no chat API: {e}"
     return fmt, "chat template reduced to per-role prefix/suffix strings; the SDK has generate(messages)"
+
+
+def chat_check(tokenizer: TokenizerSpec) -> Check:
+    """The build report's word on the chat API: ``passed`` when the template reduced, else ``not_executed``
+    with the reason (a refused template is a warning: the SDK is built without a chat API)."""
+    from sdkgen.verify import Check
+
+    fmt, note = chat_format_for(tokenizer.chat_template, tokenizer.bos_token, tokenizer.eos_token)
+    return Check("chat-template", "passed" if fmt is not None else "not_executed", note)
 
 
 def view_fields(

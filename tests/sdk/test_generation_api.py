@@ -17,6 +17,7 @@ against Python references:
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import shutil
@@ -61,6 +62,7 @@ MISTRAL = (
     "'assistant' %}{{ message['content'] + eos_token}}{% endif %}{% endfor %}"
 )
 REVERSED = "{% for message in messages | reverse %}{{ message['role'] }}: {{ message['content'] }}\n{% endfor %}"
+PARTLY_TRIMMED = CHATML_DEFAULT_SYSTEM.replace("message.content +", "message.content | trim +")
 DATED = "{% for message in messages %}{{ message['content'] }} {{ loop.index }}\n{% endfor %}"
 
 # -- references ----------------------------------------------------------------------------------------------
@@ -110,7 +112,7 @@ def _chunkings(stream: str, rnd: random.Random) -> list[list[str]]:
     for _ in range(4):
         cuts = sorted(rnd.sample(range(1, len(cps)), min(len(cps) - 1, rnd.randint(1, 5)))) if len(cps) > 1 else []
         bounds = [0, *cuts, len(cps)]
-        ways.append(["".join(cps[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)])
+        ways.append(["".join(cps[a:b]) for a, b in itertools.pairwise(bounds)])
     # Empty pieces (a token that ends inside a character) in between.
     ways.append([p for c in cps for p in (c, "")])
     return ways
@@ -294,7 +296,9 @@ fun main(args: Array<String>) {
             }
             "loop" -> {
                 val gen = StepGenerator(Scripted(), Chars, intArrayOf(201), setOf(200))
-                val settings = GenerationSettings(maxNewTokens = f[1].toInt(), temperature = 0f, stopStrings = list(f.getOrNull(2)))
+                val settings = GenerationSettings(
+                    maxNewTokens = f[1].toInt(), temperature = 0f, stopStrings = list(f.getOrNull(2)),
+                )
                 val text = StringBuilder()
                 val run = GenerationRun(settings, { text.append(it) }, gen::stop)
                 gen.generate("ab", settings, run)
@@ -378,7 +382,8 @@ func answer(_ f: [Substring]) throws -> String {
         let run = GenerationRun(settings: settings, emit: { text += $0 }, stopRuntime: { gen.stop() })
         try gen.generate("ab", settings: settings, sink: run)
         let s = run.finish()
-        return enc(text) + " tokens=\(s.generatedTokens) prompt=\(s.promptTokens ?? -1) stopped=\(run.stoppedByStopString)"
+        let tokens = " tokens=\(s.generatedTokens) prompt=\(s.promptTokens ?? -1)"
+        return enc(text) + tokens + " stopped=\(run.stoppedByStopString)"
     case "chat":
         let messages = f[1].split(separator: "|").map { part -> ChatMessage in
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
@@ -457,9 +462,7 @@ def hf_chat(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
         cfg["chat_template"] = template
         (folder / "tokenizer_config.json").write_text(json.dumps(cfg), encoding="utf-8")
         tok = AutoTokenizer.from_pretrained(folder)
-        out[name] = [
-            tok.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations()
-        ]
+        out[name] = [tok.apply_chat_template(c, tokenize=False, add_generation_prompt=True) for c in conversations()]
     return out
 
 
@@ -480,7 +483,7 @@ def test_reference_reductions_and_refusals() -> None:
     assert llama.trim and llama.begin == BOS and llama.default_system is None
     chatml = reduce_chat_template(CHATML_DEFAULT_SYSTEM, BOS, BOS)
     assert not chatml.trim and chatml.default_system is not None and "Tiny" in chatml.default_system
-    for template in (MISTRAL, REVERSED, DATED):
+    for template in (MISTRAL, REVERSED, DATED, PARTLY_TRIMMED):
         with pytest.raises(ChatTemplateRefused):
             reduce_chat_template(template, BOS, BOS)
     fmt, note = chat_format_for(REVERSED, BOS, BOS)
