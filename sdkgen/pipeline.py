@@ -186,8 +186,9 @@ class _Build(TextGenerationStages, TensorStages):
 
         sdk_meta = json.loads((sdk_dir / "done.json").read_text())
         checks = check_core(platform, sdk_dir / "out", [Path(p) for p in sdk_meta["core"]], d / "work")
-        if spec.task == "text-generation" and spec.tokenizer is not None:
-            checks.append(chat_check(spec.tokenizer))
+        chat = chat_check(spec.tokenizer) if spec.task == "text-generation" and spec.tokenizer is not None else None
+        if chat is not None:
+            checks.append(chat)
         shutil.rmtree(d / "work", ignore_errors=True)
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)

@@ -188,17 +188,19 @@ def chat_format_for(template: str | None, bos_token: str, eos_token: str) -> tup
     try:
         fmt = reduce_chat_template(template, bos_token, eos_token)
     except ChatTemplateRefused as e:
-        return None, f"chat template refused, so the SDK has no chat API: {e}"
+        return None, f"not executed: chat template refused, so the SDK has no chat API: {e}"
     return fmt, "chat template reduced to per-role prefix/suffix strings; the SDK has generate(messages)"
 
 
-def chat_check(tokenizer: TokenizerSpec) -> Check:
-    """The build report's word on the chat API: ``passed`` when the template reduced, else ``not_executed``
-    with the reason (a refused template is a warning: the SDK is built without a chat API)."""
+def chat_check(tokenizer: TokenizerSpec) -> Check | None:
+    """The build report's word on the chat API: ``passed`` when the template reduced, ``not_executed`` with
+    the reason when it was refused (a warning: the SDK is built without a chat API), None without a template."""
     from sdkgen.verify import Check
 
+    if tokenizer.chat_template is None:
+        return None
     fmt, note = chat_format_for(tokenizer.chat_template, tokenizer.bos_token, tokenizer.eos_token)
-    return Check("chat-template", "passed" if fmt is not None else "not_executed", note)
+    return Check("chat-template", "passed", note) if fmt is not None else Check("chat-template", "not_executed", note)
 
 
 def view_fields(

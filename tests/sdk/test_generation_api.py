@@ -17,6 +17,7 @@ against Python references:
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import random
@@ -32,11 +33,13 @@ from sdkgen.check.swift import build_swift_package, find_swift
 from sdkgen.sdk.chat import (
     PYTHON_WHITESPACE,
     ChatTemplateRefused,
+    chat_check,
     chat_format_for,
     reduce_chat_template,
     view_fields,
 )
 from sdkgen.sdk.render import TEMPLATES_ROOT, environment
+from sdkgen.spec import TokenizerSpec
 from tests.sdk.test_step_generation import KOTLIN, SCRIPT, SWIFT, SWIFT_MANIFEST, VIEW
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "tiny-llm" / "model"
@@ -489,6 +492,12 @@ def test_reference_reductions_and_refusals() -> None:
     fmt, note = chat_format_for(REVERSED, BOS, BOS)
     assert fmt is None and "no chat API" in note
     assert chat_format_for(None, BOS, BOS)[0] is None
+    tok = TokenizerSpec("byte-level-bpe", "tokenizer.json", 0, (0,), BOS, BOS, 2048)
+    assert chat_check(tok) is None
+    refused = chat_check(dataclasses.replace(tok, chat_template=REVERSED))
+    assert refused is not None and refused.status == "not_executed" and refused.detail.startswith("not executed")
+    reduced = chat_check(dataclasses.replace(tok, chat_template=LLAMA3))
+    assert reduced is not None and reduced.status == "passed"
 
 
 def test_reference_format_equals_hugging_face(hf_chat: dict[str, list[str]]) -> None:
