@@ -166,7 +166,7 @@ class _Build(TextGenerationStages, TensorStages):
             cdir = self._stage(
                 f"check-{platform}",
                 k_check,
-                partial(self._run_check, platform=platform, sdk_dir=sdk_dirs[platform]),
+                partial(self._run_check, platform=platform, sdk_dir=sdk_dirs[platform], spec=spec),
                 f"check {platform}",
             )
             checks[platform] = [Check(**c) for c in json.loads((cdir / "checks.json").read_text())]
@@ -180,11 +180,15 @@ class _Build(TextGenerationStages, TensorStages):
         result = gen(spec, files, d / "out")
         meta.update({"files": [str(f) for f in result.files], "core": [str(f) for f in result.core]})
 
-    def _run_check(self, d: Path, meta: dict[str, Any], platform: str, sdk_dir: Path) -> None:
+    def _run_check(self, d: Path, meta: dict[str, Any], platform: str, sdk_dir: Path, spec: ModelSpec) -> None:
+        from sdkgen.sdk.chat import chat_check
         from sdkgen.sdk.check import check_core
 
         sdk_meta = json.loads((sdk_dir / "done.json").read_text())
         checks = check_core(platform, sdk_dir / "out", [Path(p) for p in sdk_meta["core"]], d / "work")
+        chat = chat_check(spec.tokenizer) if spec.task == "text-generation" and spec.tokenizer is not None else None
+        if chat is not None:
+            checks.append(chat)
         shutil.rmtree(d / "work", ignore_errors=True)
         (d / "checks.json").write_text(json.dumps([c.as_dict() for c in checks], indent=2))
         meta["status"] = summarize(checks)

@@ -43,12 +43,14 @@ KOTLIN = [
     "android/core/text-generation/src/main/kotlin/{{ package_path }}/GenerationSettings.kt.jinja",
     "android/core/text-generation/src/main/kotlin/{{ package_path }}/StepGeneration.kt.jinja",
     "android/core/text-generation/src/main/kotlin/{{ package_path }}/Sampling.kt.jinja",
+    "android/core/text-generation/src/main/kotlin/{{ package_path }}/GenerationRun.kt.jinja",
 ]
 SWIFT = [
     "ios/core/common/Sources/{{ module }}/{{ class_name }}Error.swift.jinja",
     "ios/core/text-generation/Sources/{{ module }}/GenerationSettings.swift.jinja",
     "ios/core/text-generation/Sources/{{ module }}/StepGeneration.swift.jinja",
     "ios/core/text-generation/Sources/{{ module }}/Sampling.swift.jinja",
+    "ios/core/text-generation/Sources/{{ module }}/GenerationRun.swift.jinja",
 ]
 
 

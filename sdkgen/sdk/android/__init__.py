@@ -12,6 +12,7 @@ from typing import Any
 
 from sdkgen.runtimes import TargetInfo
 from sdkgen.sdk.android import naming
+from sdkgen.sdk.chat import chat_format_for, view_fields
 from sdkgen.sdk.common import (
     GENERATOR,
     USAGE_PROMPT,
@@ -216,7 +217,13 @@ def _image_view(spec: ModelSpec) -> dict[str, Any]:
 
 def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.generation is not None
+    chat, _ = chat_format_for(spec.tokenizer.chat_template, spec.tokenizer.bos_token, spec.tokenizer.eos_token)
+    runtime_bos = spec.tokenizer.bos_token if spec.generation.bos_count > 0 else ""
     return {
+        "chat": None
+        if chat is None
+        else view_fields(chat, runtime_bos, naming.string_literal, lambda r: r.upper(), "null"),
+        "chat_doc": "" if chat is None else ", or reply to a conversation with `generate(messages)`",
         "tokenizer_file_literal": naming.string_literal(spec.tokenizer.file),
         "max_seq_len": spec.generation.max_seq_len,
         "default_max_new_tokens": spec.generation.default_max_new_tokens,

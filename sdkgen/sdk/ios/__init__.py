@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from sdkgen.runtimes import TargetInfo
+from sdkgen.sdk.chat import chat_format_for, view_fields
 from sdkgen.sdk.common import (
     GENERATOR,
     USAGE_PROMPT,
@@ -210,7 +211,11 @@ def _text_generation_view(spec: ModelSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.generation is not None
     lit = naming.string_literal
     tok_stem, tok_ext = spec.tokenizer.file.rsplit(".", 1)
+    chat, _ = chat_format_for(spec.tokenizer.chat_template, spec.tokenizer.bos_token, spec.tokenizer.eos_token)
+    runtime_bos = spec.tokenizer.bos_token if spec.generation.bos_count > 0 else ""
     return {
+        "chat": None if chat is None else view_fields(chat, runtime_bos, naming.string_literal, lambda r: r, "nil"),
+        "chat_doc": "" if chat is None else ", or reply to a conversation with ``generate(messages:settings:)``",
         "tokenizer_resource_literal": lit(tok_stem),
         "tokenizer_extension_literal": lit(tok_ext),
         "tokenizer_file_literal": lit(spec.tokenizer.file),

@@ -22,6 +22,10 @@ public struct GenerationSettings: Sendable, Equatable {
     public var topP: Double
     /// The same seed, conversation and prompt give the same text; nil draws a new seed each call.
     public var seed: UInt64?
+    /// Generation stops at the first of these to appear in the generated text (not in an echoed prompt), on
+    /// every backend; the stop string itself is not streamed. Streaming holds back the last (longest stop
+    /// string - 1) characters (Unicode scalars) until it knows they do not start one.
+    public var stopStrings: [String]
 
     public static let defaultMaxNewTokens = 12
     public static let defaultTemperature = 0.8
@@ -32,7 +36,8 @@ public struct GenerationSettings: Sendable, Equatable {
         echo: Bool = false,
         topK: Int = 0,
         topP: Double = 1,
-        seed: UInt64? = nil
+        seed: UInt64? = nil,
+        stopStrings: [String] = []
     ) {
         self.maxNewTokens = maxNewTokens
         self.temperature = temperature
@@ -40,6 +45,7 @@ public struct GenerationSettings: Sendable, Equatable {
         self.topK = topK
         self.topP = topP
         self.seed = seed
+        self.stopStrings = stopStrings
     }
 
     /// Throws ``Model2dClassError/invalidInput(_:)`` when a value is out of range.
@@ -55,6 +61,9 @@ public struct GenerationSettings: Sendable, Equatable {
         }
         guard topP > 0, topP <= 1 else {
             throw Model2dClassError.invalidInput("topP must be in (0, 1] (1 turns it off; for greedy decoding set temperature = 0), was \(topP)")
+        }
+        guard !stopStrings.contains(where: \.isEmpty) else {
+            throw Model2dClassError.invalidInput("stopStrings must not contain an empty string")
         }
         return self
     }

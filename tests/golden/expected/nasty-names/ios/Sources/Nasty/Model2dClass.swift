@@ -4,7 +4,9 @@ import Foundation
 /// The 2d-class model (text-generation): streams generated text.
 ///
 /// Create it with ``load(backend:bundle:)`` (on ``Model2dClassBackend/default`` unless told otherwise)
-/// and stream text with ``generate(_:settings:)``.
+/// and stream text with ``generate(_:settings:)``, or reply to a conversation with ``generate(messages:settings:)``. Timing and token counts of a generation
+/// (``GenerationStats``) are in ``lastStats`` after a stream, or come with the text from
+/// ``generateWithStats(_:settings:)``.
 ///
 /// Threading: the runtimes are not thread-safe, so every call into them runs on one private serial queue;
 /// a second generation waits for the first. ``stop()`` may be called from any thread, and cancelling the
@@ -15,6 +17,8 @@ public final class Model2dClass: @unchecked Sendable {
 
     private let queue = DispatchQueue(label: "sdkgen.Nasty.runtime")
     private let engine: any Model2dClassEngine
+    private let statsLock = NSLock()
+    private var stats: GenerationStats?
 
     /// Loads the model from `bundle` (default: this package's resources) on `backend`. Blocks; prefer
     /// ``load(backend:bundle:)``.
@@ -27,8 +31,67 @@ public final class Model2dClass: @unchecked Sendable {
         try await Task.detached(priority: .userInitiated) { try Model2dClass(backend: backend, bundle: bundle) }.value
     }
 
-    /// Streams the continuation of `prompt`, one decoded piece per token.
+    /// The statistics of the last generation that ran to its end (done, stopped, or its task cancelled); nil
+    /// before the first. Set before the stream of ``generate(_:settings:)`` finishes, so read it after
+    /// iterating. For the statistics of one call without a race, use ``generateWithStats(_:settings:)``.
+    public var lastStats: GenerationStats? {
+        statsLock.lock()
+        defer { statsLock.unlock() }
+        return stats
+    }
+
+    /// Streams the continuation of `prompt`, one decoded piece per token, and stops at the first of
+    /// `settings.stopStrings` (which is not streamed). The conversation so far is kept (see ``reset()``); when
+    /// the stream finishes, ``lastStats`` holds its statistics.
     public func generate(_ prompt: String, settings: GenerationSettings = GenerationSettings()) -> AsyncThrowingStream<String, Error> {
+        stream(prompt, settings: settings, fresh: false) { _ in }
+    }
+
+    /// Generates the whole continuation of `prompt` and returns it as one string (see ``generate(_:settings:)``).
+    public func generateText(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> String {
+        try await generateWithStats(prompt, settings: settings).text
+    }
+
+    /// Generates the whole continuation of `prompt` (see ``generate(_:settings:)``) and returns it with its
+    /// statistics.
+    public func generateWithStats(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> GenerationResult {
+        try await collect(prompt, settings: settings, fresh: false)
+    }
+
+    /// Streams the model's reply to `messages`, formatted with the model's chat template (as Hugging Face's
+    /// `apply_chat_template` with `add_generation_prompt`). Each call is a new conversation: it forgets the
+    /// previous one (as ``reset()``) and prefills the whole of `messages`. Otherwise as
+    /// ``generate(_:settings:)``; an empty `messages` finishes the stream with
+    /// ``Model2dClassError/invalidInput(_:)``.
+    public func generate(messages: [ChatMessage], settings: GenerationSettings = GenerationSettings()) -> AsyncThrowingStream<String, Error> {
+        guard !messages.isEmpty else {
+            return AsyncThrowingStream { $0.finish(throwing: Model2dClassError.invalidInput("messages must not be empty")) }
+        }
+        return stream(ChatFormat.model.prompt(messages), settings: settings, fresh: true) { _ in }
+    }
+
+    /// The whole reply to `messages` (see ``generate(messages:settings:)``) with its statistics.
+    public func generateWithStats(messages: [ChatMessage], settings: GenerationSettings = GenerationSettings()) async throws -> GenerationResult {
+        guard !messages.isEmpty else { throw Model2dClassError.invalidInput("messages must not be empty") }
+        return try await collect(ChatFormat.model.prompt(messages), settings: settings, fresh: true)
+    }
+
+    private func collect(_ prompt: String, settings: GenerationSettings, fresh: Bool) async throws -> GenerationResult {
+        let box = StatsBox()
+        var text = ""
+        for try await piece in stream(prompt, settings: settings, fresh: fresh, onStats: box.set) {
+            text += piece
+        }
+        guard let stats = box.get() else { throw Model2dClassError.inferenceFailed("the generation ended without statistics") }
+        return GenerationResult(text: text, stats: stats)
+    }
+
+    private func stream(
+        _ prompt: String,
+        settings: GenerationSettings,
+        fresh: Bool,
+        onStats: @escaping @Sendable (GenerationStats) -> Void
+    ) -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let valid: GenerationSettings
             do {
@@ -46,9 +109,13 @@ public final class Model2dClass: @unchecked Sendable {
             }
             queue.async {
                 do {
-                    try engine.generate(prompt, settings: valid) { piece in
-                        continuation.yield(piece)
-                    }
+                    if fresh { engine.reset() }
+                    let run = GenerationRun(
+                        settings: valid, emit: { continuation.yield($0) }, stopRuntime: { engine.stop() })
+                    try engine.generate(prompt, settings: valid, sink: run)
+                    let stats = run.finish()
+                    self.setStats(stats)
+                    onStats(stats)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -57,13 +124,10 @@ public final class Model2dClass: @unchecked Sendable {
         }
     }
 
-    /// Generates the whole continuation of `prompt` and returns it as one string.
-    public func generateText(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> String {
-        var text = ""
-        for try await piece in generate(prompt, settings: settings) {
-            text += piece
-        }
-        return text
+    private func setStats(_ value: GenerationStats) {
+        statsLock.lock()
+        stats = value
+        statsLock.unlock()
     }
 
     /// Asks a running generation to stop after the current token. Safe from any thread.
@@ -74,5 +138,23 @@ public final class Model2dClass: @unchecked Sendable {
     /// Forgets the conversation so far (the KV cache); the next generation starts fresh.
     public func reset() {
         queue.sync { engine.reset() }
+    }
+}
+
+/// The statistics of one stream, handed from the generation queue to the awaiting caller.
+private final class StatsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: GenerationStats?
+
+    func set(_ stats: GenerationStats) {
+        lock.lock()
+        value = stats
+        lock.unlock()
+    }
+
+    func get() -> GenerationStats? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }

@@ -59,9 +59,9 @@ final class TinyLlmCoremlAne: TinyLlmEngine, @unchecked Sendable {
 #endif
     }
 
-    func generate(_ prompt: String, settings: GenerationSettings, onPiece: @escaping (String) -> Void) throws {
+    func generate(_ prompt: String, settings: GenerationSettings, sink: TokenSink) throws {
         do {
-            try generator.generate(prompt, settings: settings, onPiece: onPiece)
+            try generator.generate(prompt, settings: settings, sink: sink)
         } catch GenerationError.doesNotFit(let message) {
             throw TinyLlmError.invalidInput(message)
         } catch {

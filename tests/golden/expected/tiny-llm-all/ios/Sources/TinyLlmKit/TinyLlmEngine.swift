@@ -3,9 +3,10 @@
 /// One runtime's way of generating text. Each case of ``TinyLlmBackend`` has one; the public API
 /// picks it at load time and calls it from one serial queue.
 protocol TinyLlmEngine: AnyObject, Sendable {
-    /// Generates the continuation of `prompt` on the calling thread (blocking), passing each decoded piece
-    /// to `onPiece`; the conversation so far is kept (see ``reset()``). Returns when done or stopped.
-    func generate(_ prompt: String, settings: GenerationSettings, onPiece: @escaping (String) -> Void) throws
+    /// Generates the continuation of `prompt` on the calling thread (blocking), reporting the prompt's token
+    /// count (when known), the echoed prompt and each generated token to `sink`; the conversation so far is
+    /// kept (see ``reset()``). Returns when done or stopped.
+    func generate(_ prompt: String, settings: GenerationSettings, sink: TokenSink) throws
 
     /// Throws ``TinyLlmError/invalidInput(_:)`` for `settings` this runtime cannot honour, before
     /// anything runs.

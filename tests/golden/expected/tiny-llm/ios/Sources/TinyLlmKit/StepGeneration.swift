@@ -45,9 +45,15 @@ final class StepGenerator: @unchecked Sendable {
         self.eosIds = eosIds
     }
 
+    /// Passes each piece to `onPiece` (see ``generate(_:settings:sink:)``).
+    func generate(_ prompt: String, settings: GenerationSettings, onPiece: @escaping (String) -> Void) throws {
+        try generate(prompt, settings: settings, sink: PieceSink(onPiece))
+    }
+
+    /// Reports the prompt's token count, the echoed prompt and each generated token (EOS not) to `sink`.
     /// Throws `GenerationError.doesNotFit` when the prompt plus `maxNewTokens` does not fit in the cache
     /// after the conversation so far; rethrows the model's errors.
-    func generate(_ prompt: String, settings: GenerationSettings, onPiece: (String) -> Void) throws {
+    func generate(_ prompt: String, settings: GenerationSettings, sink: TokenSink) throws {
         setStop(false)
         let head = position == 0 ? bosIds : []
         let ids = (pending.map { [$0] } ?? []) + head + codec.encode(prompt)
@@ -56,7 +62,8 @@ final class StepGenerator: @unchecked Sendable {
             throw GenerationError.doesNotFit(
                 "prompt (\(ids.count) tokens after \(position)) plus maxNewTokens (\(settings.maxNewTokens)) exceeds the \(model.maxSeqLen)-token KV cache; call reset() or shorten the prompt")
         }
-        if settings.echo { onPiece(prompt) }
+        sink.onPromptTokens(ids.count)
+        if settings.echo { sink.onEcho(prompt) }
         var logits = try model.forward(ids, start: position)
         position += ids.count
         pending = nil
@@ -67,8 +74,7 @@ final class StepGenerator: @unchecked Sendable {
             let next = Sampling.sample(
                 logits, temperature: Float(settings.temperature), topK: settings.topK, topP: Float(settings.topP), using: &random)
             if eosIds.contains(next) { return }
-            let piece = decode(next)
-            if !piece.isEmpty { onPiece(piece) }
+            sink.onToken(decode(next))
             if step == settings.maxNewTokens - 1 {
                 pending = next  // fed at the start of the next call, so the conversation stays whole
                 return

@@ -4,7 +4,9 @@ import Foundation
 /// The tiny-llm model (text-generation): streams generated text.
 ///
 /// Create it with ``load(backend:bundle:)`` (on ``TinyLlmBackend/default`` unless told otherwise)
-/// and stream text with ``generate(_:settings:)``.
+/// and stream text with ``generate(_:settings:)``. Timing and token counts of a generation
+/// (``GenerationStats``) are in ``lastStats`` after a stream, or come with the text from
+/// ``generateWithStats(_:settings:)``.
 ///
 /// Threading: the runtimes are not thread-safe, so every call into them runs on one private serial queue;
 /// a second generation waits for the first. ``stop()`` may be called from any thread, and cancelling the
@@ -15,6 +17,8 @@ public final class TinyLlm: @unchecked Sendable {
 
     private let queue = DispatchQueue(label: "sdkgen.TinyLlmKit.runtime")
     private let engine: any TinyLlmEngine
+    private let statsLock = NSLock()
+    private var stats: GenerationStats?
 
     /// Loads the model from `bundle` (default: this package's resources) on `backend`. Blocks; prefer
     /// ``load(backend:bundle:)``.
@@ -27,8 +31,49 @@ public final class TinyLlm: @unchecked Sendable {
         try await Task.detached(priority: .userInitiated) { try TinyLlm(backend: backend, bundle: bundle) }.value
     }
 
-    /// Streams the continuation of `prompt`, one decoded piece per token.
+    /// The statistics of the last generation that ran to its end (done, stopped, or its task cancelled); nil
+    /// before the first. Set before the stream of ``generate(_:settings:)`` finishes, so read it after
+    /// iterating. For the statistics of one call without a race, use ``generateWithStats(_:settings:)``.
+    public var lastStats: GenerationStats? {
+        statsLock.lock()
+        defer { statsLock.unlock() }
+        return stats
+    }
+
+    /// Streams the continuation of `prompt`, one decoded piece per token, and stops at the first of
+    /// `settings.stopStrings` (which is not streamed). The conversation so far is kept (see ``reset()``); when
+    /// the stream finishes, ``lastStats`` holds its statistics.
     public func generate(_ prompt: String, settings: GenerationSettings = GenerationSettings()) -> AsyncThrowingStream<String, Error> {
+        stream(prompt, settings: settings, fresh: false) { _ in }
+    }
+
+    /// Generates the whole continuation of `prompt` and returns it as one string (see ``generate(_:settings:)``).
+    public func generateText(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> String {
+        try await generateWithStats(prompt, settings: settings).text
+    }
+
+    /// Generates the whole continuation of `prompt` (see ``generate(_:settings:)``) and returns it with its
+    /// statistics.
+    public func generateWithStats(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> GenerationResult {
+        try await collect(prompt, settings: settings, fresh: false)
+    }
+
+    private func collect(_ prompt: String, settings: GenerationSettings, fresh: Bool) async throws -> GenerationResult {
+        let box = StatsBox()
+        var text = ""
+        for try await piece in stream(prompt, settings: settings, fresh: fresh, onStats: box.set) {
+            text += piece
+        }
+        guard let stats = box.get() else { throw TinyLlmError.inferenceFailed("the generation ended without statistics") }
+        return GenerationResult(text: text, stats: stats)
+    }
+
+    private func stream(
+        _ prompt: String,
+        settings: GenerationSettings,
+        fresh: Bool,
+        onStats: @escaping @Sendable (GenerationStats) -> Void
+    ) -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let valid: GenerationSettings
             do {
@@ -46,9 +91,13 @@ public final class TinyLlm: @unchecked Sendable {
             }
             queue.async {
                 do {
-                    try engine.generate(prompt, settings: valid) { piece in
-                        continuation.yield(piece)
-                    }
+                    if fresh { engine.reset() }
+                    let run = GenerationRun(
+                        settings: valid, emit: { continuation.yield($0) }, stopRuntime: { engine.stop() })
+                    try engine.generate(prompt, settings: valid, sink: run)
+                    let stats = run.finish()
+                    self.setStats(stats)
+                    onStats(stats)
                     continuation.finish()
                 } catch {
                     continuation.finish(throwing: error)
@@ -57,13 +106,10 @@ public final class TinyLlm: @unchecked Sendable {
         }
     }
 
-    /// Generates the whole continuation of `prompt` and returns it as one string.
-    public func generateText(_ prompt: String, settings: GenerationSettings = GenerationSettings()) async throws -> String {
-        var text = ""
-        for try await piece in generate(prompt, settings: settings) {
-            text += piece
-        }
-        return text
+    private func setStats(_ value: GenerationStats) {
+        statsLock.lock()
+        stats = value
+        statsLock.unlock()
     }
 
     /// Asks a running generation to stop after the current token. Safe from any thread.
@@ -74,5 +120,23 @@ public final class TinyLlm: @unchecked Sendable {
     /// Forgets the conversation so far (the KV cache); the next generation starts fresh.
     public func reset() {
         queue.sync { engine.reset() }
+    }
+}
+
+/// The statistics of one stream, handed from the generation queue to the awaiting caller.
+private final class StatsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: GenerationStats?
+
+    func set(_ stats: GenerationStats) {
+        lock.lock()
+        value = stats
+        lock.unlock()
+    }
+
+    func get() -> GenerationStats? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 }

@@ -38,23 +38,27 @@ final class TinyLlmExecutorchXnnpack: TinyLlmEngine, @unchecked Sendable {
 #endif
     }
 
-    func generate(_ prompt: String, settings: GenerationSettings, onPiece: @escaping (String) -> Void) throws {
+    /// Streams the runner's pieces to `sink`, one per token. The SDK echoes the prompt itself (the runner is
+    /// asked not to), so every piece the runner reports is a token; the runner does not report the prompt's
+    /// token count.
+    func generate(_ prompt: String, settings: GenerationSettings, sink: TokenSink) throws {
+        if settings.echo { sink.onEcho(prompt) }
 #if canImport(ExecuTorchLLM)
         let config = Config { config in
             config.maximumNewTokens = settings.maxNewTokens
             config.temperature = settings.temperature
-            config.isEchoEnabled = settings.echo
+            config.isEchoEnabled = false
             config.sequenceLength = TinyLlm.maxSequenceLength
             config.bosCount = Self.bosCount
             config.eosCount = 0
         }
         do {
-            try runner.generate(prompt, config) { piece in onPiece(piece) }
+            try runner.generate(prompt, config) { piece in sink.onToken(piece) }
         } catch {
             throw TinyLlmError.inferenceFailed(error.localizedDescription)
         }
 #else
-        _ = (prompt, settings, onPiece)
+        _ = (prompt, settings)
         throw TinyLlmError.runtimeUnavailable
 #endif
     }

@@ -18,6 +18,9 @@ package com.example.nasty
  * @property topP sample only among the most likely tokens whose probabilities reach [topP] (at least one
  *   token), in (0, 1]; 1 turns it off.
  * @property seed the same seed, conversation and prompt give the same text; null draws a new seed each call.
+ * @property stopStrings generation stops at the first of these to appear in the generated text (not in an
+ *   echoed prompt), on every backend; the stop string itself is not streamed. Streaming holds back the
+ *   last (longest stop string - 1) characters until it knows they do not start one.
  * @throws IllegalArgumentException when a value is out of range (the message names it).
  */
 data class GenerationSettings(
@@ -27,6 +30,7 @@ data class GenerationSettings(
     val topK: Int = 0,
     val topP: Float = 1f,
     val seed: Long? = null,
+    val stopStrings: List<String> = emptyList(),
 ) {
     init {
         require(maxNewTokens >= 1) { "maxNewTokens must be at least 1, was $maxNewTokens" }
@@ -37,6 +41,7 @@ data class GenerationSettings(
         require(topP > 0f && topP <= 1f) {
             "topP must be in (0, 1] (1 turns it off; for greedy decoding set temperature = 0), was $topP"
         }
+        require(stopStrings.none { it.isEmpty() }) { "stopStrings must not contain an empty string" }
     }
 
     /**

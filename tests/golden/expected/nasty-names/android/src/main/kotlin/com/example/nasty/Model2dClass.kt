@@ -19,7 +19,8 @@ import kotlinx.coroutines.withContext
  * The 2d-class model (text-generation): streams generated text.
  *
  * Create it with [load] (on [Model2dClassBackend.DEFAULT] unless told otherwise), stream text with
- * [generate], and [close] it when done.
+ * [generate], or reply to a conversation with `generate(messages)`, and [close] it when done. Timing and token counts of a generation
+ * ([GenerationStats]) are in [lastStats] after a stream, or come with the text from [generateWithStats].
  *
  * Threading: [load] reads files on [Dispatchers.IO]; generation runs on [Dispatchers.Default], one at a
  * time (a second [generate] waits for the first). [stop] may be called from any thread. Cancelling the
@@ -31,13 +32,73 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
     private val closed = AtomicBoolean(false)
 
     /**
-     * Streams the continuation of [prompt], one decoded piece per token. Cold: nothing runs until collected.
+     * The statistics of the last generation that ran to its end (done, stopped, or its collector
+     * cancelled); null before the first. Set before the flow of [generate] completes, so read it after
+     * collecting. For the statistics of one call without a race, use [generateWithStats].
+     */
+    @Volatile
+    var lastStats: GenerationStats? = null
+        private set
+
+    /**
+     * Streams the continuation of [prompt], one decoded piece per token, and stops at the first of
+     * [GenerationSettings.stopStrings] (which is not streamed). Cold: nothing runs until collected. The
+     * conversation so far is kept (see [reset]); when the flow completes, [lastStats] holds its statistics.
      *
      * @throws IllegalArgumentException when [GenerationSettings.maxNewTokens] does not fit in [MAX_SEQ_LEN], or
      *   the backend's runtime cannot apply a setting (see [GenerationSettings]).
      * @throws Model2dClassException.InferenceFailed from the flow when the runtime fails.
      */
-    fun generate(prompt: String, settings: GenerationSettings = GenerationSettings()): Flow<String> = callbackFlow {
+    fun generate(prompt: String, settings: GenerationSettings = GenerationSettings()): Flow<String> =
+        stream(prompt, settings, fresh = false) { lastStats = it }
+
+    /** Generates the whole continuation of [prompt] and returns it as one string (see [generate]). */
+    suspend fun generateText(prompt: String, settings: GenerationSettings = GenerationSettings()): String =
+        generateWithStats(prompt, settings).text
+
+    /** Generates the whole continuation of [prompt] (see [generate]) and returns it with its statistics. */
+    suspend fun generateWithStats(
+        prompt: String,
+        settings: GenerationSettings = GenerationSettings(),
+    ): GenerationResult = collect(prompt, settings, fresh = false)
+
+    /**
+     * Streams the model's reply to [messages], formatted with the model's chat template (as Hugging Face's
+     * `apply_chat_template` with `add_generation_prompt`). Each call is a new conversation: it forgets the
+     * previous one (as [reset]) and prefills the whole of [messages]. Otherwise as [generate].
+     *
+     * @throws IllegalArgumentException when [messages] is empty, or as [generate].
+     */
+    fun generate(messages: List<ChatMessage>, settings: GenerationSettings = GenerationSettings()): Flow<String> {
+        require(messages.isNotEmpty()) { "messages must not be empty" }
+        return stream(ChatFormat.MODEL.prompt(messages), settings, fresh = true) { lastStats = it }
+    }
+
+    /** The whole reply to [messages] (see the streaming `generate(messages)`) with its statistics. */
+    suspend fun generateWithStats(
+        messages: List<ChatMessage>,
+        settings: GenerationSettings = GenerationSettings(),
+    ): GenerationResult {
+        require(messages.isNotEmpty()) { "messages must not be empty" }
+        return collect(ChatFormat.MODEL.prompt(messages), settings, fresh = true)
+    }
+
+    private suspend fun collect(prompt: String, settings: GenerationSettings, fresh: Boolean): GenerationResult {
+        val text = StringBuilder()
+        var stats: GenerationStats? = null
+        stream(prompt, settings, fresh) {
+            stats = it
+            lastStats = it
+        }.collect { text.append(it) }
+        return GenerationResult(text.toString(), checkNotNull(stats) { "the generation ended without statistics" })
+    }
+
+    private fun stream(
+        prompt: String,
+        settings: GenerationSettings,
+        fresh: Boolean,
+        onStats: (GenerationStats) -> Unit,
+    ): Flow<String> = callbackFlow {
         checkOpen()
         require(settings.maxNewTokens < MAX_SEQ_LEN) {
             "maxNewTokens must be below MAX_SEQ_LEN ($MAX_SEQ_LEN), was ${settings.maxNewTokens}"
@@ -47,7 +108,10 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
             lock.withLock {
                 running.set(true)
                 try {
-                    engine.generate(prompt, settings) { piece -> channel.trySendBlocking(piece) }
+                    if (fresh) engine.reset()
+                    val run = GenerationRun(settings, { piece -> channel.trySendBlocking(piece) }, engine::stop)
+                    engine.generate(prompt, settings, run)
+                    onStats(run.finish())
                     channel.close()
                 } catch (e: Model2dClassException) {
                     channel.close(e)
@@ -62,13 +126,6 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
             if (running.get()) engine.stop()
             worker.cancel()
         }
-    }
-
-    /** Generates the whole continuation of [prompt] and returns it as one string. */
-    suspend fun generateText(prompt: String, settings: GenerationSettings = GenerationSettings()): String {
-        val text = StringBuilder()
-        generate(prompt, settings).collect { text.append(it) }
-        return text.toString()
     }
 
     /** Asks a running generation to stop after the current token. Safe from any thread. */

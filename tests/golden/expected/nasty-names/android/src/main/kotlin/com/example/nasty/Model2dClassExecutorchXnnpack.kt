@@ -14,17 +14,27 @@ import org.pytorch.executorch.extension.llm.LlmModule
  * with [GenerationSettings.temperature] only, so [checkSupported] refuses `topK`, `topP` and `seed`.
  */
 internal class Model2dClassExecutorchXnnpack private constructor(private val module: LlmModule) : Model2dClassEngine {
-    override fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit) {
+    /**
+     * Streams the runner's pieces to [sink], one per token. The SDK echoes the prompt itself (the runner is
+     * asked not to), so every piece the runner reports is a token; the prompt's token count comes from the
+     * runner's `onStats` JSON.
+     */
+    override fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
         var failure: Model2dClassException? = null
         val callback = object : LlmCallback {
             override fun onResult(result: String) {
-                onPiece(result)
+                sink.onToken(result)
+            }
+
+            override fun onStats(stats: String) {
+                sink.onRuntimeStats(stats)
             }
 
             override fun onError(errorCode: Int, message: String) {
                 failure = Model2dClassException.InferenceFailed(errorCode, message)
             }
         }
+        if (settings.echo) sink.onEcho(prompt)
         try {
             module.generate(prompt, settings.toLlmGenerationConfig(), callback)
         } catch (e: RuntimeException) {
@@ -53,7 +63,7 @@ internal class Model2dClassExecutorchXnnpack private constructor(private val mod
 
     private fun GenerationSettings.toLlmGenerationConfig(): LlmGenerationConfig =
         LlmGenerationConfig.create()
-            .echo(echo)
+            .echo(false)
             .maxNewTokens(maxNewTokens)
             .seqLen(Model2dClass.MAX_SEQ_LEN)
             .temperature(temperature)

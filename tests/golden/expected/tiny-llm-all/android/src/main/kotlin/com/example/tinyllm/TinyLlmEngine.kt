@@ -9,12 +9,13 @@ import java.io.Closeable
  */
 internal interface TinyLlmEngine : Closeable {
     /**
-     * Generates the continuation of [prompt] on the calling thread (blocking), passing each decoded piece
-     * to [onPiece]; the conversation so far is kept (see [reset]). Returns when done or stopped.
+     * Generates the continuation of [prompt] on the calling thread (blocking), reporting the prompt's token
+     * count (when known), the echoed prompt and each generated token to [sink]; the conversation so far is
+     * kept (see [reset]). Returns when done or stopped.
      *
      * @throws TinyLlmException.InferenceFailed when the runtime fails.
      */
-    fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit)
+    fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink)
 
     /**
      * Refuses [settings] this runtime cannot honour, before anything runs. The default accepts all: the

@@ -22,9 +22,9 @@ internal class TinyLlmLitertCpu private constructor(
 ) : TinyLlmEngine {
     private val generator = StepGenerator(steps, BpeCodec(tokenizer), IntArray(BOS_COUNT) { BOS_ID }, EOS_IDS)
 
-    override fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit) {
+    override fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
         try {
-            generator.generate(prompt, settings, onPiece)
+            generator.generate(prompt, settings, sink)
         } catch (e: LiteRtException) {
             throw TinyLlmException.InferenceFailed(null, e.message ?: e.toString(), e)
         }

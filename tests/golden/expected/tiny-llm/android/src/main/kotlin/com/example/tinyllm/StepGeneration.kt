@@ -32,7 +32,8 @@ internal interface TokenCodec {
 
 /**
  * The generation loop for [StepModel] runtimes, platform-neutral: encodes the prompt, prefills it, then
- * samples one token at a time with [Sampling] until an EOS id, [GenerationSettings.maxNewTokens] or [stop].
+ * samples one token at a time with [Sampling] until an EOS id, [GenerationSettings.maxNewTokens] or [stop],
+ * reporting the prompt's token count and each token (EOS not) to a [TokenSink].
  * The conversation is kept between calls (the cache holds it) until [reset]. Each call seeds a [SplitMix64]
  * with [GenerationSettings.seed] (or a random seed when it is null), so a seeded call picks the same tokens
  * from the same logits. Not thread-safe: one call at a time; [stop] from any thread.
@@ -51,7 +52,7 @@ internal class StepGenerator(
      * @throws IllegalArgumentException when the prompt plus [GenerationSettings.maxNewTokens] does not fit
      *   in [StepModel.maxSeqLen] after the conversation so far.
      */
-    fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit) {
+    fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
         stopRequested = false
         val head = if (position == 0) bosIds else IntArray(0)
         val carried = pending?.let { intArrayOf(it) } ?: IntArray(0)
@@ -61,7 +62,8 @@ internal class StepGenerator(
             "prompt (" + ids.size + " tokens after " + position + ") plus maxNewTokens (" + settings.maxNewTokens +
                 ") exceeds the " + model.maxSeqLen + "-token KV cache; call reset() or shorten the prompt"
         }
-        if (settings.echo) onPiece(prompt)
+        sink.onPromptTokens(ids.size)
+        if (settings.echo) sink.onEcho(prompt)
         var logits = model.forward(ids, position)
         position += ids.size
         pending = null
@@ -71,8 +73,7 @@ internal class StepGenerator(
             if (stopRequested) return
             val next = Sampling.sample(logits, settings.temperature, settings.topK, settings.topP, random)
             if (next in eosIds) return
-            val piece = decoder(next)
-            if (piece.isNotEmpty()) onPiece(piece)
+            sink.onToken(decoder(next))
             if (step == settings.maxNewTokens - 1) {
                 pending = next  // fed at the start of the next call, so the conversation stays whole
                 return

@@ -14,17 +14,27 @@ import org.pytorch.executorch.extension.llm.LlmModule
  * with [GenerationSettings.temperature] only, so [checkSupported] refuses `topK`, `topP` and `seed`.
  */
 internal class TinyLlmExecutorchXnnpack private constructor(private val module: LlmModule) : TinyLlmEngine {
-    override fun generate(prompt: String, settings: GenerationSettings, onPiece: (String) -> Unit) {
+    /**
+     * Streams the runner's pieces to [sink], one per token. The SDK echoes the prompt itself (the runner is
+     * asked not to), so every piece the runner reports is a token; the prompt's token count comes from the
+     * runner's `onStats` JSON.
+     */
+    override fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
         var failure: TinyLlmException? = null
         val callback = object : LlmCallback {
             override fun onResult(result: String) {
-                onPiece(result)
+                sink.onToken(result)
+            }
+
+            override fun onStats(stats: String) {
+                sink.onRuntimeStats(stats)
             }
 
             override fun onError(errorCode: Int, message: String) {
                 failure = TinyLlmException.InferenceFailed(errorCode, message)
             }
         }
+        if (settings.echo) sink.onEcho(prompt)
         try {
             module.generate(prompt, settings.toLlmGenerationConfig(), callback)
         } catch (e: RuntimeException) {
@@ -53,7 +63,7 @@ internal class TinyLlmExecutorchXnnpack private constructor(private val module: 
 
     private fun GenerationSettings.toLlmGenerationConfig(): LlmGenerationConfig =
         LlmGenerationConfig.create()
-            .echo(echo)
+            .echo(false)
             .maxNewTokens(maxNewTokens)
             .seqLen(TinyLlm.MAX_SEQ_LEN)
             .temperature(temperature)
