@@ -47,14 +47,24 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     return engines_for(spec, platform)[0]
 
 
+#: The core parts a task shares with others, rendered before ``core/<task>``: the WordPiece tokenizer
+#: (``core/wordpiece``) and the ranked labels (``core/classification``: ``Classification`` and its ``topK``).
+CORE_PARTS: dict[str, tuple[str, ...]] = {
+    "text-embedding": ("wordpiece",),
+    "image-classification": ("classification",),
+    "text-classification": ("wordpiece", "classification"),
+}
+
+
 def shared_dirs(platform: str, task: str, root: Path = TEMPLATES_ROOT) -> list[Path]:
     """The folders rendered once per SDK, in override order: the platform-neutral core (``core/common``,
     ``core/<task>``; a task built on tensors, :data:`~sdkgen.runtimes.base.TENSOR_TASKS`, also gets
-    ``core/tensor``: typed tensors and the engine interface) that the build's check stage compiles here,
-    the platform's shared files (``library``), then the public API over the engines (``api/common``: the
-    backend choice; ``api/tensor-shaped``: the tensor-level device test; ``api/<task>``)."""
+    ``core/tensor``: typed tensors and the engine interface; then the parts of :data:`CORE_PARTS`) that the
+    build's check stage compiles here, the platform's shared files (``library``), then the public API over the
+    engines (``api/common``: the backend choice; ``api/tensor-shaped``: the tensor-level device test;
+    ``api/<task>``)."""
     tensor_shaped = task in TENSOR_TASKS
-    tasks = ["tensor", task] if tensor_shaped and task != "tensor" else [task]
+    tasks = [*(["tensor"] if tensor_shaped and task != "tensor" else []), *CORE_PARTS.get(task, ()), task]
     dirs = [
         root / platform / "core" / "common",
         *(root / platform / "core" / t for t in tasks),
