@@ -13,7 +13,7 @@ from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
-from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec
+from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec, TensorCase
 
 GENERATOR = f"sdkgen {__version__}"
 
@@ -92,8 +92,14 @@ def engine_suffix(info: TargetInfo) -> str:
 
 
 def task_view(spec: ModelSpec) -> dict[str, Any]:
-    """The language-neutral view fields of the embedding and image tasks (numbers, booleans as Kotlin and
-    Swift both write them, doc text); each platform adds its literals."""
+    """The language-neutral view fields of the embedding, text and image classification tasks (numbers,
+    booleans as Kotlin and Swift both write them, doc text); each platform adds its literals."""
+    if spec.task == "text-classification" and spec.tokenizer is not None:
+        return {
+            "max_length": spec.tokenizer.max_length,
+            "lowercase": "true" if spec.tokenizer.lowercase else "false",
+            "label_count": len(spec.labels),
+        }
     if spec.embedding is not None and spec.tokenizer is not None:
         return {
             "dimension": spec.embedding.dim,
@@ -117,6 +123,14 @@ def task_view(spec: ModelSpec) -> dict[str, Any]:
 USAGE_PROMPT = "Once upon a time"
 USAGE_QUERY = "How do I reset my password?"
 USAGE_TEXTS = ("I forgot my password.", "The weather is nice today.")
+USAGE_CLASSIFY = "The new phone runs twice as fast."
+
+
+def top1(case: TensorCase) -> tuple[int, float]:
+    """The index and probability of the most probable class of a classifier's golden case (ties: the first)."""
+    probs = case.outputs[0].values
+    best = max(range(len(probs)), key=lambda i: (probs[i], -i))
+    return best, probs[best]
 
 
 def artifacts_view(spec: ModelSpec, platform: str) -> list[dict[str, Any]]:
