@@ -22,11 +22,11 @@ from sdkgen.models.keras import source_kind
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android.naming import check_package
 
-TASKS = ("text-generation", "text-embedding", "image-classification", "tensor")
+TASKS = ("text-generation", "text-embedding", "text-classification", "image-classification", "tensor")
 FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 #: ``pkg:<python package>/<folder>``: a checkpoint folder shipped inside an installed Python package.
 PACKAGE_SOURCE = re.compile(r"^pkg:([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/(.+)$")
-_FOLDER_TASKS = ("text-generation", "text-embedding")
+_FOLDER_TASKS = ("text-generation", "text-embedding", "text-classification")
 GROUP_SIZES = (32, 64, 128, 256)
 
 _KOTLIN_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -43,13 +43,21 @@ class ModelSection(_Section):
     """Where the model comes from and what it does."""
 
     source: str = Field(
-        description="text-generation, text-embedding: a Hugging Face checkpoint folder, relative to the config "
-        "file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, image-classification: a "
-        "Python factory 'module:function' (the module is looked up next to the config file); tensor, LiteRT "
-        "targets only: a Keras file (.keras, .h5) or a SavedModel folder, relative to the config file"
+        description="text-generation, text-embedding, text-classification: a Hugging Face checkpoint folder, "
+        "relative to the config file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, "
+        "image-classification: a Python factory 'module:function' (the module is looked up next to the config"
+        " file); tensor, LiteRT targets only: a Keras file (.keras, .h5) or a SavedModel folder, relative to "
+        "the config file"
     )
-    task: Literal["text-generation", "text-embedding", "image-classification", "tensor"] = "text-generation"
+    task: Literal["text-generation", "text-embedding", "text-classification", "image-classification", "tensor"] = (
+        "text-generation"
+    )
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
+    labels: str | None = Field(
+        default=None,
+        description="text-classification: a text file of class names, one per line in output order, instead of "
+        "config.json's id2label",
+    )
 
     @field_validator("name")
     @classmethod
@@ -288,9 +296,17 @@ class VerifySection(_Section):
     min_cosine: float = Field(default=0.99, gt=0, le=1)
     eval_data: str | None = Field(
         default=None,
-        description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N)",
+        description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N); "
+        'text classification: a .jsonl file, one {"text": ..., "label": class name or index} object per line',
     )
     max_accuracy_drop: float = Field(default=0.01, ge=0, le=1)
+    min_label_agreement: float = Field(
+        default=0.95,
+        ge=0,
+        le=1,
+        description="text classification: the smallest share of texts (verify.sentences and the eval_data texts) "
+        "whose top-1 label must equal the fp32 eager model's",
+    )
     heldout_text: str | None = Field(
         default=None,
         description="text generation: a text file whose perplexity is measured on the eager model and every "
@@ -353,6 +369,12 @@ class BuildConfig(_Section):
                 'add [image] with labels = "labels.txt", mean and std'
                 if task == "image-classification"
                 else "remove the [image] table",
+            )
+        if self.model.labels is not None and task != "text-classification":
+            raise _Combination(
+                f"model.labels is read by task 'text-classification' only (model.task is {task!r})",
+                "remove model.labels"
+                + ("; image classification takes [image] labels" if task == "image-classification" else ""),
             )
         self._compression(task)
         stray = sorted(set(self.compress.targets) - set(self.targets))

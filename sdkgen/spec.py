@@ -166,8 +166,8 @@ class ModelSpec:
     output_tolerance: float = 0.0  # tensor task: max |out - golden| / max |golden| the device tests allow
     embedding: EmbeddingSpec | None = None
     image: ImageSpec | None = None
-    labels: tuple[str, ...] = ()  # image classification: class names in output order
-    texts: tuple[str, ...] = ()  # text embedding: the texts of ``tensor_golden``, in order
+    labels: tuple[str, ...] = ()  # image and text classification: class names in output order
+    texts: tuple[str, ...] = ()  # text embedding and classification: the texts of ``tensor_golden``, in order
     reference_golden: tuple[GoldenCase, ...] = ()  # text generation: the fp32 model's (artifacts of recipe none)
     version: int = SPEC_VERSION
 

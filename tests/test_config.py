@@ -77,7 +77,7 @@ def test_defaults() -> None:
 def test_unknown_key_suggests_the_right_one() -> None:
     e = _err(lambda r: r["model"].update(sorce="m"))
     assert "model.sorce" in e.message
-    assert e.choices == ["name", "source", "task"]
+    assert e.choices == ["labels", "name", "source", "task"]
     assert e.hint == "did you mean 'source'?"
 
 

@@ -1,6 +1,7 @@
 """The real samples build end to end: the pretrained all-MiniLM-L6-v2 and the trained digits CNN, each for
 ExecuTorch XNNPACK, LiteRT CPU, ExecuTorch Core ML and Core ML (Neural Engine), with the quality measured
-by running the artifacts this host can run; and the nasty-names sample, whose build is golden spec nasty-labels."""
+by running the artifacts this host can run; the nasty-names sample, whose build is golden spec nasty-labels; and
+the text-classifier sample, whose build is golden spec text-classifier."""
 
 from __future__ import annotations
 
@@ -63,3 +64,30 @@ def test_nasty_names_sample_is_the_golden_spec(tmp_path: Path) -> None:
     for key in ("name", "task", "labels", "android", "ios", "image", "methods"):
         assert built[key] == golden[key], key
     assert [a["target"] for a in built["artifacts"]] == [a["target"] for a in golden["artifacts"]]
+
+
+@pytest.mark.slow
+def test_text_classifier_sample_is_the_golden_spec(tmp_path: Path) -> None:
+    """The sample builds on its three targets with the quality gates passed where the artifact runs, and writes
+    the spec the SDK tests use as tests/golden/specs/text-classifier.json (same labels, texts, tokenizer,
+    tensors and targets)."""
+    result = build(
+        load_config(SAMPLES / "text-classifier"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
+    )
+    assert result.passed
+    checks = {t: {c["name"]: c for c in cs} for t, cs in result.report["verification"].items()}
+    for t in EXECUTED_HERE:
+        acc = checks[t]["accuracy"]
+        assert acc["status"] == "passed" and acc["data"]["eval_texts"] == 120
+        assert acc["data"]["accuracy"] >= 0.95 and acc["data"]["label_agreement"] == 1.0, acc
+    assert checks["coreml:ane"]["structure"]["status"] == "passed"
+    assert {p: cs[1]["status"] for p, cs in result.report["sdk_checks"].items()} == {
+        "android": "passed",
+        "ios": "passed",
+    }
+    got = json.loads((result.output / "model-spec.json").read_text())
+    want = json.loads((Path(__file__).parent / "golden/specs/text-classifier.json").read_text())
+    for key in ("task", "labels", "texts", "tokenizer", "methods", "android", "ios"):
+        assert got[key] == want[key], key
+    assert [a["target"] for a in got["artifacts"]] == [a["target"] for a in want["artifacts"]]
+    assert [c["inputs"] for c in got["tensor_golden"]] == [c["inputs"] for c in want["tensor_golden"]]

@@ -156,7 +156,7 @@ def test_coreml_target_does_not_serve_android() -> None:
     raw["model"]["source"] = "model"
     with pytest.raises(ConfigError, match="cannot build task 'text-generation'") as e:
         parse_config(raw, root=SAMPLE)
-    assert "it builds: tensor, text-embedding, image-classification" in e.value.message
+    assert "it builds: tensor, text-embedding, text-classification, image-classification" in e.value.message
 
 
 def test_targets_whose_sdk_is_missing_are_skipped_and_the_others_build(

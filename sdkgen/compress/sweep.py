@@ -31,6 +31,8 @@ QUALITY = {
     "text-generation": ("perplexity", "perplexity", True, "held-out perplexity"),
     "text-embedding": ("cosine", "mean_cosine", False, "mean cosine to fp32"),
     "image-classification": ("accuracy", "accuracy", False, "held-out accuracy"),
+    # Needs verify.eval_data (without it the check is label-agreement, and the rows have no quality number).
+    "text-classification": ("accuracy", "accuracy", False, "held-out accuracy"),
     "tensor": ("outputs", "max_relative_error", True, "max relative output error"),
 }
 

@@ -17,12 +17,12 @@ from typing import Any
 from sdkgen.cache import path_digest
 from sdkgen.errors import ModelLoadError
 from sdkgen.models.tensor import TensorModel
-from sdkgen.spec import EmbeddingSpec, TensorCase, TokenizerSpec
+from sdkgen.models.wordpiece import VOCAB_FILE, load_wordpiece
+from sdkgen.spec import EmbeddingSpec, TensorCase
 from sdkgen.verify import Check, Runner
 
 #: ``config.json`` architectures the embedding path loads with ``transformers.AutoModel``.
 SUPPORTED_ENCODERS = ("BertModel",)
-VOCAB_FILE = "vocab.txt"
 
 
 @dataclass(frozen=True)
@@ -94,47 +94,20 @@ class SentenceEmbedder:
 
 
 def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_cosine: float) -> TensorModel:
-    import torch
-    from tokenizers import Tokenizer
     from transformers import AutoModel
 
     info = inspect_encoder(folder)
-    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    tokenizer.enable_truncation(max_seq_len)
-    tokenizer.enable_padding(length=max_seq_len, pad_id=tokenizer.token_to_id("[PAD]") or 0)
+    tokenizer = load_wordpiece(folder, max_seq_len)
     encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
     encoder.requires_grad_(False)
     module = SentenceEmbedder.build(encoder, info.normalized)
 
-    def encode(text: str) -> tuple[Any, Any]:
-        enc = tokenizer.encode(text)
-        return torch.tensor([enc.ids], dtype=torch.int64), torch.tensor([enc.attention_mask], dtype=torch.int64)
-
     def calibrate(path: Path) -> list[tuple[Any, ...]]:
-        return [encode(line) for line in read_calibration_text(path)]
+        return [tokenizer.encode(line) for line in read_calibration_text(path)]
 
-    cases = [encode(text) for text in sentences]
-    vocab = tokenizer.get_vocab(with_added_tokens=True)
-    by_id = sorted(vocab.items(), key=lambda kv: kv[1])
-    if [i for _, i in by_id] != list(range(len(by_id))):
-        raise ModelLoadError(f"{folder}: the vocabulary ids are not contiguous", hint="re-save the tokenizer")
-    normalizer = json.loads((folder / "tokenizer.json").read_text()).get("normalizer") or {}
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    if cls is None or sep is None:
-        raise ModelLoadError(f"{folder}: the tokenizer has no [CLS]/[SEP] tokens", hint="use a BERT tokenizer")
+    cases = [tokenizer.encode(text) for text in sentences]
     spec_fields = {
-        "tokenizer": TokenizerSpec(
-            kind="wordpiece",
-            file=VOCAB_FILE,
-            bos_id=cls,
-            eos_ids=(sep,),
-            bos_token="[CLS]",
-            eos_token="[SEP]",
-            vocab_size=len(by_id),
-            pad_id=tokenizer.token_to_id("[PAD]") or 0,
-            lowercase=bool(normalizer.get("lowercase", False)),
-            max_length=max_seq_len,
-        ),
+        "tokenizer": tokenizer.spec,
         "embedding": EmbeddingSpec(info.hidden_size, info.pooling, info.normalized),
         "texts": tuple(sentences),
     }
@@ -145,7 +118,7 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
         fingerprint=path_digest(folder)[0],
         cases=cases,
         spec_fields=spec_fields,
-        files={VOCAB_FILE: "".join(f"{t}\n" for t, _ in by_id)},
+        files={VOCAB_FILE: tokenizer.vocab_text},
         quality=CosineQuality(min_cosine),
         strict_export=False,
         calibrate=calibrate,

@@ -13,7 +13,7 @@ from sdkgen.registry import Registry
 
 #: Tasks whose model is one ``forward`` over fixed-shape tensors; a runtime lowers and runs them alike, and
 #: the task adds its pre- and post-processing (tokenizer and pooling, image normalisation and labels).
-TENSOR_TASKS = ("tensor", "text-embedding", "image-classification")
+TENSOR_TASKS = ("tensor", "text-embedding", "text-classification", "image-classification")
 
 
 @dataclass(frozen=True)

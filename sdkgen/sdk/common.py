@@ -13,7 +13,7 @@ from sdkgen.errors import StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
-from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec
+from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec, TensorCase
 
 GENERATOR = f"sdkgen {__version__}"
 
@@ -47,14 +47,24 @@ def artifact_for(spec: ModelSpec, platform: str) -> tuple[ArtifactSpec, TargetIn
     return engines_for(spec, platform)[0]
 
 
+#: The core parts a task shares with others, rendered before ``core/<task>``: the WordPiece tokenizer
+#: (``core/wordpiece``) and the ranked labels (``core/classification``: ``Classification`` and its ``topK``).
+CORE_PARTS: dict[str, tuple[str, ...]] = {
+    "text-embedding": ("wordpiece",),
+    "image-classification": ("classification",),
+    "text-classification": ("wordpiece", "classification"),
+}
+
+
 def shared_dirs(platform: str, task: str, root: Path = TEMPLATES_ROOT) -> list[Path]:
     """The folders rendered once per SDK, in override order: the platform-neutral core (``core/common``,
     ``core/<task>``; a task built on tensors, :data:`~sdkgen.runtimes.base.TENSOR_TASKS`, also gets
-    ``core/tensor``: typed tensors and the engine interface) that the build's check stage compiles here,
-    the platform's shared files (``library``), then the public API over the engines (``api/common``: the
-    backend choice; ``api/tensor-shaped``: the tensor-level device test; ``api/<task>``)."""
+    ``core/tensor``: typed tensors and the engine interface; then the parts of :data:`CORE_PARTS`) that the
+    build's check stage compiles here, the platform's shared files (``library``), then the public API over the
+    engines (``api/common``: the backend choice; ``api/tensor-shaped``: the tensor-level device test;
+    ``api/<task>``)."""
     tensor_shaped = task in TENSOR_TASKS
-    tasks = ["tensor", task] if tensor_shaped and task != "tensor" else [task]
+    tasks = [*(["tensor"] if tensor_shaped and task != "tensor" else []), *CORE_PARTS.get(task, ()), task]
     dirs = [
         root / platform / "core" / "common",
         *(root / platform / "core" / t for t in tasks),
@@ -82,8 +92,14 @@ def engine_suffix(info: TargetInfo) -> str:
 
 
 def task_view(spec: ModelSpec) -> dict[str, Any]:
-    """The language-neutral view fields of the embedding and image tasks (numbers, booleans as Kotlin and
-    Swift both write them, doc text); each platform adds its literals."""
+    """The language-neutral view fields of the embedding, text and image classification tasks (numbers,
+    booleans as Kotlin and Swift both write them, doc text); each platform adds its literals."""
+    if spec.task == "text-classification" and spec.tokenizer is not None:
+        return {
+            "max_length": spec.tokenizer.max_length,
+            "lowercase": "true" if spec.tokenizer.lowercase else "false",
+            "label_count": len(spec.labels),
+        }
     if spec.embedding is not None and spec.tokenizer is not None:
         return {
             "dimension": spec.embedding.dim,
@@ -107,6 +123,14 @@ def task_view(spec: ModelSpec) -> dict[str, Any]:
 USAGE_PROMPT = "Once upon a time"
 USAGE_QUERY = "How do I reset my password?"
 USAGE_TEXTS = ("I forgot my password.", "The weather is nice today.")
+USAGE_CLASSIFY = "The new phone runs twice as fast."
+
+
+def top1(case: TensorCase) -> tuple[int, float]:
+    """The index and probability of the most probable class of a classifier's golden case (ties: the first)."""
+    probs = case.outputs[0].values
+    best = max(range(len(probs)), key=lambda i: (probs[i], -i))
+    return best, probs[best]
 
 
 def artifacts_view(spec: ModelSpec, platform: str) -> list[dict[str, Any]]:

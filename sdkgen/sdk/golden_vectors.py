@@ -26,6 +26,8 @@ read these files and compare the core's results through its public API.
   input from :func:`sdkgen.models.image.normalize` with the model's mean and std (one channel: the mean of red,
   green and blue); ``labels.jsonl`` (``index``, ``label``) and ``top-k.jsonl`` (``scores``, ``k`` and the
   ``indices`` of the best ``k``, ties in label order).
+- text classification (WordPiece ``vocab.txt``): ``wordpiece-tokenizer.jsonl`` as for text embedding, and
+  ``labels.jsonl`` and ``top-k.jsonl`` as for image classification.
 - every other task: no vectors.
 
 Floats are written as the shortest decimal of the float64 that equals the float32 value, so that parsing as a
@@ -72,6 +74,14 @@ def core_vectors(spec: ModelSpec, files: Mapping[str, Path]) -> dict[str, bytes]
             "image-preprocessing.jsonl": _jsonl(_image_records(img.width, img.height, img.channels, img.mean, img.std)),
             "labels.jsonl": _jsonl({"index": i, "label": label} for i, label in enumerate(spec.labels)),
             "top-k.jsonl": _jsonl(_top_k_records(len(spec.labels))),
+        }
+    if spec.task == "text-classification" and tok is not None and tok.kind == "wordpiece":
+        return {
+            "labels.jsonl": _jsonl({"index": i, "label": label} for i, label in enumerate(spec.labels)),
+            "top-k.jsonl": _jsonl(_top_k_records(len(spec.labels))),
+            "wordpiece-tokenizer.jsonl": _jsonl(
+                _wordpiece_records(files[tok.file], tok.lowercase, tok.max_length, tok.pad_id)
+            ),
         }
     return {}
 

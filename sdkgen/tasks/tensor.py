@@ -40,6 +40,27 @@ class TensorStages(StageRunner):
             return load_embedder(
                 cfg.model_source, cfg.export.max_seq_len, cfg.verify.sentences, cfg.verify.min_cosine
             ), settings
+        if task == "text-classification":
+            from sdkgen.models.text_classification import load_text_classifier
+
+            v = cfg.verify
+            labels = cfg.path(cfg.model.labels) if cfg.model.labels else None
+            eval_data = cfg.path(v.eval_data) if v.eval_data else None
+            settings = {
+                "max_seq_len": cfg.export.max_seq_len,
+                "sentences": v.sentences,
+                "max_accuracy_drop": v.max_accuracy_drop,
+                "min_label_agreement": v.min_label_agreement,
+            }
+            return load_text_classifier(
+                cfg.model_source,
+                cfg.export.max_seq_len,
+                v.sentences,
+                labels,
+                eval_data,
+                v.max_accuracy_drop,
+                v.min_label_agreement,
+            ), settings
         if task == "image-classification":
             from sdkgen.models.image import load_image_classifier
 
@@ -255,12 +276,20 @@ class TensorStages(StageRunner):
 
 def task_metadata(cfg: BuildConfig, tm: TensorModel, load_dir: Path) -> dict[str, Any]:
     """What a runtime may embed in its artifact to describe the task (TFLite metadata): the model's name
-    and version, and the labels and normalisation (image classification) or the vocabulary (embedding)."""
+    and version, and the labels and normalisation (image classification), the vocabulary (embedding) or the
+    labels and vocabulary (text classification)."""
     described: dict[str, Any] = {"task": cfg.model.task, "name": cfg.name, "version": cfg.android.version}
     image = tm.spec_fields.get("image")
     if image is not None:
         described.update(
             labels=list(tm.spec_fields["labels"]), mean=list(image.mean), std=list(image.std), channels=image.channels
+        )
+    if cfg.model.task == "text-classification":
+        described.update(
+            labels=list(tm.spec_fields["labels"]),
+            vocab_file=str(load_dir / tm.spec_fields["tokenizer"].file),
+            lowercase=tm.spec_fields["tokenizer"].lowercase,
+            max_seq_len=tm.spec_fields["tokenizer"].max_length,
         )
     embedding = tm.spec_fields.get("embedding")
     if embedding is not None:

@@ -1,4 +1,4 @@
-"""Verify a tensor-shaped artifact (tasks ``tensor``, ``text-embedding``, ``image-classification``).
+"""Verify a tensor-shaped artifact (the tasks of ``TENSOR_TASKS``).
 
 A runtime package's ``backend`` module provides ``check_signature(artifact, cases) -> Check`` and
 ``open_runner(artifact) -> Runner | str`` (a string says why the artifact cannot run on this host). This

@@ -2,8 +2,8 @@
 them: JUnit 4 on the JVM (``kotlin-core-tests``) and ``swift test --filter <Module>CoreTests`` on Linux
 (``swift-core-tests``), against the golden vectors sdkgen wrote from the shipped tokenizer (Hugging Face
 ``tokenizers``) and numpy. One golden spec per kind of core: byte-level BPE text generation, WordPiece text
-embedding, image classification. Every vector must match; a deliberately wrong vector must fail the check and
-be named; a missing JUnit jar must be reported, not hidden."""
+embedding, image classification, WordPiece text classification. Every vector must match; a deliberately wrong
+vector must fail the check and be named; a missing JUnit jar must be reported, not hidden."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ SPECS = {
     "tiny-llm": {"bpe-tokenizer.jsonl": MIN_STRINGS},
     "minilm-embedder": {"wordpiece-tokenizer.jsonl": MIN_STRINGS, "cosine.jsonl": 40},
     "digits-classifier": {"image-preprocessing.jsonl": 5, "top-k.jsonl": 8},
+    "text-classifier": {"wordpiece-tokenizer.jsonl": MIN_STRINGS, "top-k.jsonl": 8},
 }
 VECTOR_DIRS = {"android": "src/test/resources/golden", "ios": "Tests/{module}CoreTests/Golden"}
 

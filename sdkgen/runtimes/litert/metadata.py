@@ -1,11 +1,14 @@
-"""TFLite metadata for the image classifier and the text embedder, written with tflite-support.
+"""TFLite metadata for the image classifier, the text embedder and the text classifier, written with
+tflite-support.
 
 The metadata (a flatbuffer in the model plus a zip of associated files appended to it) is what Android
 Studio's ML Model Binding and the TFLite Task Library read: the classifier gets its input normalisation,
-colour space and label file; the embedder gets its BERT WordPiece tokenizer and ``vocab.txt``. The
-graph is unchanged, so every output check of the artifact still holds. The Task Library's
-``TextEmbedder`` also wants a third ``segment_ids`` input for a BERT model; sdkgen's embedder takes two
-(``ids``, ``mask``), so that one class does not load it.
+colour space and label file; the embedder gets its BERT WordPiece tokenizer and ``vocab.txt``; the text
+classifier gets both, the BERT tokenizer on its input and a label file on its probabilities (what
+tflite-support's ``bert_nl_classifier`` writer writes). The graph is unchanged, so every output check of the
+artifact still holds. The Task Library's ``TextEmbedder`` and ``BertNLClassifier`` also want a third
+``segment_ids`` input for a BERT model; sdkgen's models take two (``ids``, ``mask``), so those two classes do
+not load them.
 
 tflite-support 0.4.4 declares ``protobuf<4`` (its Task Library protos) while LiteRT needs protobuf 5+;
 the metadata writers use flatbuffers only and work with either, so the package is installed without
@@ -14,8 +17,8 @@ its dependencies (``pip install --no-deps tflite-support==0.4.4``; its metadata 
 imports the Task Library protos).
 
 ``task`` is the dict :func:`sdkgen.tasks.tensor.task_metadata` makes: ``task``, ``name``, ``version``,
-and ``labels``, ``mean``, ``std``, ``channels`` (image classification) or ``vocab_file``, ``dimension``
-(text embedding).
+and ``labels``, ``mean``, ``std``, ``channels`` (image classification), ``vocab_file``, ``dimension``
+(text embedding) or ``labels``, ``vocab_file`` (text classification).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from typing import Any
 from sdkgen.toolchain import package_version
 from sdkgen.verify import Check
 
-TASKS = ("image-classification", "text-embedding")
+TASKS = ("image-classification", "text-embedding", "text-classification")
 INSTALL_HINT = (
     "pip install --no-deps tflite-support==0.4.4 (its protobuf<4 pin conflicts with LiteRT; the metadata "
     "writers do not need it) and install libusb-1.0 (Debian: apt-get install libusb-1.0-0)"
@@ -92,10 +95,23 @@ def write_metadata(artifact: Path, task: dict[str, Any]) -> dict[str, Any]:
                 mi.TensorMd(name="ids", description="WordPiece token ids, [CLS] ... [SEP] then padding."),
                 mi.TensorMd(name="mask", description="1 for real tokens, 0 for padding."),
             ][: len(inputs)]
-            output_md = [
-                mi.TensorMd(name="embedding", description=f"{task['dimension']}-dimensional sentence embedding.")
-            ]
             files, process_units = [str(vocab)], [mi.BertTokenizerMd(str(vocab)).create_metadata()]
+            if task["task"] == "text-classification":
+                labels = Path(tmp, "labels.txt")
+                labels.write_text("".join(f"{label}\n" for label in task["labels"]), encoding="utf-8")
+                output_md = [
+                    mi.ClassificationTensorMd(
+                        name="probability",
+                        description="Probability of each label.",
+                        label_files=[mi.LabelFileMd(str(labels))],
+                        tensor_type=writer_utils.get_output_tensor_types(buf)[0],
+                    )
+                ]
+                files.append(str(labels))
+            else:
+                output_md = [
+                    mi.TensorMd(name="embedding", description=f"{task['dimension']}-dimensional sentence embedding.")
+                ]
         model_md = general.create_metadata()
         in_md = [m.create_metadata() for m in input_md]
         out_md = [m.create_metadata() for m in output_md]
@@ -147,6 +163,11 @@ def check_metadata(artifact: Path, task: dict[str, Any]) -> Check:
             vocab = zf.read("vocab.txt")
         ok = unit["options_type"] == "BertTokenizerOptions" and vocab == Path(task["vocab_file"]).read_bytes()
         detail = f"{unit['options_type']} with vocab.txt ({len(vocab.splitlines())} tokens)"
+        if task["task"] == "text-classification":
+            with zipfile.ZipFile(artifact) as zf:
+                labels = zf.read("labels.txt").decode("utf-8").splitlines()
+            ok = ok and labels == list(task["labels"])
+            detail += f", {len(labels)} labels"
     return Check(
         "tflite-metadata",
         "passed" if ok else "failed",
@@ -157,6 +178,7 @@ def check_metadata(artifact: Path, task: dict[str, Any]) -> Check:
 _DESCRIPTIONS = {
     "image-classification": "Classifies an image into one of the labels.",
     "text-embedding": "Embeds a text as a fixed-size vector (BERT WordPiece tokens in).",
+    "text-classification": "Classifies a text into one of the labels (BERT WordPiece tokens in).",
 }
 
 

@@ -15,6 +15,7 @@ from sdkgen.sdk.android import naming
 from sdkgen.sdk.chat import chat_format_for, view_fields
 from sdkgen.sdk.common import (
     GENERATOR,
+    USAGE_CLASSIFY,
     USAGE_PROMPT,
     USAGE_QUERY,
     USAGE_TEXTS,
@@ -25,6 +26,7 @@ from sdkgen.sdk.common import (
     generate_sdk,
     golden_view,
     task_view,
+    top1,
 )
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -101,6 +103,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
             view.update(_embedding_view(spec))
         elif spec.task == "image-classification":
             view.update(_image_view(spec))
+        elif spec.task == "text-classification":
+            view.update(_text_classification_view(spec))
     view.update(_usage_view(spec.task, view))
     return view
 
@@ -111,6 +115,7 @@ _SUMMARIES = {
     "text-generation": "streams generated text as a `Flow<String>` (`generate`) or returns it whole (`generateText`)",
     "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
     "image-classification": "ranks the model's labels for a `Bitmap` (`classify`) as `Classification(label, score)`",
+    "text-classification": "ranks the model's labels for a text (`classify`) as `Classification(label, score)`",
     "tensor": "runs the model on typed inputs named after its tensors (`run`)",
 }
 _THREADING = {
@@ -121,6 +126,8 @@ _THREADING = {
     "`Dispatchers.Default`, one text at a time.",
     "image-classification": "`load` reads files on `Dispatchers.IO`; `classify` scales the image and runs the model "
     "on `Dispatchers.Default`, one image at a time.",
+    "text-classification": "`load` reads files on `Dispatchers.IO`; `classify` tokenizes and runs the model on "
+    "`Dispatchers.Default`, one text at a time.",
     "tensor": "`load` reads files on `Dispatchers.IO`; `run` computes on `Dispatchers.Default`, one call at a time.",
 }
 
@@ -146,6 +153,12 @@ def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
         params, imports = "context: Context, bitmap: Bitmap", [*imports, "android.graphics.Bitmap"]
         body = [
             "for (result in model.classify(bitmap, topK = 3)) {",
+            '    println(result.label + ": " + result.score)',
+            "}",
+        ]
+    elif task == "text-classification":
+        body = [
+            f"for (result in model.classify({lit(USAGE_CLASSIFY)}, topK = 3)) {{",
             '    println(result.label + ": " + result.score)',
             "}",
         ]
@@ -212,6 +225,27 @@ def _image_view(spec: ModelSpec) -> dict[str, Any]:
         "mean": _floats(spec.image.mean),
         "std": _floats(spec.image.std),
         "labels": "listOf(" + ", ".join(naming.string_literal(x) for x in spec.labels) + ")",
+    }
+
+
+def _text_classification_view(spec: ModelSpec) -> dict[str, Any]:
+    assert spec.tokenizer is not None
+    lit = naming.string_literal
+    golden = []
+    for text, case in zip(spec.texts, spec.tensor_golden, strict=False):
+        best, score = top1(case)
+        golden.append(
+            {
+                "text": lit(text),
+                "label": lit(spec.labels[best]),
+                "score": float_literal(score, "f", "Float.NaN", "Float.POSITIVE_INFINITY"),
+            }
+        )
+    return {
+        **task_view(spec),
+        "vocab_asset_literal": lit(f"{spec.name}/{spec.tokenizer.file}"),
+        "labels": "listOf(" + ", ".join(lit(x) for x in spec.labels) + ")",
+        "golden_texts": golden,
     }
 
 

@@ -13,6 +13,7 @@ from sdkgen.runtimes import TargetInfo
 from sdkgen.sdk.chat import chat_format_for, view_fields
 from sdkgen.sdk.common import (
     GENERATOR,
+    USAGE_CLASSIFY,
     USAGE_PROMPT,
     USAGE_QUERY,
     USAGE_TEXTS,
@@ -23,6 +24,7 @@ from sdkgen.sdk.common import (
     generate_sdk,
     golden_view,
     task_view,
+    top1,
 )
 from sdkgen.sdk.ios import naming
 from sdkgen.sdk.members import float_literal, member_names
@@ -70,6 +72,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
             view.update(_embedding_view(spec, view))
         elif spec.task == "image-classification":
             view.update(_image_view(spec, view))
+        elif spec.task == "text-classification":
+            view.update(_text_classification_view(spec, view))
     view["default_backend"] = view["engines"][0]["backend_case"]
     view["artifacts"] = [
         {**a, "backend": e["backend_case"]} for a, e in zip(artifacts_view(spec, "ios"), view["engines"], strict=True)
@@ -86,6 +90,8 @@ _SUMMARIES = {
     "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
     "image-classification": "ranks the model's labels for a `CGImage` or RGBA bytes (`classify`) as "
     "`Classification` values with a `label` and a `score`",
+    "text-classification": "ranks the model's labels for a text (`classify`) as `Classification` values with a "
+    "`label` and a `score`",
     "tensor": "runs the model on typed inputs named after its tensors (`run`)",
 }
 _THREADING = {
@@ -95,6 +101,8 @@ _THREADING = {
     "text-embedding": "The class is `Sendable` and safe to share; `load` and `embed` are `async` and run off the "
     "caller's thread, and the engine serialises calls into the runtime when it must.",
     "image-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
+    "off the caller's thread, and the engine serialises calls into the runtime when it must.",
+    "text-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
     "off the caller's thread, and the engine serialises calls into the runtime when it must.",
     "tensor": "The class is `Sendable` and safe to share; `load` and `run` are `async` and run off the caller's "
     "thread, and the engine serialises calls into the runtime when it must.",
@@ -121,6 +129,12 @@ def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
         body = [
             f"let rgba = [UInt8](repeating: 128, count: {c}.width * {c}.height * 4)",
             "for result in try await model.classify(rgba: rgba, topK: 3) { print(result.label, result.score) }",
+        ]
+    elif task == "text-classification":
+        body = [
+            f"for result in try await model.classify({lit(USAGE_CLASSIFY)}, topK: 3) {{",
+            "    print(result.label, result.score)",
+            "}",
         ]
     else:
         args = ", ".join(
@@ -204,6 +218,28 @@ def _image_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
         "mean": _floats(spec.image.mean),
         "std": _floats(spec.image.std),
         "labels": "[" + ", ".join(naming.string_literal(x) for x in spec.labels) + "]",
+    }
+
+
+def _text_classification_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
+    assert spec.tokenizer is not None
+    lit = naming.string_literal
+    ids, mask = (t["name"].strip("`") for t in view["inputs"])
+    vocab_stem, vocab_ext = spec.tokenizer.file.rsplit(".", 1)
+    golden = []
+    for text, case in zip(spec.texts, spec.tensor_golden, strict=False):
+        best, score = top1(case)
+        golden.append(
+            {"text": lit(text), "label": lit(spec.labels[best]), "score": float_literal(score, "", ".nan", ".infinity")}
+        )
+    return {
+        **task_view(spec),
+        "vocab_resource_literal": lit(vocab_stem),
+        "vocab_extension_literal": lit(vocab_ext),
+        "vocab_file_literal": lit(spec.tokenizer.file),
+        "engine_input_args": f"{ids}: encoding.inputIds, {mask}: encoding.attentionMask",
+        "labels": "[" + ", ".join(lit(x) for x in spec.labels) + "]",
+        "golden_texts": golden,
     }
 
 

@@ -41,7 +41,7 @@ public final class DigitsClassifier: Sendable {
             throw DigitsClassifierError.invalidInput("expected \(Self.width * Self.height * 4) RGBA bytes, got \(rgba.count)")
         }
         let scores = try await engine.run(DigitsClassifierInput(image: input)).output
-        return ImagePreprocessor.topK(scores, labels: Self.labels, k: min(topK, Self.labels.count))
+        return Classification.topK(scores, labels: Self.labels, k: min(topK, Self.labels.count))
     }
 
 #if canImport(CoreGraphics)

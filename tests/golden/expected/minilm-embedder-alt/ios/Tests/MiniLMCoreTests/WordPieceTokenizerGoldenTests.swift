@@ -3,7 +3,7 @@ import XCTest
 import MiniLM
 
 /// `WordPieceTokenizer` over the `vocab.txt` this package ships, against the ids of Hugging Face `tokenizers`
-/// (BERT's pipeline over the same file, `Golden/wordpiece-tokenizer.jsonl`), and `Embeddings`.
+/// (BERT's pipeline over the same file, `Golden/wordpiece-tokenizer.jsonl`).
 final class WordPieceTokenizerGoldenTests: XCTestCase {
     func testEncodeMatchesTokenizers() throws {
         let tokenizer = WordPieceTokenizer(
@@ -22,17 +22,6 @@ final class WordPieceTokenizerGoldenTests: XCTestCase {
                 "text \(GoldenVectors.quote(text)): ids \(got.inputIds) mask \(got.attentionMask) (expected "
                     + "\(wantIds) mask \(wantMask))"
             }
-        }
-        check.finish()
-    }
-
-    func testCosineSimilarityMatchesPython() throws {
-        let check = GoldenCheck("cosine.jsonl")
-        for r in try GoldenVectors.read("cosine") {
-            let a = GoldenVectors.floats(r["a"]), b = GoldenVectors.floats(r["b"])
-            let want = Float(GoldenVectors.number(r["cosine"]))
-            let got = Embeddings.cosineSimilarity(a, b)
-            check.record(got == want) { "cosine of \(a) and \(b) is \(got), expected \(want)" }
         }
         check.finish()
     }

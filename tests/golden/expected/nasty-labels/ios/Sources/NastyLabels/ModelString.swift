@@ -41,7 +41,7 @@ public final class ModelString: Sendable {
             throw ModelStringError.invalidInput("expected \(Self.width * Self.height * 4) RGBA bytes, got \(rgba.count)")
         }
         let scores = try await engine.run(ModelStringInput(image: input)).output
-        return ImagePreprocessor.topK(scores, labels: Self.labels, k: min(topK, Self.labels.count))
+        return Classification.topK(scores, labels: Self.labels, k: min(topK, Self.labels.count))
     }
 
 #if canImport(CoreGraphics)

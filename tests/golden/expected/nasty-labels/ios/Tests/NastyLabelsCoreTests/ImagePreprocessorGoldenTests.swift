@@ -3,7 +3,7 @@ import XCTest
 import NastyLabels
 
 /// `ImagePreprocessor` with the model's size, mean and std, against the input tensors numpy computes for the
-/// same synthetic images (`Golden/image-preprocessing.jsonl`), and its `topK` over the model's labels.
+/// same synthetic images (`Golden/image-preprocessing.jsonl`).
 final class ImagePreprocessorGoldenTests: XCTestCase {
     private let preprocessor = ImagePreprocessor(
         width: 4, height: 4, channels: 3, mean: [0.5, 0.5, 0.5], std: [0.25, 0.5, 1.0])
@@ -17,21 +17,6 @@ final class ImagePreprocessorGoldenTests: XCTestCase {
                 let i = want.indices.first { $0 >= got.count || got[$0] != want[$0] } ?? got.count
                 return "image \(r["name"] as? String ?? ""): value \(i) is \(i < got.count ? "\(got[i])" : "missing"), "
                     + "expected \(i < want.count ? "\(want[i])" : "nothing")"
-            }
-        }
-        check.finish()
-    }
-
-    func testTopKMatchesPython() throws {
-        let labels = try GoldenVectors.read("labels").map { $0["label"] as? String ?? "" }
-        let check = GoldenCheck("top-k.jsonl")
-        for r in try GoldenVectors.read("top-k") {
-            let scores = GoldenVectors.floats(r["scores"])
-            let k = Int(GoldenVectors.number(r["k"]))
-            let want = GoldenVectors.ints(r["indices"]).map { (labels[$0], scores[$0]) }
-            let got = ImagePreprocessor.topK(scores, labels: labels, k: k)
-            check.record(got.map(\.label) == want.map(\.0) && got.map(\.score) == want.map(\.1)) {
-                "top \(k) of \(scores) is \(got), expected \(want)"
             }
         }
         check.finish()

@@ -40,7 +40,7 @@ class DigitsClassifier private constructor(private val engine: DigitsClassifierE
      */
     suspend fun classifyArgb(pixels: IntArray, topK: Int = 3): List<Classification> = withContext(Dispatchers.Default) {
         val scores = engine.run(DigitsClassifierInput(PREPROCESSOR.fromArgb(pixels))).output
-        ImagePreprocessor.topK(scores, LABELS, minOf(topK, LABELS.size))
+        Classification.topK(scores, LABELS, minOf(topK, LABELS.size))
     }
 
     /** Frees the native model; waits for a running call to finish. */

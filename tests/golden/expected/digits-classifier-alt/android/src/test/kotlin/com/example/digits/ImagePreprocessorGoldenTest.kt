@@ -5,7 +5,7 @@ import org.junit.Test
 
 /**
  * [ImagePreprocessor] with the model's size, mean and std, against the input tensors numpy computes for the
- * same synthetic images (`golden/image-preprocessing.jsonl`), and its `topK` over the model's labels.
+ * same synthetic images (`golden/image-preprocessing.jsonl`).
  */
 class ImagePreprocessorGoldenTest {
     private val preprocessor = ImagePreprocessor(8, 8, 1, floatArrayOf(0.5f), floatArrayOf(0.5f))
@@ -20,20 +20,6 @@ class ImagePreprocessorGoldenTest {
                 val i = want.indices.firstOrNull { it >= got.size || got[it] != want[it] } ?: got.size
                 "image " + r["name"] + ": value " + i + " is " + got.getOrNull(i) + ", expected " + want.getOrNull(i)
             }
-        }
-        check.finish()
-    }
-
-    @Test
-    fun topKMatchesPython() {
-        val labels = GoldenVectors.read("labels.jsonl").map { it["label"] as String }
-        val check = GoldenCheck("top-k.jsonl")
-        for (r in GoldenVectors.read("top-k.jsonl")) {
-            val scores = GoldenVectors.floats(r["scores"])
-            val k = (r["k"] as Double).toInt()
-            val want = GoldenVectors.ints(r["indices"]).map { Classification(labels[it], scores[it]) }
-            val got = ImagePreprocessor.topK(scores, labels, k)
-            check.record(got == want) { "top " + k + " of " + scores.contentToString() + " is " + got + ", expected " + want }
         }
         check.finish()
     }
