@@ -58,6 +58,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
             {"path": r, "rule": "process" if r.endswith(".mlpackage") else "copy"} for r in sorted(resources)
         ],
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
+        # Image classification reads CVPixelBuffers too, and has an error case for the formats it cannot read.
+        "pixel_buffer_input": spec.task == "image-classification",
     }
     if spec.task == "text-generation":
         view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
@@ -83,20 +85,24 @@ _SUMMARIES = {
     "text-generation": "streams generated text as an `AsyncThrowingStream<String, Error>` (`generate`) or returns "
     "it whole (`generateText`)",
     "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
-    "image-classification": "ranks the model's labels for a `CGImage` or RGBA bytes (`classify`) as "
+    "image-classification": "ranks the model's labels for a `CGImage`, a `CVPixelBuffer` or RGBA bytes (`classify`) as "
     "`Classification` values with a `label` and a `score`",
     "tensor": "runs the model on typed inputs named after its tensors (`run`)",
 }
 _THREADING = {
-    "text-generation": "The runtimes are not thread-safe, so every call into them runs on one private serial "
-    "queue; a second generation waits for the first. `stop()` may be called from any thread, and cancelling the "
-    "task that iterates `generate` stops the runtime.",
-    "text-embedding": "The class is `Sendable` and safe to share; `load` and `embed` are `async` and run off the "
-    "caller's thread, and the engine serialises calls into the runtime when it must.",
-    "image-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
-    "off the caller's thread, and the engine serialises calls into the runtime when it must.",
-    "tensor": "The class is `Sendable` and safe to share; `load` and `run` are `async` and run off the caller's "
-    "thread, and the engine serialises calls into the runtime when it must.",
+    "text-generation": "`{class_name}` is an actor whose executor is one private serial dispatch queue: the "
+    "runtimes are not thread-safe and a generation blocks while it runs, so every call into them runs on that queue, "
+    "off the caller's thread (the main actor included) and off Swift's cooperative thread pool; a second generation "
+    "waits for the first. `generate` and `stop()` are `nonisolated` (no `await`): `stop()` may be called from any "
+    "thread or actor, and cancelling the task that iterates `generate` stops the runtime.",
+    "text-embedding": "`{class_name}` is an actor, safe to share between tasks; `load` and `embed` are `async` and "
+    "tokenize and run off the caller's thread (the main actor included), and the engine serialises calls into the "
+    "runtime when it must.",
+    "image-classification": "`{class_name}` is an actor, safe to share between tasks; `load` and `classify` are "
+    "`async` and prepare the image and run off the caller's thread (the main actor included), and the engine "
+    "serialises calls into the runtime when it must.",
+    "tensor": "`{class_name}` is an actor, safe to share between tasks; `load` and `run` are `async` and run off the "
+    "caller's thread (the main actor included), and the engine serialises calls into the runtime when it must.",
 }
 
 
@@ -132,7 +138,7 @@ def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
     return {
         "usage_example": "\n".join([f"let model = try await {c}.load()", *body]),
         "usage_summary": _SUMMARIES[task],
-        "threading_doc": _THREADING[task],
+        "threading_doc": _THREADING[task].format(class_name=c),
     }
 
 
