@@ -23,12 +23,11 @@ from sdkgen.sdk.common import (
     golden_view,
     task_view,
 )
-from sdkgen.sdk.ios import naming
+from sdkgen.sdk.ios import naming, platforms
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
-MINIMUM_MACOS = "12.0"
 _SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
 
 
@@ -41,13 +40,15 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     resources = [a.file for a, _ in engines] + ([spec.tokenizer.file] if spec.tokenizer else [])
     executorch = [(a, i) for a, i in engines if i.runtime == "executorch"]
     products = dict.fromkeys(p for _, i in executorch for p in i.binding.products(spec.task))
+    package_platforms = platforms.derive(spec, engines)
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
         "class_name": class_name,
         "module": spec.ios.module,
-        "minimum_ios": spec.ios.minimum_ios,
-        "minimum_macos": MINIMUM_MACOS,
+        "minimum_ios": package_platforms.ios,
+        "minimum_macos": package_platforms.macos,
+        "platforms_reason": naming.doc_text(package_platforms.reason),
         "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
         # The ExecuTorch Swift package, pinned to the version that exported the .pte files (one version
         # per build: every ExecuTorch target of a build is lowered by the same installed ExecuTorch).
