@@ -117,7 +117,7 @@ def test_nasty_names_are_renamed_and_escaped(tmp_path: Path) -> None:
     out = _render("nasty-names", "ios", tmp_path / "ios")
     module = load_spec("nasty-names").ios.module
     swift = (out / "Sources" / module / "Model2dClass.swift").read_text()
-    assert "public final class Model2dClass" in swift
+    assert "public actor Model2dClass" in swift
     test = (out / "Tests" / f"{module}Tests" / "Model2dClassGoldenTests.swift").read_text()
     # Swift has no `$` templates, but `\(` is one: the backslash is escaped, so no interpolation survives.
     assert '"$price"' in test and r'"say \"hi\""' in test and r'"line\nbreak\ttab\r"' in test
@@ -368,7 +368,7 @@ def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path)
     root = _broken_templates(
         tmp_path,
         "ios/api/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
-        "    public func stop() {\n",
+        "    public nonisolated func stop() {\n",
         '        let broken: Int = "not an int"\n',
     )
     sdk = _render("tiny-llm", "ios", tmp_path / "out", root)

@@ -80,8 +80,11 @@ public actor Model2dClass {
 
     private func run(_ prompt: String, settings: GenerationSettings, into continuation: AsyncThrowingStream<String, Error>.Continuation) {
         do {
-            try engine.generate(prompt, settings: settings) { piece in
-                continuation.yield(piece)
+            try engine.generate(prompt, settings: settings) { [engine] piece in
+                // A stream cancelled before this generation started (its stop() came too early) ends here.
+                if case .terminated = continuation.yield(piece) {
+                    engine.stop()
+                }
             }
             continuation.finish()
         } catch {
