@@ -427,18 +427,16 @@ class BuildConfig(_Section):
                     f"set compress.group_size = {info.group_sizes[0]}",
                     choices=[str(g) for g in info.group_sizes],
                 )
-            min_ios = max(
-                info.min_ios_by_task.get(task, info.min_ios) or "0",
-                info.min_ios_by_recipe.get(recipe, "0"),
-                key=_version_tuple,
-            )
+            # The generated Package.swift raises the iOS minimum to what the artifacts need
+            # (sdkgen.sdk.ios.platforms); only a minimum written in sdkgen.toml below that is a conflict.
+            min_ios = info.min_ios_for(task, recipe) if "minimum_ios" in self.ios.model_fields_set else ""
             if "android" in info.platforms and self.android.min_sdk < info.min_android_sdk:
                 raise _Combination(
                     f"android.min_sdk = {self.android.min_sdk} is below {info.min_android_sdk}, the lowest "
                     f"Android SDK that target {name!r} supports",
                     f"set android.min_sdk = {info.min_android_sdk} or higher",
                 )
-            if "ios" in info.platforms and _version_tuple(self.ios.minimum_ios) < _version_tuple(min_ios):
+            if "ios" in info.platforms and min_ios and _version_tuple(self.ios.minimum_ios) < _version_tuple(min_ios):
                 raise _Combination(
                     f"ios.minimum_ios = {self.ios.minimum_ios!r} is below {min_ios!r}, the lowest iOS "
                     f"that target {name!r} supports for task {task!r} and recipe {recipe!r}",

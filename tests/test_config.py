@@ -61,6 +61,9 @@ def test_core_ml_text_generation_needs_ios_18() -> None:
     with pytest.raises(ConfigError, match="for task 'text-generation'") as e:
         parse_config(raw, root=Path())
     assert e.value.hint == 'set ios.minimum_ios = "18.0" or higher'
+    # Left unset, the minimum is not a conflict: the generated Package.swift raises it (sdkgen.sdk.ios.platforms).
+    del raw["ios"]["minimum_ios"]
+    assert parse_config(raw, root=Path()).ios.minimum_ios == "17.0"
 
 
 def test_prefill_longer_than_the_cache_is_refused() -> None:

@@ -75,9 +75,20 @@ class TargetInfo:
     #: A recipe that needs a newer iOS than ``min_ios`` (Core ML per-block int4 needs iOS 18).
     min_ios_by_recipe: Mapping[str, str] = field(default_factory=dict)
 
+    def min_ios_for(self, task: str, recipe: str) -> str:
+        """The lowest iOS that this target's artifact of ``task`` built with ``recipe`` runs on ("" when the
+        target does not serve iOS): the highest of ``min_ios``, ``min_ios_by_task`` and ``min_ios_by_recipe``."""
+        needs = [self.min_ios_by_task.get(task, self.min_ios), self.min_ios_by_recipe.get(recipe, "")]
+        return max((v for v in needs if v), key=version_tuple, default="")
+
     def ships(self, platform: str, task: str) -> bool:
         """Whether the generated SDK for ``platform`` can carry this target's artifact of ``task``."""
         return platform in self.platforms and task in self.tasks
+
+
+def version_tuple(version: str) -> tuple[int, ...]:
+    """``"17.4"`` as ``(17, 4)``, for comparing dotted versions."""
+    return tuple(int(p) for p in version.split("."))
 
 
 TARGETS: Registry[TargetInfo] = Registry(

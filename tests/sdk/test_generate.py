@@ -18,7 +18,6 @@ from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
 from sdkgen.check.swift import build_swift_package, find_swift
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
-from sdkgen.sdk.common import engines_for
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from tests.conftest import GOLDEN, ROOT, STUBS, TOKENIZERS, fake_files, load_spec
 
@@ -119,7 +118,7 @@ def test_nasty_names_are_renamed_and_escaped(tmp_path: Path) -> None:
     out = _render("nasty-names", "ios", tmp_path / "ios")
     module = load_spec("nasty-names").ios.module
     swift = (out / "Sources" / module / "Model2dClass.swift").read_text()
-    assert "public final class Model2dClass" in swift
+    assert "public final class Model2dClass: @unchecked Sendable" in swift
     test = (out / "Tests" / f"{module}Tests" / "Model2dClassGoldenTests.swift").read_text()
     # Swift has no `$` templates, but `\(` is one: the backslash is escaped, so no interpolation survives.
     assert '"$price"' in test and r'"say \"hi\""' in test and r'"line\nbreak\ttab\r"' in test
@@ -229,17 +228,29 @@ def swift_scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("swift-scratch")
 
 
-def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
-    """A copy of ``sdk`` whose library also depends on a local ``CoreML`` module built from the stub (Linux
-    has no Core ML framework; on Apple platforms the real one is imported)."""
+#: Apple frameworks that Linux lacks, each with its compile stub (tests/stubs/ios/<folder>/<Module>.swift).
+APPLE_STUBS = {"CoreML": "coreml", "CoreGraphics": "coregraphics", "CoreVideo": "corevideo"}
+
+
+def _apple_frameworks(sdk: Path) -> list[str]:
+    """The stubbed frameworks the package's library imports (it guards each with ``#if canImport(...)``)."""
+    sources = "".join(p.read_text(encoding="utf-8") for p in sorted((sdk / "Sources").rglob("*.swift")))
+    return [name for name in APPLE_STUBS if f"canImport({name})" in sources]
+
+
+def _with_apple_stubs(sdk: Path, module: str, dest: Path) -> Path:
+    """A copy of ``sdk`` whose library also depends on local modules built from the stubs of the Apple
+    frameworks it imports (Linux has no Core ML, Core Graphics or Core Video; on Apple platforms the real ones
+    are imported), so that the code behind ``#if canImport(...)`` is compiled too."""
     shutil.copytree(sdk, dest)
-    (dest / "Sources" / "CoreML").mkdir()
-    shutil.copyfile(STUBS / "ios" / "coreml" / "CoreML.swift", dest / "Sources" / "CoreML" / "CoreML.swift")
     manifest = (dest / "Package.swift").read_text()
     target = f'            name: "{module}",\n            dependencies: [\n'
     assert target in manifest
-    manifest = manifest.replace(target, target + '                "CoreML",\n', 1)
-    manifest = manifest.replace("    targets: [\n", '    targets: [\n        .target(name: "CoreML"),\n', 1)
+    for name in reversed(_apple_frameworks(sdk)):
+        (dest / "Sources" / name).mkdir()
+        shutil.copyfile(STUBS / "ios" / APPLE_STUBS[name] / f"{name}.swift", dest / "Sources" / name / f"{name}.swift")
+        manifest = manifest.replace(target, target + f'                "{name}",\n', 1)
+        manifest = manifest.replace("    targets: [\n", f'    targets: [\n        .target(name: "{name}"),\n', 1)
     (dest / "Package.swift").write_text(manifest)
     return dest
 
@@ -249,8 +260,21 @@ def _with_coreml_stub(sdk: Path, module: str, dest: Path) -> Path:
 def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, tmp_path: Path) -> None:
     sdk = _render(spec_name, "ios", tmp_path / "out")
     spec = load_spec(spec_name)
-    if any(a.runtime == "coreml" for a, _ in engines_for(spec, "ios")):
-        sdk = _with_coreml_stub(sdk, spec.ios.module, tmp_path / "with-coreml")
+    sdk = _with_apple_stubs(sdk, spec.ios.module, tmp_path / "with-stubs")
+    if spec.task == "image-classification":
+        # App code in Swift 6 mode: a capture delegate (nonisolated) hands over the frame it was given, and the
+        # main actor its bytes, without data-race errors (the stubs' CVBuffer and CGImage are not Sendable).
+        assert {"CoreGraphics", "CoreVideo"} <= set(_apple_frameworks(sdk))
+        model = ios.naming.type_name(spec.name)
+        (sdk / "Tests" / f"{spec.ios.module}Tests" / "AppCallers.swift").write_text(
+            f"import CoreGraphics\nimport CoreVideo\nimport {spec.ios.module}\n\n"
+            f"func classifyFrame(_ model: {model}, _ frame: CVPixelBuffer, _ image: CGImage) async throws {{\n"
+            "    _ = try await model.classify(frame, topK: 1)\n"
+            "    _ = try await model.classify(image)\n}\n\n"
+            f"@MainActor func classifyOnMain(_ model: {model}, _ rgba: [UInt8]) async throws {{\n"
+            "    _ = try await model.classify(rgba: rgba)\n}\n",
+            encoding="utf-8",
+        )
     r = build_swift_package(
         sdk,
         mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
@@ -318,7 +342,7 @@ def test_swift_labels_survive_at_run_time(swift_scratch: Path, tmp_path: Path) -
     prints the code points of labels.txt."""
     spec = load_spec("nasty-labels")
     module = spec.ios.module
-    sdk = _with_coreml_stub(_render("nasty-labels", "ios", tmp_path / "out"), module, tmp_path / "pkg")
+    sdk = _with_apple_stubs(_render("nasty-labels", "ios", tmp_path / "out"), module, tmp_path / "pkg")
     (sdk / "Sources" / "LabelsDriver").mkdir()
     (sdk / "Sources" / "LabelsDriver" / "main.swift").write_text(
         f"import {module}\n\n"
@@ -345,7 +369,7 @@ def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path)
     root = _broken_templates(
         tmp_path,
         "ios/api/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
-        "    public func stop() {\n",
+        "    public nonisolated func stop() {\n",
         '        let broken: Int = "not an int"\n',
     )
     sdk = _render("tiny-llm", "ios", tmp_path / "out", root)

@@ -26,12 +26,11 @@ from sdkgen.sdk.common import (
     task_view,
     top1,
 )
-from sdkgen.sdk.ios import naming
+from sdkgen.sdk.ios import naming, platforms
 from sdkgen.sdk.members import float_literal, member_names
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
-MINIMUM_MACOS = "12.0"
 _SCALARS = {"float32": "Float", "int64": "Int64", "int32": "Int32"}
 
 
@@ -44,13 +43,15 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     resources = [a.file for a, _ in engines] + ([spec.tokenizer.file] if spec.tokenizer else [])
     executorch = [(a, i) for a, i in engines if i.runtime == "executorch"]
     products = dict.fromkeys(p for _, i in executorch for p in i.binding.products(spec.task))
+    package_platforms = platforms.derive(spec, engines)
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
         "class_name": class_name,
         "module": spec.ios.module,
-        "minimum_ios": spec.ios.minimum_ios,
-        "minimum_macos": MINIMUM_MACOS,
+        "minimum_ios": package_platforms.ios,
+        "minimum_macos": package_platforms.macos,
+        "platforms_reason": naming.doc_text(package_platforms.reason),
         "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
         # The ExecuTorch Swift package, pinned to the version that exported the .pte files (one version
         # per build: every ExecuTorch target of a build is lowered by the same installed ExecuTorch).
@@ -61,6 +62,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
             {"path": r, "rule": "process" if r.endswith(".mlpackage") else "copy"} for r in sorted(resources)
         ],
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
+        # Image classification reads CVPixelBuffers too, and has an error case for the formats it cannot read.
+        "pixel_buffer_input": spec.task == "image-classification",
     }
     if spec.task == "text-generation":
         view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
@@ -88,7 +91,7 @@ _SUMMARIES = {
     "text-generation": "streams generated text as an `AsyncThrowingStream<String, Error>` (`generate`) or returns "
     "it whole (`generateText`)",
     "text-embedding": "turns texts into float vectors (`embed`) and compares them (`cosineSimilarity`)",
-    "image-classification": "ranks the model's labels for a `CGImage` or RGBA bytes (`classify`) as "
+    "image-classification": "ranks the model's labels for a `CGImage`, a `CVPixelBuffer` or RGBA bytes (`classify`) as "
     "`Classification` values with a `label` and a `score`",
     "text-classification": "ranks the model's labels for a text (`classify`) as `Classification` values with a "
     "`label` and a `score`",
@@ -96,16 +99,19 @@ _SUMMARIES = {
 }
 _THREADING = {
     "text-generation": "The runtimes are not thread-safe, so every call into them runs on one private serial "
-    "queue; a second generation waits for the first. `stop()` may be called from any thread, and cancelling the "
-    "task that iterates `generate` stops the runtime.",
-    "text-embedding": "The class is `Sendable` and safe to share; `load` and `embed` are `async` and run off the "
-    "caller's thread, and the engine serialises calls into the runtime when it must.",
-    "image-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
-    "off the caller's thread, and the engine serialises calls into the runtime when it must.",
-    "text-classification": "The class is `Sendable` and safe to share; `load` and `classify` are `async` and run "
-    "off the caller's thread, and the engine serialises calls into the runtime when it must.",
-    "tensor": "The class is `Sendable` and safe to share; `load` and `run` are `async` and run off the caller's "
-    "thread, and the engine serialises calls into the runtime when it must.",
+    "queue, off the caller's thread (the main actor included); a second generation waits for the first. `stop()` "
+    "may be called from any thread, and cancelling the task that iterates `generate` stops the runtime.",
+    "text-embedding": "`{class_name}` is an actor, safe to share between tasks; `load` and `embed` are `async` and "
+    "tokenize and run off the caller's thread (the main actor included), and the engine serialises calls into the "
+    "runtime when it must.",
+    "image-classification": "`{class_name}` is an actor, safe to share between tasks; `load` and `classify` are "
+    "`async` and prepare the image and run off the caller's thread (the main actor included), and the engine "
+    "serialises calls into the runtime when it must.",
+    "text-classification": "`{class_name}` is an actor, safe to share between tasks; `load` and `classify` are "
+    "`async` and tokenize and run off the caller's thread (the main actor included), and the engine serialises "
+    "calls into the runtime when it must.",
+    "tensor": "`{class_name}` is an actor, safe to share between tasks; `load` and `run` are `async` and run off the "
+    "caller's thread (the main actor included), and the engine serialises calls into the runtime when it must.",
 }
 
 
@@ -147,7 +153,7 @@ def _usage_view(task: str, view: dict[str, Any]) -> dict[str, Any]:
     return {
         "usage_example": "\n".join([f"let model = try await {c}.load()", *body]),
         "usage_summary": _SUMMARIES[task],
-        "threading_doc": _THREADING[task],
+        "threading_doc": _THREADING[task].format(class_name=c),
     }
 
 

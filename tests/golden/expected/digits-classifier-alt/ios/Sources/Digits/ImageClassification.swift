@@ -37,4 +37,42 @@ public struct ImagePreprocessor: Sendable {
         return out
     }
 
+    /// Tightly packed RGBA bytes (row by row, alpha as stored) from `height` rows of `width` 32-bit pixels whose
+    /// bytes are in `format` order, each row starting `bytesPerRow` bytes after the previous one (rows may be
+    /// padded, as in a `CVPixelBuffer`). Returns `nil` when `width` or `height` is below 1, `bytesPerRow` is
+    /// below `width * 4`, or `bytes` is too short for the last row.
+    public static func rgba(
+        from bytes: UnsafeRawBufferPointer, width: Int, height: Int, bytesPerRow: Int, format: PixelFormat
+    ) -> [UInt8]? {
+        guard width >= 1, height >= 1, bytesPerRow >= width * 4,
+              bytes.count >= bytesPerRow * (height - 1) + width * 4 else { return nil }
+        let (r, g, b, a) = format.offsets
+        var out = [UInt8](repeating: 0, count: width * height * 4)
+        for y in 0..<height {
+            for x in 0..<width {
+                let from = y * bytesPerRow + x * 4, to = (y * width + x) * 4
+                out[to] = bytes[from + r]
+                out[to + 1] = bytes[from + g]
+                out[to + 2] = bytes[from + b]
+                out[to + 3] = bytes[from + a]
+            }
+        }
+        return out
+    }
+}
+
+/// The byte order of a 32-bit pixel, 8 bits per channel, first byte first (Core Video's
+/// `kCVPixelFormatType_32BGRA`, `_32ARGB`, `_32RGBA` and `_32ABGR`).
+public enum PixelFormat: String, Sendable, CaseIterable {
+    case bgra, argb, rgba, abgr
+
+    /// The byte offsets of red, green, blue and alpha within a pixel.
+    var offsets: (Int, Int, Int, Int) {
+        switch self {
+        case .bgra: return (2, 1, 0, 3)
+        case .argb: return (1, 2, 3, 0)
+        case .rgba: return (0, 1, 2, 3)
+        case .abgr: return (3, 2, 1, 0)
+        }
+    }
 }

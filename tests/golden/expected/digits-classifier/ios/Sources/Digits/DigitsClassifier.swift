@@ -3,15 +3,22 @@ import Foundation
 #if canImport(CoreGraphics)
 import CoreGraphics
 #endif
+#if canImport(CoreVideo)
+import CoreVideo
+#endif
 
 /// The digits-classifier model (image-classification): an image in, the 10 labels ranked by probability out.
 ///
 /// Create it with ``load(backend:bundle:)`` (on ``DigitsClassifierBackend/default`` unless told otherwise)
-/// and call ``classify(rgba:topK:)`` (or, where CoreGraphics exists, ``classify(_:topK:)`` with a `CGImage`). Images are drawn at
-/// 8x8 and normalised as the model was trained (``preprocessor``).
+/// and call ``classify(rgba:topK:)``, or where CoreGraphics and Core Video exist, `classify(_:topK:)` with a
+/// `CGImage` or a `CVPixelBuffer` (a camera frame). Images are drawn at 8x8 and normalised as
+/// the model was trained (``preprocessor``).
 ///
-/// Threading: safe to share; the engine serialises calls into the runtime when it must.
-public final class DigitsClassifier: Sendable {
+/// Threading: an actor, safe to share between tasks. Nothing runs on the caller's thread (the main actor
+/// included): ``classify(rgba:topK:)`` normalises on the actor, and the `CGImage` and `CVPixelBuffer`
+/// overloads are `nonisolated` and draw the image on the global concurrent executor first. Concurrent calls
+/// may overlap while the model runs; the engine serialises the calls into the runtime when it must.
+public actor DigitsClassifier {
     /// The model's input width and height in pixels.
     public static let width = 8
     public static let height = 8
@@ -46,7 +53,11 @@ public final class DigitsClassifier: Sendable {
 
 #if canImport(CoreGraphics)
     /// The `topK` most probable labels for `image`, drawn (scaled) into ``width`` x ``height`` RGBA.
-    public func classify(_ image: CGImage, topK: Int = 3) async throws -> [Classification] {
+    ///
+    /// `nonisolated`: the image is drawn on the global concurrent executor, off the caller's actor (the main
+    /// actor included; this package keeps Swift's rule that a nonisolated async method runs there), so the
+    /// image never crosses into the actor; only the drawn bytes do.
+    public nonisolated func classify(_ image: CGImage, topK: Int = 3) async throws -> [Classification] {
         var rgba = [UInt8](repeating: 0, count: Self.width * Self.height * 4)
         let drawn = rgba.withUnsafeMutableBytes { buffer -> Bool in
             guard let context = CGContext(
@@ -60,6 +71,64 @@ public final class DigitsClassifier: Sendable {
         }
         guard drawn else { throw DigitsClassifierError.invalidInput("could not draw the image into RGBA") }
         return try await classify(rgba: rgba, topK: topK)
+    }
+#endif
+
+#if canImport(CoreVideo) && canImport(CoreGraphics)
+    /// The `topK` most probable labels for `pixelBuffer`, a 32-bit BGRA, ARGB, RGBA or ABGR frame (for a camera,
+    /// ask for `kCVPixelFormatType_32BGRA` in `AVCaptureVideoDataOutput.videoSettings`). Its pixels are read
+    /// into RGBA (``ImagePreprocessor/rgba(from:width:height:bytesPerRow:format:)``) and then scaled and
+    /// normalised exactly as a `CGImage` is; alpha is ignored. The buffer is only read, and only during the call.
+    ///
+    /// Throws ``DigitsClassifierError/unsupportedPixelFormat(_:)`` for any other format (such as the camera's
+    /// default, `420f`).
+    ///
+    /// `nonisolated`, like the `CGImage` overload: the frame is read on the global concurrent executor, off the
+    /// caller's actor, and never crosses into the actor, so a capture delegate can pass the frame it was given.
+    public nonisolated func classify(_ pixelBuffer: CVPixelBuffer, topK: Int = 3) async throws -> [Classification] {
+        return try await classify(try Self.image(of: pixelBuffer), topK: topK)
+    }
+
+    /// `pixelBuffer` as an RGB `CGImage` of its size; the buffer is locked for reading meanwhile.
+    private static func image(of pixelBuffer: CVPixelBuffer) throws -> CGImage {
+        let type = CVPixelBufferGetPixelFormatType(pixelBuffer)
+        let format: PixelFormat
+        switch type {
+        case kCVPixelFormatType_32BGRA: format = .bgra
+        case kCVPixelFormatType_32ARGB: format = .argb
+        case kCVPixelFormatType_32RGBA: format = .rgba
+        case kCVPixelFormatType_32ABGR: format = .abgr
+        default: throw DigitsClassifierError.unsupportedPixelFormat(fourCharacterCode(type))
+        }
+        guard CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly) == kCVReturnSuccess else {
+            throw DigitsClassifierError.invalidInput("could not lock the pixel buffer for reading")
+        }
+        defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
+        let width = CVPixelBufferGetWidth(pixelBuffer), height = CVPixelBufferGetHeight(pixelBuffer)
+        let bytesPerRow = CVPixelBufferGetBytesPerRow(pixelBuffer)
+        guard let base = CVPixelBufferGetBaseAddress(pixelBuffer),
+              var rgba = ImagePreprocessor.rgba(
+                  from: UnsafeRawBufferPointer(start: base, count: bytesPerRow * height),
+                  width: width, height: height, bytesPerRow: bytesPerRow, format: format)
+        else {
+            throw DigitsClassifierError.invalidInput("the \(width)x\(height) pixel buffer has no readable pixels")
+        }
+        let image = rgba.withUnsafeMutableBytes { buffer -> CGImage? in
+            CGContext(
+                data: buffer.baseAddress, width: width, height: height, bitsPerComponent: 8,
+                bytesPerRow: width * 4, space: CGColorSpaceCreateDeviceRGB(),
+                bitmapInfo: CGImageAlphaInfo.noneSkipLast.rawValue
+            )?.makeImage()
+        }
+        guard let image else { throw DigitsClassifierError.invalidInput("could not wrap the pixel buffer in a CGImage") }
+        return image
+    }
+
+    /// `code` as its four characters (`BGRA`, `420f`), or in hex when they are not printable ASCII.
+    private static func fourCharacterCode(_ code: OSType) -> String {
+        let bytes = [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: code >> $0) }
+        guard bytes.allSatisfy({ (0x20..<0x7f).contains($0) }) else { return "0x" + String(code, radix: 16) }
+        return String(decoding: bytes, as: UTF8.self)
     }
 #endif
 }

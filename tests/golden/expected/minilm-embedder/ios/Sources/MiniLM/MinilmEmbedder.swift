@@ -7,8 +7,10 @@ import Foundation
 /// and call ``embed(_:)-(String)``. The WordPiece tokenizer runs in Swift;
 /// texts longer than ``maxLength`` tokens (with `[CLS]` and `[SEP]`) are truncated.
 ///
-/// Threading: safe to share; the engine serialises calls into the runtime when it must.
-public final class MinilmEmbedder: Sendable {
+/// Threading: an actor, safe to share between tasks. ``embed(_:)-(String)`` tokenizes on the actor, off the
+/// caller's thread (the main actor included); concurrent calls may overlap while the model runs, and the
+/// engine serialises the calls into the runtime when it must.
+public actor MinilmEmbedder {
     /// Floats per embedding.
     public static let dimension = 384
     /// Token ids per text, with `[CLS]` and `[SEP]`.

@@ -13,6 +13,9 @@ public enum ModelStringError: Error, Equatable, LocalizedError {
     case invalidInput(String)
     /// The runtime is not linked into this build (for example a platform ExecuTorch does not support).
     case runtimeUnavailable
+    /// A `CVPixelBuffer` in a pixel format the package does not read (its four-character code, such as
+    /// `420f`); only 32-bit BGRA, ARGB, RGBA and ABGR are read.
+    case unsupportedPixelFormat(String)
 
     public var errorDescription: String? {
         switch self {
@@ -25,7 +28,10 @@ public enum ModelStringError: Error, Equatable, LocalizedError {
         case .invalidInput(let message):
             return "invalid input: \(message)"
         case .runtimeUnavailable:
-            return "the ExecuTorch runtime is not available on this platform; build for iOS 17.0+ or macOS 12.0+"
+            return "the ExecuTorch runtime is not available on this platform; build for iOS 17.0+ or macOS 14.0+"
+        case .unsupportedPixelFormat(let code):
+            return "pixel format '\(code)' is not supported; deliver 32-bit BGRA frames (for a camera, set "
+                + "kCVPixelFormatType_32BGRA in AVCaptureVideoDataOutput.videoSettings), or ARGB, RGBA or ABGR"
         }
     }
 }

@@ -25,7 +25,7 @@ public enum NastyTensorError: Error, Equatable, LocalizedError {
         case .invalidInput(let message):
             return "invalid input: \(message)"
         case .runtimeUnavailable:
-            return "the ExecuTorch runtime is not available on this platform; build for iOS 17.0+ or macOS 12.0+"
+            return "the ExecuTorch runtime is not available on this platform; build for iOS 17.0+ or macOS 14.0+"
         }
     }
 }

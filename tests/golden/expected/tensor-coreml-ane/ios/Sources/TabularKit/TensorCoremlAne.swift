@@ -6,8 +6,10 @@ import Foundation
 /// Create it with ``load(backend:bundle:)`` (on ``TensorCoremlAneBackend/default`` unless told otherwise)
 /// and call ``run(_:)``.
 ///
-/// Threading: safe to share; the engine serialises calls into the runtime when it must.
-public final class TensorCoremlAne: Sendable {
+/// Threading: an actor, safe to share between tasks. ``run(_:)`` runs off the caller's thread (the main
+/// actor included); concurrent calls may overlap, and the engine serialises the calls into the runtime
+/// when it must.
+public actor TensorCoremlAne {
     private let engine: any TensorCoremlAneEngine
 
     /// Loads the model from `bundle` (default: this package's resources) on `backend`. Blocks; prefer

@@ -7,8 +7,9 @@ import Foundation
 /// and call ``classify(_:topK:)-(String,_)``. The WordPiece tokenizer runs in Swift;
 /// texts longer than ``maxLength`` tokens (with `[CLS]` and `[SEP]`) are truncated.
 ///
-/// Threading: safe to share; the engine serialises calls into the runtime when it must.
-public final class TextClassifier: Sendable {
+/// Threading: an actor, safe to share between tasks; nothing runs on the caller's thread (the main actor
+/// included): texts are tokenized on the actor, and the engine serialises calls into the runtime when it must.
+public actor TextClassifier {
     /// Class names in the model's output order.
     public static let labels: [String] = ["sports", "weather", "food", "technology"]
     /// Token ids per text, with `[CLS]` and `[SEP]`.

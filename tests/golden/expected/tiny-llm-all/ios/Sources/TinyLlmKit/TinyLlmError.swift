@@ -25,7 +25,7 @@ public enum TinyLlmError: Error, Equatable, LocalizedError {
         case .invalidInput(let message):
             return "invalid input: \(message)"
         case .runtimeUnavailable:
-            return "the ExecuTorch runtime is not available on this platform; build for iOS 18.0+ or macOS 12.0+"
+            return "the ExecuTorch runtime is not available on this platform; build for iOS 18.0+ or macOS 15.0+"
         }
     }
 }
