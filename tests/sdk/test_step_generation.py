@@ -37,6 +37,7 @@ VIEW = {
     "runtime_label": "test",
     "minimum_ios": "18.0",
     "minimum_macos": "15.0",
+    "pixel_buffer_input": False,
 }
 KOTLIN = [
     "android/core/common/src/main/kotlin/{{ package_path }}/{{ class_name }}Exception.kt.jinja",
