@@ -369,7 +369,7 @@ def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path)
     root = _broken_templates(
         tmp_path,
         "ios/api/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
-        "    public nonisolated func stop() {\n",
+        "    public func stop() {\n",
         '        let broken: Int = "not an int"\n',
     )
     sdk = _render("tiny-llm", "ios", tmp_path / "out", root)
