@@ -40,15 +40,20 @@ def quant_config(recipe: str, group_size: int = 32, model_config: Any = None) ->
         return quant_recipes.full_weight_only_recipe(mcfg=model_config)
     if recipe == "8da8w":
         return quant_recipes.full_dynamic_recipe(mcfg=model_config)
-    granularity = getattr(quant_attrs.Granularity, f"BLOCKWISE_{group_size}", None)
+    return quant_recipes.full_dynamic_recipe(
+        mcfg=model_config, weight_dtype=quant_attrs.Dtype.INT4, granularity=_blocks(quant_attrs.Granularity, group_size)
+    )
+
+
+def _blocks(granularities: Any, group_size: int) -> Any:
+    """The ``BLOCKWISE_<group_size>`` member of ``granularities`` (litert-torch's or ai-edge-quantizer's enum)."""
+    granularity = getattr(granularities, f"BLOCKWISE_{group_size}", None)
     if granularity is None:
         raise ConfigError(
             f"LiteRT's int4 blocks are 32, 64, 128 or 256 weights, not compress.group_size = {group_size}",
             hint="set compress.group_size to 32, 64, 128 or 256",
         )
-    return quant_recipes.full_dynamic_recipe(
-        mcfg=model_config, weight_dtype=quant_attrs.Dtype.INT4, granularity=granularity
-    )
+    return granularity
 
 
 #: Operators a tensor model's recipe quantizes (:func:`quantize_tflite`): the weighted ones. Block-wise int4
@@ -84,15 +89,8 @@ def quantize_tflite(model: bytes, recipe: str, group_size: int = 32) -> bytes:
     else:
         bits = 4 if recipe == "8da4w" else 8
         granularity = (
-            getattr(qtyping.QuantGranularity, f"BLOCKWISE_{group_size}", None)
-            if recipe == "8da4w"
-            else qtyping.QuantGranularity.CHANNELWISE
+            _blocks(qtyping.QuantGranularity, group_size) if recipe == "8da4w" else qtyping.QuantGranularity.CHANNELWISE
         )
-        if granularity is None:
-            raise ConfigError(
-                f"LiteRT's int4 blocks are 32, 64, 128 or 256 weights, not compress.group_size = {group_size}",
-                hint="set compress.group_size to 32, 64, 128 or 256",
-            )
         weights = qtyping.TensorQuantizationConfig(
             num_bits=bits, symmetric=True, granularity=granularity, dtype=qtyping.TensorDataType.INT
         )
