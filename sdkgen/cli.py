@@ -1,19 +1,23 @@
 """The ``sdkgen`` command line. Thin: parses arguments, calls the library, maps errors to exit codes.
 
-Exit codes: 0 success · 1 a stage failed · 2 bad input (config, model, output path) · 3 verification
-failed · 4 a needed toolchain is missing. Errors print their message and a ``hint:`` line to stderr.
+Exit codes (:data:`sdkgen.errors.EXIT_CODES`, also in ``sdkgen --help``): 0 success · 1 a stage failed ·
+2 bad input (config, model, output path) · 3 verification failed (host or device) · 4 a needed toolchain
+is missing · 5 a quality gate failed · 6 a device failed (boot timeout, install). Errors print their
+message and a ``hint:`` line to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sdkgen import __version__
-from sdkgen.errors import SdkgenError, VerificationFailed
+from sdkgen.errors import EXIT_CODES, SdkgenError, VerificationFailed
 
 DEFAULT_CONFIG = Path("samples/tiny-llm")
 
@@ -33,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     except SdkgenError as e:
         print(f"error: {e}", file=sys.stderr)
+        if getattr(args, "check", False):
+            _write_error_junit(args, e)
         return e.exit_code
     except KeyboardInterrupt:
         print("interrupted; nothing was moved into the output folder", file=sys.stderr)
@@ -40,7 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="sdkgen", description="Build verified on-device models and their mobile SDKs.")
+    p = argparse.ArgumentParser(
+        prog="sdkgen",
+        description="Build verified on-device models and their mobile SDKs.",
+        epilog="exit codes:\n" + "\n".join(f"  {code:<4} {what}" for code, what in EXIT_CODES.items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--version", action="version", version=f"sdkgen {__version__}")
     sub = p.add_subparsers(dest="command")
 
@@ -56,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--targets", nargs="+", metavar="TARGET", help="build only these targets (runtime:delegate)")
     b.add_argument("--cache-dir", type=Path, help="stage cache (default: $SDKGEN_CACHE_DIR or ~/.cache/sdkgen)")
     b.add_argument("--json", action="store_true", help="print the report as JSON to stdout")
+    b.add_argument(
+        "--check",
+        action="store_true",
+        help="CI gate: print a short summary of every check and write JUnit XML; exits 3 on a failed "
+        "verification, 5 on a failed quality gate",
+    )
+    b.add_argument(
+        "--junit",
+        type=Path,
+        metavar="FILE",
+        help="with --check: where to write JUnit XML (default: <out>/<name>.junit.xml)",
+    )
     b.set_defaults(func=_build)
 
     c = sub.add_parser("compress", help="compare compression recipes: size, host latency and quality per recipe")
@@ -76,6 +99,21 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=_inspect)
 
+    t = sub.add_parser(
+        "test", help="run a built SDK's golden tests on an Android emulator/device or an iOS simulator/device"
+    )
+    tsub = t.add_subparsers(dest="platform", required=True)
+    from sdkgen.devices import android, ios
+
+    android.add_arguments(tsub.add_parser("android", help="instrumented golden tests on an emulator or device"))
+    ios.add_arguments(tsub.add_parser("ios", help="XCTest golden tests on a simulator or device (needs Xcode)"))
+
+    g = sub.add_parser("ci", help="write CI configuration that runs sdkgen as the team's build step")
+    gsub = g.add_subparsers(dest="provider", required=True)
+    from sdkgen.ci import github
+
+    github.add_arguments(gsub.add_parser("github", help="a GitHub Actions workflow: build, Android and iOS jobs"))
+
     d = sub.add_parser("doctor", help="show which runtimes, toolchains and SDKs are available")
     d.add_argument("--json", action="store_true")
     d.set_defaults(func=_doctor)
@@ -87,8 +125,15 @@ def _build(args: argparse.Namespace) -> int:
     from sdkgen.pipeline import build
 
     config = load_config(args.config)
-    result = build(config, args.out, targets=args.targets, cache_root=args.cache_dir)
+    try:
+        result = build(config, args.out, targets=args.targets, cache_root=args.cache_dir)
+    except VerificationFailed as e:
+        if args.check and e.report is not None:
+            _check_summary(args, e.report, args.junit or args.out / f"{config.name}.junit.xml")
+        raise
     r = result.report
+    if args.check:
+        _check_summary(args, r, args.junit or args.out / f"{config.name}.junit.xml")
     if args.json:
         print(json.dumps(r, indent=2, ensure_ascii=False))
     else:
@@ -102,6 +147,35 @@ def _build(args: argparse.Namespace) -> int:
         for n in r["not_executed"]:
             print(f"  not executed here: {n['check']}")
     return 0
+
+
+def _check_summary(args: argparse.Namespace, report: dict[str, Any], junit_file: Path) -> None:
+    """``--check``: one line per group of checks, the failed ones by name, and the JUnit XML file."""
+    from sdkgen import junit
+
+    cases = junit.from_report(report)
+    junit.write(junit_file, cases, name=report["name"])
+    out = sys.stderr if args.json else sys.stdout
+    n = junit.summary(cases)
+    print(
+        f"check: {report['status']} · {n['tests'] - n['failures'] - n['skipped']} passed, {n['failures']} failed, "
+        f"{n['skipped']} not executed here · JUnit XML: {junit_file}",
+        file=out,
+    )
+    for c in cases:
+        if c.status == "failed":
+            print(f"  FAILED {c.suite}: {c.name}: {c.message}", file=out)
+
+
+def _write_error_junit(args: argparse.Namespace, error: SdkgenError) -> None:
+    """``--check`` on a build that stopped before its report: one failed case, so CI shows why."""
+    from sdkgen import junit
+
+    # The build's name is unknown when its config did not load: the default file is then sdkgen.junit.xml.
+    path = getattr(args, "junit", None) or Path(getattr(args, "out", Path("dist"))) / "sdkgen.junit.xml"
+    case = junit.TestCase("sdkgen.build", "sdkgen.build", type(error).__name__, "failed", error.message, str(error))
+    with contextlib.suppress(OSError):  # the error itself (often an unwritable --out) is what gets reported
+        junit.write(path, [case], name="sdkgen")
 
 
 def _compress(args: argparse.Namespace) -> int:

@@ -10,8 +10,12 @@ Every error says what failed, the offending value, the valid choices where there
     ├── OutputPathError      the output folder cannot be written (exit 2)
     ├── ToolchainMissing     a runtime, compiler or SDK is not installed (exit 4)
     ├── StageError           a pipeline stage failed while running (exit 1)
-    ├── VerificationFailed   an artifact disagrees with the eager model (exit 3)
+    ├── VerificationFailed   an artifact disagrees with the eager model, on the host or a device (exit 3)
+    │   └── QualityGateFailed   only quality gates failed: perplexity, accuracy, cosine (exit 5)
+    ├── DeviceError          an emulator / simulator did not boot, an install failed (exit 6)
     └── CheckFailed          generated code does not compile / its tests fail (exit 1)
+
+The exit codes are the CLI's contract with CI systems (:data:`EXIT_CODES`, documented in the README).
 """
 
 from __future__ import annotations
@@ -19,16 +23,32 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 __all__ = [
+    "EXIT_CODES",
     "CheckFailed",
     "ConfigError",
+    "DeviceError",
     "ModelLoadError",
     "OutputPathError",
+    "QualityGateFailed",
     "SdkgenError",
     "StageError",
     "ToolchainMissing",
     "UnknownNameError",
     "VerificationFailed",
 ]
+
+
+#: Every exit code of the ``sdkgen`` command and what it means; stable across releases.
+EXIT_CODES: dict[int, str] = {
+    0: "success: every check that ran passed (some may be reported as not executed here)",
+    1: "a stage failed while running, or generated code did not compile",
+    2: "bad input: config, model files, output path or command-line arguments",
+    3: "verification failed: an artifact disagrees with the eager model (host or device golden tests)",
+    4: "a needed toolchain is missing: a runtime, compiler, Android SDK or Xcode",
+    5: "a quality gate failed: perplexity, accuracy, label agreement or cosine below its verify.* bound",
+    6: "a device failed: the emulator or simulator did not boot in time, or the test app did not install",
+    130: "interrupted: nothing was moved into the output folder",
+}
 
 
 class SdkgenError(Exception):
@@ -87,6 +107,18 @@ class VerificationFailed(SdkgenError):
 
     exit_code = 3
     report: dict[str, object] | None = None
+
+
+class QualityGateFailed(VerificationFailed):
+    """Every failed check was a quality gate (its ``gate`` names the ``verify.*`` setting)."""
+
+    exit_code = 5
+
+
+class DeviceError(SdkgenError):
+    """The device side failed before the tests could judge the SDK: boot timeout, install failure."""
+
+    exit_code = 6
 
 
 class CheckFailed(SdkgenError):

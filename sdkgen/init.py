@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import tomllib
 from pathlib import Path
 
+from sdkgen.cache import write_text_atomic
 from sdkgen.config import GROUP_SIZES, parse_config
 from sdkgen.errors import OutputPathError
 from sdkgen.models.embedding import SUPPORTED_ENCODERS, EncoderInfo, inspect_encoder
@@ -37,12 +37,7 @@ def init_config(model_dir: Path, out: Path, *, force: bool = False) -> Path:
     else:
         text = render_config(inspect_checkpoint(folder), out.parent.resolve())
     parse_config(tomllib.loads(text), root=out.parent)  # what we write must build
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".sdkgen.toml.", dir=out.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    Path(tmp).replace(out)
-    return out
+    return write_text_atomic(out, text)
 
 
 def is_sentence_encoder(folder: Path) -> bool:

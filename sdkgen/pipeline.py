@@ -23,7 +23,7 @@ from typing import Any
 from sdkgen import __version__, toolchain
 from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
 from sdkgen.config import BuildConfig, parse_config
-from sdkgen.errors import OutputPathError, ToolchainMissing, VerificationFailed
+from sdkgen.errors import OutputPathError, QualityGateFailed, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
 from sdkgen.runtimes import TARGETS
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -234,16 +234,29 @@ class _Build(TextGenerationStages, TensorStages):
                 shutil.rmtree(staging, ignore_errors=True)
         result = BuildResult(final, report, passed, self.records)
         if not passed:
-            failed = [
-                f"{t}: {c.name}: {c.detail}"
-                for t, cs in {**verify, **checks}.items()
-                for c in cs
-                if c.status == "failed"
-            ]
-            error = VerificationFailed(
-                "verification failed; the previous output was left untouched:\n  " + "\n  ".join(failed),
-                hint=f"see {final / 'report.md'}; loosen verify.logits_tolerance only if the difference is expected",
-            )
-            error.report = report
-            raise error
+            raise _failure(verify, checks, final, report)
         return result
+
+
+def _failure(
+    verify: dict[str, list[Check]], checks: dict[str, list[Check]], final: Path, report: dict[str, Any]
+) -> VerificationFailed:
+    """The error of a rejected build: :class:`QualityGateFailed` (exit 5) naming the gates when only quality
+    gates failed, else :class:`VerificationFailed` (exit 3)."""
+    failed = [(t, c) for t, cs in {**verify, **checks}.items() for c in cs if c.status == "failed"]
+    lines = "\n  ".join(f"{t}: {c.name}{f' [{c.gate}]' if c.gate else ''}: {c.detail}" for t, c in failed)
+    error: VerificationFailed
+    if all(c.gate for _, c in failed):
+        gates = sorted({c.gate for _, c in failed})
+        error = QualityGateFailed(
+            f"quality gate failed ({', '.join(gates)}); the previous output was left untouched:\n  {lines}",
+            hint=f"see {final / 'report.md'}; choose a milder compress.recipe, or relax {gates[0]} if the "
+            "measured quality is acceptable",
+        )
+    else:
+        error = VerificationFailed(
+            f"verification failed; the previous output was left untouched:\n  {lines}",
+            hint=f"see {final / 'report.md'}; loosen verify.logits_tolerance only if the difference is expected",
+        )
+    error.report = report
+    return error

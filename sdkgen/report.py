@@ -106,6 +106,24 @@ def render_markdown(r: dict[str, Any]) -> str:
     for p, cs in r["sdk_checks"].items():
         for c in cs:
             lines.append(f"| {p} | {c['name']} | {c['status']} | {_cell(c['detail'])} |")
+    for platform, run in r.get("device_tests", {}).items():
+        n = run["counts"]
+        lines += [
+            "",
+            f"## Device tests: {platform} on {_cell(run['device'])}",
+            "",
+            f"Status: **{run['status']}** · {n['tests']} tests, {n['failures']} failed, {n['skipped']} skipped · "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in run["timings"].items()),
+            "",
+            "| test | status | seconds | message |",
+            "|---|---|---:|---|",
+        ]
+        lines += [
+            f"| {_cell(c['classname'] + '.' + c['name'])} | {c['status']} | {c['seconds']:.2f} | "
+            f"{_cell(c['message'])} |"
+            for c in run["cases"]
+        ]
+        lines += [f"- {_cell(note)}" for note in run.get("notes", [])]
     lines += ["", "## Not executed here", ""]
     lines += [f"- {n['check']}: {_cell(n['reason'])}" for n in r["not_executed"]] or ["- nothing"]
     ce = r["compression_effect"]

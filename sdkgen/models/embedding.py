@@ -165,4 +165,5 @@ class CosineQuality:
             f"cosine similarity to the fp32 eager embeddings over {int(got['texts'])} texts: mean "
             f"{got['mean_cosine']:.6f}, min {got['min_cosine']:.6f} (verify.min_cosine {self.min_cosine})",
             {**got, "min_allowed": self.min_cosine},
+            gate="verify.min_cosine",
         )

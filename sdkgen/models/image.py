@@ -165,4 +165,5 @@ class AccuracyQuality:
             f"top-1 accuracy {got['accuracy']:.4f} on {int(got['images'])} held-out images; fp32 eager "
             f"{fp32['accuracy']:.4f} (verify.max_accuracy_drop {self.max_drop})",
             {**got, "fp32_accuracy": fp32["accuracy"], "max_drop": self.max_drop},
+            gate="verify.max_accuracy_drop",
         )

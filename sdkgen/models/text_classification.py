@@ -239,7 +239,7 @@ class TextClassificationQuality:
             f"texts (verify.min_label_agreement {self.min_agreement})"
         )
         data: dict[str, Any] = {**got, "min_label_agreement": self.min_agreement}
-        ok = agreement_ok
+        ok, gate = agreement_ok, "verify.min_label_agreement"
         if "accuracy" in got:
             floor = fp32["accuracy"] - self.max_drop
             ok = ok and got["accuracy"] >= floor - 1e-12
@@ -248,4 +248,5 @@ class TextClassificationQuality:
                 f"{fp32['accuracy']:.4f} (verify.max_accuracy_drop {self.max_drop}); " + detail
             )
             data.update(fp32_accuracy=fp32["accuracy"], max_drop=self.max_drop)
-        return Check(self.name, "passed" if ok else "failed", detail, data)
+            gate += ", verify.max_accuracy_drop"
+        return Check(self.name, "passed" if ok else "failed", detail, data, gate=gate)

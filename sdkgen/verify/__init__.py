@@ -25,6 +25,9 @@ class Check:
     status: Status
     detail: str
     data: dict[str, Any] = field(default_factory=dict)
+    #: The ``verify.*`` setting(s) of a quality gate (perplexity, accuracy, cosine), "" for a check that
+    #: compares an artifact with the eager model; a failed gate exits with 5, a failed check with 3.
+    gate: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -61,4 +61,5 @@ def perplexity_check(got: dict[str, float], fp32: dict[str, float], max_increase
         f"held-out perplexity {got['perplexity']:.4f} over {int(got['tokens'])} tokens; fp32 eager "
         f"{fp32['perplexity']:.4f} ({increase:+.2%}; {gate})",
         {**got, "fp32_perplexity": fp32["perplexity"], "increase": round(increase, 6), "max_increase": max_increase},
+        gate="verify.max_perplexity_increase" if max_increase is not None else "",
     )
