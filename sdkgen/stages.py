@@ -169,7 +169,7 @@ class StageRunner:
             art = self._artifact_spec(ti, lower_dir, delegation)
             artifacts.append(art)
             files[art.file] = lower_dir / f"model{ti.artifact_suffix}"
-            k_verify = key("verify", k_lower, *verify_key)
+            k_verify = key("verify", k_lower, *verify_key, self._verify_settings_key())
             vdir = self._stage("verify", k_verify, partial(verify_fn, ti=ti, lower_dir=lower_dir), f"verify {t}")
             verify[t] = [Check(**c) for c in json.loads((vdir / "checks.json").read_text())]
         return artifacts, files, verify
@@ -243,6 +243,13 @@ class StageRunner:
         """The digest of ``compress.calibration`` (part of the compress stage's key)."""
         c = self.config.compress.calibration
         return path_digest(self.config.path(c))[0] if c else None
+
+    def _verify_settings_key(self) -> list[Any]:
+        """Every ``verify.*`` setting and the digests of its data files (part of each verify stage's key):
+        a changed gate or evaluation file is judged again, never read back from an earlier verdict."""
+        v = self.config.verify
+        files = [path_digest(self.config.path(f))[0] for f in (v.heldout_text, v.eval_data) if f]
+        return [v.model_dump(mode="json"), files]
 
     def _calibration_ids(self) -> list[list[int]] | None:
         """Token-id sequences of the calibration text (text generation overrides this)."""

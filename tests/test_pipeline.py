@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from sdkgen import junit
 from sdkgen.cli import main
 from sdkgen.config import load_config, parse_config
 from sdkgen.errors import VerificationFailed
@@ -148,6 +149,55 @@ def test_failed_verification_leaves_previous_output(built: BuildResult, cache: P
     assert _digest(built.output) == before
     rejected = json.loads((built.output.parent / "tiny-llm.rejected" / "report.json").read_text())
     assert rejected["status"] == "failed"
+
+
+def test_check_is_a_ci_gate(built: BuildResult, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = built.output.parent
+    code = main(["build", str(SAMPLE), "--out", str(out), "--cache-dir", str(cache), "--check"])
+    printed = capsys.readouterr().out
+    assert code == 0
+    cases = junit.parse((out / "tiny-llm.junit.xml").read_text())
+    every = [c for cs in (*built.report["verification"].values(), *built.report["sdk_checks"].values()) for c in cs]
+    assert len(cases) == len(every) > 10
+    by_name = {(c.suite.split(".", 2)[2], c.name.split(" [")[0]): c for c in cases}
+    for where, checks in (*built.report["verification"].items(), *built.report["sdk_checks"].items()):
+        for c in checks:
+            want = {"passed": "passed", "failed": "failed"}.get(c["status"], "skipped")
+            assert by_name[(where, c["name"])].status == want
+    n = junit.summary(cases)
+    assert f"check: passed · {n['tests'] - n['skipped']} passed, 0 failed, {n['skipped']} not executed here" in printed
+
+
+def test_check_fails_with_the_gates_exit_code_and_names_it(
+    built: BuildResult, cache: Path, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    toml = project / "sdkgen.toml"
+    toml.write_text(toml.read_text().replace("max_perplexity_increase = 0.05", "max_perplexity_increase = 1e-9"))
+    dist = project.parent / "dist"
+    before = _digest(dist / "tiny-llm")
+    code = main(["build", str(project), "--out", str(dist), "--cache-dir", str(cache), "--check"])
+    captured = capsys.readouterr()
+    assert code == 5, captured.err
+    assert "quality gate failed (verify.max_perplexity_increase)" in captured.err
+    assert "FAILED tiny-llm.verify.executorch:xnnpack: perplexity [verify.max_perplexity_increase]" in captured.out
+    assert _digest(dist / "tiny-llm") == before  # the earlier output is untouched; tiny-llm.rejected has the new one
+    failed = [c for c in junit.parse((dist / "tiny-llm.junit.xml").read_text()) if c.status == "failed"]
+    assert failed and all(c.name == "perplexity [verify.max_perplexity_increase]" for c in failed)
+    assert "+0.0" not in failed[0].message and "held-out perplexity" in failed[0].message
+    # A verification failure beside the gate is the stronger verdict: exit 3.
+    toml.write_text(toml.read_text().replace("logits_tolerance = 0.05", "logits_tolerance = 1e-9"))
+    assert main(["build", str(project), "--out", str(dist), "--cache-dir", str(cache), "--check"]) == 3
+    assert "verification failed" in capsys.readouterr().err
+
+
+def test_check_writes_junit_for_a_build_that_stops_early(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    toml = project / "sdkgen.toml"
+    toml.write_text(toml.read_text().replace('recipe = "8da4w"', 'recipe = "int3"'))
+    junit_file = project.parent / "results" / "junit.xml"
+    code = main(["build", str(project), "--out", str(project.parent / "dist"), "--check", "--junit", str(junit_file)])
+    assert code == 2 and "hint:" in capsys.readouterr().err
+    [case] = junit.parse(junit_file.read_text())
+    assert case.status == "failed" and case.name == "ConfigError" and "int3" in case.detail
 
 
 @pytest.mark.slow
