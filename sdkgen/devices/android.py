@@ -90,7 +90,12 @@ def run(args: argparse.Namespace) -> int:
     target: _Target | None = None
     try:
         t0 = time.monotonic()
-        target = _device(args, adb, sdk, folder, logs)
+        try:
+            target = _device(args, adb, sdk, folder, logs)
+        except DeviceError as e:
+            where = args.avd or args.serial or "the attached device"
+            record(args.build, DeviceRun("android", where, timings=timings, logs=logs, notes=[e.message]))
+            raise
         timings["boot"] = time.monotonic() - t0
         device_run = DeviceRun("android", target.label, timings=timings, logs=logs)
         try:
@@ -100,12 +105,12 @@ def run(args: argparse.Namespace) -> int:
             _logcat(adb, target.serial, folder, logs)
             record(args.build, device_run)
             raise
+        if device_run.status != "passed":
+            _logcat(adb, target.serial, folder, logs)  # before the emulator stops
     finally:
         if target is not None and target.started is not None and not args.keep_emulator:
             _log(f"stopping {target.started.avd} ({target.serial})")
             target.started.stop(adb)
-    if device_run.status != "passed":
-        _logcat(adb, target.serial, folder, logs)
     record(args.build, device_run)
     _summary(args.build, device_run)
     raise_for(device_run)

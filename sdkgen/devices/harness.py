@@ -17,14 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdkgen.errors import ConfigError
-from sdkgen.sdk.android import AGP_VERSION, KOTLIN_VERSION, naming
-from sdkgen.sdk.common import GENERATOR
-from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
 
 MODULE = "sdk"
 TASK = f":{MODULE}:assembleDebugAndroidTest"
 DEFAULT_RUNNER = "androidx.test.runner.AndroidJUnitRunner"
-HARNESS_TEMPLATES = TEMPLATES_ROOT / "devices" / "android"
 _DEFAULT_PROPERTIES = ("android.useAndroidX=true",)
 
 
@@ -69,6 +65,9 @@ class Harness:
 def read_module(folder: Path) -> Module:
     """The library in ``folder``; :class:`ConfigError` when it is not a generated Android library or has no
     instrumented tests."""
+    # The SDK generator is imported here, not at the top: `sdkgen --help` builds every subcommand's parser.
+    from sdkgen.sdk.android import AGP_VERSION, KOTLIN_VERSION
+
     build = folder / "build.gradle.kts"
     if not build.is_file():
         raise ConfigError(
@@ -107,6 +106,10 @@ def read_module(folder: Path) -> Module:
 
 def render(module: Module, out: Path) -> Harness:
     """Write the harness project for ``module`` into ``out`` (deterministic: same module, same bytes)."""
+    from sdkgen.sdk.android import naming
+    from sdkgen.sdk.common import GENERATOR
+    from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
+
     lit = naming.string_literal
     view = {
         "sdkgen_version": GENERATOR.split()[1],
@@ -118,7 +121,7 @@ def render(module: Module, out: Path) -> Harness:
         "kotlin_version": lit(module.kotlin_version),
         "properties": list(module.properties),
     }
-    render_tree([HARNESS_TEMPLATES], view, out)
+    render_tree([TEMPLATES_ROOT / "devices" / "android"], view, out)
     return Harness(out, module)
 
 

@@ -205,15 +205,38 @@ def test_a_failing_golden_test_fails_with_its_name_and_values_and_keeps_logcat(
 def test_a_crash_during_a_test_fails_that_test(
     env: Env, build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.attach("R5CT1234")
     monkeypatch.setenv("FAKE_ADB_CRASH", "TextClassifierGoldenTest#outputsMatchHostGolden")
-    assert main(["test", "android", str(build)]) == 3
+    assert main(["test", "android", str(build), "--avd", AVD, "--boot-timeout", "20"]) == 3
     err = capsys.readouterr().err
     assert "TextClassifierGoldenTest.outputsMatchHostGolden: did not finish: Process crashed." in err
     run = _report(build)["device_tests"]["android"]
-    assert "Process crashed." in run["notes"] and "FATAL EXCEPTION" in (
-        build / "device-tests" / "android" / "logcat.txt"
-    ).read_text(encoding="utf-8")
+    assert "Process crashed." in run["notes"]
+    # logcat is read from the emulator this run started before it is stopped.
+    adb_calls = env.calls("adb")
+    assert adb_calls.index(["-s", "emulator-5554", "logcat", "-d"]) < adb_calls.index(
+        ["-s", "emulator-5554", "emu", "kill"]
+    )
+    logcat = (build / "device-tests" / "android" / "logcat.txt").read_text(encoding="utf-8")
+    assert "FATAL EXCEPTION" in logcat
+    assert env.attached() == []
+
+
+def test_a_test_run_over_the_test_timeout_is_cut_off(
+    env: Env, build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env.attach("R5CT1234")
+    monkeypatch.setenv("FAKE_ADB_TEST_SECONDS", "30")
+    assert main(["test", "android", str(build), "--test-timeout", "1"]) == 3
+    err = capsys.readouterr().err
+    assert "did not finish: no result within --test-timeout 1 s" in err
+    run = _report(build)["device_tests"]["android"]
+    assert 1.0 <= run["timings"]["test"] < 10.0
+    (case,) = run["cases"]
+    assert case["status"] == "failed" and 0.9 <= case["seconds"] < 10.0
+    n = len(_source_tests(build))
+    assert f"{n - 1} of {n} tests did not run" in run["notes"]
+    namespace = harness.read_module(build / "android").namespace
+    assert ["-s", "R5CT1234", "shell", "am", "force-stop", f"{namespace}.test"] in env.calls("adb")
 
 
 def test_boot_timeout_retries_cold_then_fails_with_exit_6(
@@ -231,6 +254,9 @@ def test_boot_timeout_retries_cold_then_fails_with_exit_6(
     assert "emulator-5554" in err and "3 attempts of 0 s" in err
     assert "last getprop: sys.boot_completed='', init.svc.bootanim='running'" in err
     assert env.calls("gradle") == []
+    run = _report(build)["device_tests"]["android"]
+    assert run["status"] == "not_executed" and "did not finish booting" in run["notes"][0]
+    assert run["logs"] == {"emulator": "emulator.log"}
 
 
 def test_without_android_home_exit_4_says_what_to_install(
