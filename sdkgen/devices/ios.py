@@ -195,7 +195,8 @@ def _outcome_error(
         )
     if r.ok:
         return CheckFailed(f"xcodebuild test ran no tests on {device}", hint=f"see {log}")
-    return CheckFailed(f"xcodebuild test failed (exit {r.returncode}) before any test ran:\n{tail}", hint=f"see {log}")
+    what = "though no test failed" if cases else "before any test ran (did the package build?)"
+    return CheckFailed(f"xcodebuild test failed (exit {r.returncode}) {what}:\n{tail}", hint=f"see {log}")
 
 
 def _keep(folder: Path, log: Path | None, bundle: Path | None, run_: devices.DeviceRun) -> None:

@@ -353,6 +353,17 @@ def test_hung_xcodebuild_exits_6_keeping_its_log(build: Path, fakes: Fakes, caps
     assert fakes.sim_state("iPhone 16") == "Shutdown"
 
 
+def test_package_that_does_not_build_exits_1_with_the_compiler_error(
+    build: Path, fakes: Fakes, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fakes.env(TEST="build-error")
+    assert main(["test", "ios", str(build), "--simulator", "iPhone 16"]) == 1
+    err = capsys.readouterr().err
+    assert "before any test ran" in err and "cannot find type 'Tensor' in scope" in err
+    run = _report(build)["device_tests"]["ios"]
+    assert run["status"] == "not_executed" and run["logs"]["xcodebuild"] == "xcodebuild.log"
+
+
 def test_xcode15_result_bundle_is_read_through_the_legacy_format(
     build: Path, fakes: Fakes, capsys: pytest.CaptureFixture[str]
 ) -> None:

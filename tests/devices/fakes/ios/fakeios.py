@@ -11,7 +11,8 @@ Environment (set by tests/devices/test_ios.py):
 - ``SDKGEN_FAKE_IOS_FAIL`` / ``SDKGEN_FAKE_IOS_SKIP``: comma-separated ``Class/testMethod`` ids that fail /
   throw XCTSkip; ``SDKGEN_FAKE_IOS_WORST``: the max relative error a failing golden test reports.
 - ``SDKGEN_FAKE_IOS_CLT``: set: only the Command Line Tools are selected (``xcrun --find xcodebuild`` fails).
-- ``SDKGEN_FAKE_IOS_TEST``: ``ok`` (default) or ``hang`` (``xcodebuild test`` never finishes).
+- ``SDKGEN_FAKE_IOS_TEST``: ``ok`` (default), ``hang`` (``xcodebuild test`` never finishes) or
+  ``build-error`` (a compile error: exit 65, a result bundle without tests).
 """
 
 from __future__ import annotations
