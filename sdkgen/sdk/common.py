@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -9,7 +10,7 @@ from typing import Any
 
 from sdkgen import __version__
 from sdkgen.cache import copy_path
-from sdkgen.errors import StageError
+from sdkgen.errors import EXIT_CODES, StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.runtimes.base import TENSOR_TASKS
 from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
@@ -156,6 +157,24 @@ def golden_view(cases: tuple[GoldenCase, ...], literal: Callable[[str], str]) ->
     ]
 
 
+def build_step_view(spec: ModelSpec) -> dict[str, Any]:
+    """The fields of the build-step files every SDK carries (the Gradle task, the Xcode build phase): the
+    build's name as the output folder's name (a Kotlin literal, a shell word, comment text) and sdkgen's exit
+    codes (their meaning as comment text and as a shell word; ``sdkgen_failure_codes`` are those but 0)."""
+    from sdkgen.sdk.android.naming import string_literal
+
+    codes = [
+        {"code": code, "meaning": meaning, "meaning_shell": shlex.quote(meaning)}
+        for code, meaning in EXIT_CODES.items()
+    ]
+    return {
+        "sdkgen_build_name_kotlin": string_literal(spec.name),
+        "sdkgen_build_name_doc": " ".join(spec.name.split()),
+        "sdkgen_exit_codes": codes,
+        "sdkgen_failure_codes": [c for c in codes if c["code"] != 0],
+    }
+
+
 def generate_sdk(
     platform: str,
     spec: ModelSpec,
@@ -177,7 +196,7 @@ def generate_sdk(
 
     artifact, _ = artifact_for(spec, platform)
     vectors = core_vectors(spec, files)
-    view = {**view, "core_tests": bool(vectors)}
+    view = {**view, "core_tests": bool(vectors), **build_step_view(spec)}
     dirs = shared_dirs(platform, spec.task, templates_root)
     written = render_tree(dirs, view, out)
     for engine in view["engines"]:

@@ -1,16 +1,18 @@
 """Render a template folder with a view: the only place templates meet data.
 
 Contract: files ending in ``.jinja`` are rendered (suffix dropped), other files are copied byte for byte;
-path segments are templates too (``{{ package_path }}``). A template that renders to nothing but white space
-is not written (a file only some specs need, e.g. a test of a core part the spec does not use). The environment
-is strict (undefined names are errors), keeps trailing newlines and does no HTML escaping: views hand templates
-names and literals that are already escaped for the target language. Output is deterministic: files are written
-in sorted order with ``\\n`` line endings and no timestamps.
+path segments are templates too (``{{ package_path }}``). A template with an execute bit gives an executable
+file (mode 0755; every other file is written with the process's default mode). A template that renders to
+nothing but white space is not written (a file only some specs need, e.g. a test of a core part the spec does
+not use). The environment is strict (undefined names are errors), keeps trailing newlines and does no HTML
+escaping: views hand templates names and literals that are already escaped for the target language. Output is
+deterministic: files are written in sorted order with ``\\n`` line endings and no timestamps.
 """
 
 from __future__ import annotations
 
 import shutil
+import stat
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -62,6 +64,8 @@ def render_tree(template_dirs: list[Path], view: Mapping[str, Any], out: Path) -
             dest = out / target
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(f, dest)
+        if f.stat().st_mode & stat.S_IXUSR:
+            dest.chmod(0o755)
         written[target] = root
     return written
 

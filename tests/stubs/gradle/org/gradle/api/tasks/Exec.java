@@ -1,0 +1,4 @@
+// COMPILE STUB (tests only, never shipped): Gradle 8.x public API signatures, only what sdkgen-build.gradle.kts uses.
+package org.gradle.api.tasks;
+
+public abstract class Exec extends AbstractExecTask<Exec> {}

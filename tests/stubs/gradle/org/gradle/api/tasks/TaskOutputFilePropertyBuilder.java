@@ -1,0 +1,7 @@
+// COMPILE STUB (tests only, never shipped): Gradle 8.x public API signatures, only what sdkgen-build.gradle.kts uses.
+package org.gradle.api.tasks;
+
+public interface TaskOutputFilePropertyBuilder {
+    TaskOutputFilePropertyBuilder withPropertyName(String propertyName);
+    TaskOutputFilePropertyBuilder optional();
+}
