@@ -60,6 +60,7 @@ class EmbeddingSpec:
     dim: int
     pooling: str
     normalized: bool
+    min_cosine: float = 0.99  # verify.min_cosine: the device test's floor for an artifact checked against fp32
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,12 @@ class ArtifactSpec:
     min_ios: str
     delegates: tuple[str, ...] = ()
     recipe: str = "none"  # the compression recipe this artifact was built with
+    # Tensor-shaped tasks: what the host verified this artifact against, so the device tests do the same.
+    # ``golden_reference``: the float32 model's outputs (a target that quantized its own artifact from the
+    # float32 model) instead of the build's compressed model's; ``golden_tolerance``: the bound on
+    # max |artifact - golden| / max |golden| (0: ``ModelSpec.output_tolerance``).
+    golden_reference: bool = False
+    golden_tolerance: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -169,6 +176,10 @@ class ModelSpec:
     labels: tuple[str, ...] = ()  # image and text classification: class names in output order
     texts: tuple[str, ...] = ()  # text embedding and classification: the texts of ``tensor_golden``, in order
     reference_golden: tuple[GoldenCase, ...] = ()  # text generation: the fp32 model's (artifacts of recipe none)
+    # Tensor-shaped tasks: the fp32 model's outputs for the inputs of ``tensor_golden``, present when an
+    # artifact is verified against them (``ArtifactSpec.golden_reference``).
+    reference_tensor_golden: tuple[TensorCase, ...] = ()
+    min_label_agreement: float = 1.0  # text classification: verify.min_label_agreement (device test floor)
     version: int = SPEC_VERSION
 
     def to_json(self) -> str:
@@ -209,6 +220,10 @@ class ModelSpec:
             tensor_golden=tuple(
                 TensorCase(values(c["inputs"]), values(c["outputs"])) for c in d.get("tensor_golden", [])
             ),
+            reference_tensor_golden=tuple(
+                TensorCase(values(c["inputs"]), values(c["outputs"])) for c in d.get("reference_tensor_golden", [])
+            ),
+            min_label_agreement=d.get("min_label_agreement", 1.0),
             embedding=EmbeddingSpec(**d["embedding"]) if d.get("embedding") else None,
             image=ImageSpec(**{**d["image"], "mean": tuple(d["image"]["mean"]), "std": tuple(d["image"]["std"])})
             if d.get("image")
@@ -229,6 +244,17 @@ class ModelSpec:
         if artifact.recipe != self.compression.get("recipe", "none") and self.reference_golden:
             return self.reference_golden
         return self.golden
+
+    def tensor_golden_for(self, artifact: ArtifactSpec) -> tuple[TensorCase, ...]:
+        """The golden cases a tensor-shaped artifact must reproduce on a device: the ones the host verified
+        it against (:attr:`ArtifactSpec.golden_reference`)."""
+        if artifact.golden_reference and self.reference_tensor_golden:
+            return self.reference_tensor_golden
+        return self.tensor_golden
+
+    def tolerance_for(self, artifact: ArtifactSpec) -> float:
+        """``max |artifact - golden| / max |golden|`` the device tests allow for ``artifact``."""
+        return artifact.golden_tolerance or self.output_tolerance
 
 
 def _golden(items: list[dict[str, Any]]) -> tuple[GoldenCase, ...]:

@@ -189,7 +189,12 @@ class StageRunner:
             min_ios=ti.min_ios,
             delegates=tuple(sorted({b for m in delegation.values() for b in m["delegates"]})),
             recipe=self.config.recipe_for(ti.name),
+            **self._golden_fields(ti),
         )
+
+    def _golden_fields(self, ti: TargetInfo) -> dict[str, Any]:
+        """The artifact's ``golden_reference`` / ``golden_tolerance`` (tensor-shaped tasks set them)."""
+        return {}
 
     def _run_compress(self, d: Path, meta: dict[str, Any]) -> None:
         """Prune, factorise, then quantize the in-memory model (:attr:`recipe`), in that order."""

@@ -108,7 +108,7 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
     cases = [tokenizer.encode(text) for text in sentences]
     spec_fields = {
         "tokenizer": tokenizer.spec,
-        "embedding": EmbeddingSpec(info.hidden_size, info.pooling, info.normalized),
+        "embedding": EmbeddingSpec(info.hidden_size, info.pooling, info.normalized, min_cosine),
         "texts": tuple(sentences),
     }
     return TensorModel(

@@ -185,7 +185,12 @@ def load_text_classifier(
         input_names=["input_ids", "attention_mask"],
         fingerprint=h.hexdigest(),
         cases=inputs[:golden],
-        spec_fields={"tokenizer": tokenizer.spec, "labels": info.labels, "texts": tuple(texts[:golden])},
+        spec_fields={
+            "tokenizer": tokenizer.spec,
+            "labels": info.labels,
+            "texts": tuple(texts[:golden]),
+            "min_label_agreement": min_label_agreement,
+        },
         files={VOCAB_FILE: tokenizer.vocab_text},
         quality=quality,
         strict_export=False,

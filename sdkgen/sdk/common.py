@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -90,6 +91,31 @@ def engine_suffix(info: TargetInfo) -> str:
     engine class suffix and backend case."""
     parts = [info.runtime, *info.delegate.split("-")]
     return "".join(part[:1].upper() + part[1:] for part in parts)
+
+
+def end_to_end_artifact(spec: ModelSpec, platform: str) -> ArtifactSpec:
+    """The artifact the end-to-end device tests (tokenizer and runtime together) load: the first whose host
+    golden outputs are the build's compressed model's (``golden_reference`` false), else the default."""
+    engines = [a for a, _ in engines_for(spec, platform)]
+    return next((a for a in engines if not a.golden_reference), engines[0])
+
+
+def golden_agreement(spec: ModelSpec, artifact: ArtifactSpec) -> tuple[int, float]:
+    """Text classification on a device: how many golden texts must keep the host's best label, and the
+    largest probability difference allowed. Exact for an artifact checked against the build's model; an
+    artifact checked against the float32 model gets the quality gate's share and no probability bound (its
+    host check bounded the quantization error, not the probabilities)."""
+    n = min(len(spec.texts), len(spec.tensor_golden_for(artifact)))
+    if not artifact.golden_reference:
+        return n, 0.01
+    return math.ceil(spec.min_label_agreement * n - 1e-9), 1.0
+
+
+def embedding_floor(spec: ModelSpec, artifact: ArtifactSpec) -> float:
+    """Text embedding on a device: the smallest cosine similarity to the golden embeddings (``verify.min_cosine``
+    for an artifact checked against the float32 model)."""
+    assert spec.embedding is not None
+    return spec.embedding.min_cosine if artifact.golden_reference else 0.999
 
 
 def task_view(spec: ModelSpec) -> dict[str, Any]:

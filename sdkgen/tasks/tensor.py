@@ -151,10 +151,16 @@ class TensorStages(StageRunner):
             "artifacts": tuple(artifacts),
             "golden": (),
             "tensor_golden": tuple(golden),
+            "reference_tensor_golden": tuple(reference) if any(a.golden_reference for a in artifacts) else (),
             "output_tolerance": cfg.verify.output_tolerance,
             **tm.spec_fields,
         }
         return ModelParts(fields, artifacts, files, verify, effect)
+
+    def _golden_fields(self, ti: TargetInfo) -> dict[str, Any]:
+        # Mirrors _run_tensor_verify: what the host compared the artifact with is what the device compares.
+        reference = ti.quantizes_artifact and self.recipe.name != "none"
+        return {"golden_reference": reference, "golden_tolerance": self._output_tolerance(ti)}
 
     def _output_tolerance(self, ti: TargetInfo) -> float:
         """``verify.output_tolerance`` for a float target; a quantized ExecuTorch one may differ from the eager

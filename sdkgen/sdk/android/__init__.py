@@ -21,9 +21,12 @@ from sdkgen.sdk.common import (
     USAGE_TEXTS,
     GeneratedSdk,
     artifacts_view,
+    embedding_floor,
+    end_to_end_artifact,
     engine_suffix,
     engines_for,
     generate_sdk,
+    golden_agreement,
     golden_view,
     task_view,
     top1,
@@ -99,12 +102,16 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         view.update(_text_generation_view(spec))
     else:
         view.update(_tensor_view(spec))
+        for e, (a, info) in zip(view["engines"], engines, strict=True):
+            e.update(_engine_golden_view(spec, a, info, view["outputs"]))
+        e2e = end_to_end_artifact(spec, "android")
+        view["e2e_backend"] = view["engines"][[a for a, _ in engines].index(e2e)]["backend_case"]
         if spec.task == "text-embedding":
-            view.update(_embedding_view(spec))
+            view.update(_embedding_view(spec, e2e))
         elif spec.task == "image-classification":
             view.update(_image_view(spec))
         elif spec.task == "text-classification":
-            view.update(_text_classification_view(spec))
+            view.update(_text_classification_view(spec, e2e))
     view.update(_usage_view(spec.task, view))
     return view
 
@@ -206,15 +213,34 @@ def _floats(values: tuple[float, ...] | list[float]) -> str:
     )
 
 
-def _embedding_view(spec: ModelSpec) -> dict[str, Any]:
+def _engine_golden_view(
+    spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, outputs: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One backend's device golden test: the outputs and tolerance the host verified its artifact with."""
+    case = spec.tensor_golden_for(artifact)[0]
+    suffix = engine_suffix(info)
+    return {
+        "golden_test": suffix[:1].lower() + suffix[1:] + "MatchesHostGolden",
+        "target_literal": naming.string_literal(info.name),
+        "golden_outputs": [
+            {"name": t["name"], "label": t["label"], "golden": _values_literal(v)}
+            for t, v in zip(outputs, case.outputs, strict=True)
+        ],
+        "golden_tolerance": float_literal(spec.tolerance_for(artifact), "f", "Float.NaN", "Float.POSITIVE_INFINITY"),
+        "golden_source": "the float32 model" if artifact.golden_reference else "the model this artifact was built from",
+    }
+
+
+def _embedding_view(spec: ModelSpec, e2e: ArtifactSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.embedding is not None
     return {
         **task_view(spec),
         "vocab_asset_literal": naming.string_literal(f"{spec.name}/{spec.tokenizer.file}"),
         "golden_texts": [
             {"text": naming.string_literal(t), "embedding": _floats(c.outputs[0].values)}
-            for t, c in zip(spec.texts, spec.tensor_golden, strict=False)
+            for t, c in zip(spec.texts, spec.tensor_golden_for(e2e), strict=False)
         ],
+        "min_cosine": float_literal(embedding_floor(spec, e2e), "f", "Float.NaN", "Float.POSITIVE_INFINITY"),
     }
 
 
@@ -228,11 +254,12 @@ def _image_view(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def _text_classification_view(spec: ModelSpec) -> dict[str, Any]:
+def _text_classification_view(spec: ModelSpec, e2e: ArtifactSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None
     lit = naming.string_literal
     golden = []
-    for text, case in zip(spec.texts, spec.tensor_golden, strict=False):
+    min_agreed, max_score_diff = golden_agreement(spec, e2e)
+    for text, case in zip(spec.texts, spec.tensor_golden_for(e2e), strict=False):
         best, score = top1(case)
         golden.append(
             {
@@ -246,6 +273,9 @@ def _text_classification_view(spec: ModelSpec) -> dict[str, Any]:
         "vocab_asset_literal": lit(f"{spec.name}/{spec.tokenizer.file}"),
         "labels": "listOf(" + ", ".join(lit(x) for x in spec.labels) + ")",
         "golden_texts": golden,
+        "golden_count": len(golden),
+        "min_agreed": min_agreed,
+        "max_score_diff": float_literal(max_score_diff, "f", "Float.NaN", "Float.POSITIVE_INFINITY"),
     }
 
 

@@ -19,9 +19,12 @@ from sdkgen.sdk.common import (
     USAGE_TEXTS,
     GeneratedSdk,
     artifacts_view,
+    embedding_floor,
+    end_to_end_artifact,
     engine_suffix,
     engines_for,
     generate_sdk,
+    golden_agreement,
     golden_view,
     task_view,
     top1,
@@ -71,12 +74,14 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     else:
         view.update(_tensor_view(spec))
         view["engines"] = [_engine_view(spec, a, i, class_name, view["outputs"]) for a, i in engines]
+        e2e = end_to_end_artifact(spec, "ios")
+        view["e2e_backend"] = view["engines"][[a for a, _ in engines].index(e2e)]["backend_case"]
         if spec.task == "text-embedding":
-            view.update(_embedding_view(spec, view))
+            view.update(_embedding_view(spec, view, e2e))
         elif spec.task == "image-classification":
             view.update(_image_view(spec, view))
         elif spec.task == "text-classification":
-            view.update(_text_classification_view(spec, view))
+            view.update(_text_classification_view(spec, view, e2e))
     view["default_backend"] = view["engines"][0]["backend_case"]
     view["artifacts"] = [
         {**a, "backend": e["backend_case"]} for a, e in zip(artifacts_view(spec, "ios"), view["engines"], strict=True)
@@ -164,7 +169,7 @@ def _engine_view(
     class_name: str,
     outputs: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    tolerance = spec.output_tolerance
+    tolerance = spec.tolerance_for(artifact)
     lit = naming.string_literal
     suffix = engine_suffix(info)
     model_stem, model_ext = artifact.file.rsplit(".", 1)
@@ -192,6 +197,17 @@ def _engine_view(
         view["tolerance"] = float_literal(max(tolerance, COREML_FP16_TOLERANCE), "", ".nan", ".infinity")
         if outputs is not None:
             view["coreml_output_args"] = ", ".join(f"{t['name'].strip('`')}: {_coreml_read(t)}" for t in outputs)
+    if outputs is not None:  # tensor-shaped tasks: the backend's device golden test
+        case = spec.tensor_golden_for(artifact)[0]
+        view["golden_test"] = f"test{suffix}MatchesHostGolden"
+        view["target_literal"] = lit(info.name)
+        view["golden_outputs"] = [
+            {"name": t["name"], "label": t["label"], "golden": _values_literal(v)}
+            for t, v in zip(outputs, case.outputs, strict=True)
+        ]
+        view["golden_source"] = (
+            "the float32 model" if artifact.golden_reference else "the model this artifact was built from"
+        )
     return view
 
 
@@ -199,7 +215,7 @@ def _floats(values: tuple[float, ...] | list[float]) -> str:
     return "[" + ", ".join(float_literal(x, "", ".nan", ".infinity") for x in values) + "]"
 
 
-def _embedding_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
+def _embedding_view(spec: ModelSpec, view: dict[str, Any], e2e: ArtifactSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None and spec.embedding is not None
     ids, mask = (t["name"].strip("`") for t in view["inputs"])
     vocab_stem, vocab_ext = spec.tokenizer.file.rsplit(".", 1)
@@ -211,8 +227,9 @@ def _embedding_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
         "engine_input_args": f"{ids}: encoding.inputIds, {mask}: encoding.attentionMask",
         "golden_texts": [
             {"text": naming.string_literal(t), "embedding": _floats(c.outputs[0].values)}
-            for t, c in zip(spec.texts, spec.tensor_golden, strict=False)
+            for t, c in zip(spec.texts, spec.tensor_golden_for(e2e), strict=False)
         ],
+        "min_cosine": float_literal(embedding_floor(spec, e2e), "", ".nan", ".infinity"),
     }
 
 
@@ -227,13 +244,14 @@ def _image_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _text_classification_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str, Any]:
+def _text_classification_view(spec: ModelSpec, view: dict[str, Any], e2e: ArtifactSpec) -> dict[str, Any]:
     assert spec.tokenizer is not None
     lit = naming.string_literal
     ids, mask = (t["name"].strip("`") for t in view["inputs"])
     vocab_stem, vocab_ext = spec.tokenizer.file.rsplit(".", 1)
     golden = []
-    for text, case in zip(spec.texts, spec.tensor_golden, strict=False):
+    min_agreed, max_score_diff = golden_agreement(spec, e2e)
+    for text, case in zip(spec.texts, spec.tensor_golden_for(e2e), strict=False):
         best, score = top1(case)
         golden.append(
             {"text": lit(text), "label": lit(spec.labels[best]), "score": float_literal(score, "", ".nan", ".infinity")}
@@ -246,6 +264,9 @@ def _text_classification_view(spec: ModelSpec, view: dict[str, Any]) -> dict[str
         "engine_input_args": f"{ids}: encoding.inputIds, {mask}: encoding.attentionMask",
         "labels": "[" + ", ".join(lit(x) for x in spec.labels) + "]",
         "golden_texts": golden,
+        "golden_count": len(golden),
+        "min_agreed": min_agreed,
+        "max_score_diff": float_literal(max_score_diff, "", ".nan", ".infinity"),
     }
 
 

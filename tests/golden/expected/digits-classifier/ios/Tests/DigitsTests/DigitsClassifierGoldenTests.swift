@@ -2,35 +2,63 @@
 import XCTest
 @testable import Digits
 
-/// Runs the model through every backend this platform links and compares its outputs with the golden
-/// vectors that sdkgen computed on the build host from the same (compressed) model.
+/// Runs the model through each backend this platform links and compares its outputs with the golden vectors
+/// the build host verified that backend's artifact against, within the same tolerance (one test per backend;
+/// a backend whose runtime is not linked here is skipped).
 final class DigitsClassifierGoldenTests: XCTestCase {
-    func testOutputsMatchHostGolden() async throws {
-        var ran = 0
-        for backend in DigitsClassifierBackend.allCases {
-            let engine: any DigitsClassifierEngine
-            do {
-                engine = try backend.makeEngine(bundle: nil)
-            } catch DigitsClassifierError.runtimeUnavailable {
-                continue
-            }
-            let output = try await engine.run(DigitsClassifierInput(image: [-1.0, -1.0, -0.7490196228027344, 0.6235294342041016, 1.0, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, 0.49803924560546875, 0.49803924560546875, -0.12156862020492554, 1.0, -0.6235294342041016, -1.0, -1.0, -0.8745098114013672, 0.7490196228027344, -0.6235294342041016, -1.0, 1.0, -0.498039186000824, -1.0, -1.0, -1.0, -1.0, -0.498039186000824, 0.24705886840820312, 1.0, -0.24705880880355835, -1.0, -1.0, -1.0, -1.0, 0.6235294342041016, 1.0, 1.0, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, -0.37254899740219116, 0.6235294342041016, -0.8745098114013672, -1.0, -1.0, -1.0, -1.0, -1.0, 0.37254905700683594, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, -1.0, -0.8745098114013672, 1.0, -0.498039186000824, -1.0, -1.0, -1.0]))
-            assertClose("\(backend): " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, backend.goldenTolerance)
-            ran += 1
-        }
-        if ran == 0 {
-            throw XCTSkip("no backend's runtime is linked on this platform (they run on iOS and macOS)")
+    /// executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001.
+    func testExecutorchXnnpackMatchesHostGolden() async throws {
+        let engine = try makeEngine(.executorchXnnpack)
+        let output = try await engine.run(goldenInput())
+        assertClose("executorch:xnnpack" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.0001)
+    }
+
+    /// executorch:coreml: against the model this artifact was built from, max relative error 0.0001.
+    func testExecutorchCoremlMatchesHostGolden() async throws {
+        let engine = try makeEngine(.executorchCoreml)
+        let output = try await engine.run(goldenInput())
+        assertClose("executorch:coreml" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.0001)
+    }
+
+    /// coreml:ane: against the model this artifact was built from, max relative error 0.01.
+    func testCoremlAneMatchesHostGolden() async throws {
+        let engine = try makeEngine(.coremlAne)
+        let output = try await engine.run(goldenInput())
+        assertClose("coreml:ane" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.01)
+    }
+
+    private func makeEngine(_ backend: DigitsClassifierBackend) throws -> any DigitsClassifierEngine {
+        do {
+            return try backend.makeEngine(bundle: nil)
+        } catch DigitsClassifierError.runtimeUnavailable {
+            throw XCTSkip("\(backend)'s runtime is not linked on this platform (it runs on iOS and macOS)")
         }
     }
 
+    private func goldenInput() -> DigitsClassifierInput {
+        DigitsClassifierInput(image: [-1.0, -1.0, -0.7490196228027344, 0.6235294342041016, 1.0, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, 0.49803924560546875, 0.49803924560546875, -0.12156862020492554, 1.0, -0.6235294342041016, -1.0, -1.0, -0.8745098114013672, 0.7490196228027344, -0.6235294342041016, -1.0, 1.0, -0.498039186000824, -1.0, -1.0, -1.0, -1.0, -0.498039186000824, 0.24705886840820312, 1.0, -0.24705880880355835, -1.0, -1.0, -1.0, -1.0, 0.6235294342041016, 1.0, 1.0, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, -0.37254899740219116, 0.6235294342041016, -0.8745098114013672, -1.0, -1.0, -1.0, -1.0, -1.0, 0.37254905700683594, 0.12156867980957031, -1.0, -1.0, -1.0, -1.0, -1.0, -0.8745098114013672, 1.0, -0.498039186000824, -1.0, -1.0, -1.0])
+    }
+
+    /// Fails naming the output, the largest relative error and the first value out of tolerance.
     private func assertClose(_ name: String, _ expected: [Float], _ actual: [Float], _ tolerance: Float) {
-        XCTAssertEqual(expected.count, actual.count, name)
+        guard expected.count == actual.count else {
+            return XCTFail("\(name): expected \(expected.count) values, got \(actual.count)")
+        }
         let scale = max(expected.map { abs($0) }.max() ?? 0, 1e-6)
-        let worst = zip(expected, actual).map { abs($0 - $1) / scale }.max() ?? 0
-        XCTAssertLessThanOrEqual(worst, tolerance, "\(name): max relative error")
+        let errors = zip(expected, actual).map { abs($0 - $1) / scale }
+        // `!(e <= tolerance)` also catches NaN.
+        guard let first = errors.firstIndex(where: { !($0 <= tolerance) }) else { return }
+        XCTFail(
+            "\(name): max relative error \(errors.max() ?? .nan) > \(tolerance); first mismatch at [\(first)]: "
+                + "expected \(expected[first]), got \(actual[first])"
+        )
     }
 
     private func assertClose<T: BinaryInteger>(_ name: String, _ expected: [T], _ actual: [T], _ tolerance: Float) {
-        XCTAssertEqual(expected, actual, name)
+        guard expected.count == actual.count else {
+            return XCTFail("\(name): expected \(expected.count) values, got \(actual.count)")
+        }
+        guard let first = expected.indices.first(where: { expected[$0] != actual[$0] }) else { return }
+        XCTFail("\(name): first mismatch at [\(first)]: expected \(expected[first]), got \(actual[first])")
     }
 }

@@ -8,7 +8,7 @@ final class MinilmEmbedderEmbeddingTests: XCTestCase {
     func testTextsEmbedLikeOnTheHost() async throws {
         let model: MinilmEmbedder
         do {
-            model = try await MinilmEmbedder.load()
+            model = try await MinilmEmbedder.load(backend: .coremlAne)
         } catch MinilmEmbedderError.runtimeUnavailable {
             throw XCTSkip("the runtime is not linked on this platform")
         }

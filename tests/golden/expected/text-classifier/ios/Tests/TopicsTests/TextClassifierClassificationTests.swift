@@ -8,22 +8,33 @@ final class TextClassifierClassificationTests: XCTestCase {
     func testTextsClassifyLikeOnTheHost() async throws {
         let model: TextClassifier
         do {
-            model = try await TextClassifier.load()
+            model = try await TextClassifier.load(backend: .executorchXnnpack)
         } catch TextClassifierError.runtimeUnavailable {
             throw XCTSkip("the runtime is not linked on this platform")
         }
-        try await assertBest(model, "The striker scored twice in the final.", "sports", 0.9938523769378662)
-        try await assertBest(model, "Tomorrow brings heavy rain and wind.", "weather", 0.9944760203361511)
-        try await assertBest(model, "My grandmother baked fresh bread.", "food", 0.9956569671630859)
-        try await assertBest(model, "The new phone runs twice as fast.", "technology", 0.9947417974472046)
-        try await assertBest(model, "The striker won the cup!", "sports", 0.9938570857048035)
-        try await assertBest(model, "Yesterday tomorrow cleared after the thunder again.", "weather", 0.9944828748703003)
-        try await assertBest(model, "Yesterday the chef cooked a spicy curry", "food", 0.9956637024879456)
+        var disagreements: [String] = []
+        try await compareBest(model, "The striker scored twice in the final.", "sports", 0.9938523769378662, &disagreements)
+        try await compareBest(model, "Tomorrow brings heavy rain and wind.", "weather", 0.9944760203361511, &disagreements)
+        try await compareBest(model, "My grandmother baked fresh bread.", "food", 0.9956569671630859, &disagreements)
+        try await compareBest(model, "The new phone runs twice as fast.", "technology", 0.9947417974472046, &disagreements)
+        try await compareBest(model, "The striker won the cup!", "sports", 0.9938570857048035, &disagreements)
+        try await compareBest(model, "Yesterday tomorrow cleared after the thunder again.", "weather", 0.9944828748703003, &disagreements)
+        try await compareBest(model, "Yesterday the chef cooked a spicy curry", "food", 0.9956637024879456, &disagreements)
+        let agreed = 7 - disagreements.count
+        XCTAssertGreaterThanOrEqual(
+            agreed, 7,
+            "best label equals the host's on \(agreed) of 7 texts: \(disagreements.joined(separator: "; "))"
+        )
     }
 
-    private func assertBest(_ model: TextClassifier, _ text: String, _ label: String, _ score: Float) async throws {
+    private func compareBest(
+        _ model: TextClassifier, _ text: String, _ label: String, _ score: Float, _ disagreements: inout [String]
+    ) async throws {
         let best = try await model.classify(text, topK: 1)
-        XCTAssertEqual(best.map(\.label), [label], "'\(text)': best label")
+        guard best.first?.label == label else {
+            disagreements.append("'\(text)': expected \(label), got \(best.first?.label ?? "nothing")")
+            return
+        }
         XCTAssertEqual(best.first?.score ?? -1, score, accuracy: 0.01, "'\(text)': probability")
     }
 }

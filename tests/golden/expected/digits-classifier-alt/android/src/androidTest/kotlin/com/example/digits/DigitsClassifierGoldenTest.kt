@@ -5,47 +5,62 @@ import androidx.test.ext.junit.runners.AndroidJUnit4
 import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
-import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
 import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device through every backend and compares its outputs with the golden vectors that
- * sdkgen computed on the build host from the same (compressed) model.
+ * Runs the model on the device through each backend and compares its outputs with the golden vectors the
+ * build host verified that backend's artifact against, within the same tolerance (one test per backend).
  */
 @RunWith(AndroidJUnit4::class)
 class DigitsClassifierGoldenTest {
+    /** litert:cpu: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
-    fun outputsMatchHostGolden() = runBlocking {
+    fun litertCpuMatchesHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        for (backend in DigitsClassifierBackend.values()) {
-            backend.load(context).use { engine ->
-                val output = engine.run(
-                    DigitsClassifierInput(
-                        floatArrayOf(-1.0f, -1.0f, -0.7490196228027344f, 0.6235294342041016f, 1.0f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, 0.49803924560546875f, 0.49803924560546875f, -0.12156862020492554f, 1.0f, -0.6235294342041016f, -1.0f, -1.0f, -0.8745098114013672f, 0.7490196228027344f, -0.6235294342041016f, -1.0f, 1.0f, -0.498039186000824f, -1.0f, -1.0f, -1.0f, -1.0f, -0.498039186000824f, 0.24705886840820312f, 1.0f, -0.24705880880355835f, -1.0f, -1.0f, -1.0f, -1.0f, 0.6235294342041016f, 1.0f, 1.0f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, -0.37254899740219116f, 0.6235294342041016f, -0.8745098114013672f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, 0.37254905700683594f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -0.8745098114013672f, 1.0f, -0.498039186000824f, -1.0f, -1.0f, -1.0f),
-                    ),
-                )
-                assertClose(backend.name + ": " + "output", floatArrayOf(1.1855480579470168e-06f, 1.1152672119152385e-09f, 4.417335119910604e-08f, 2.2572299585021938e-08f, 6.622660748689668e-06f, 1.4826997962735788e-10f, 2.797480468303727e-15f, 0.9999868869781494f, 4.5888755266787484e-06f, 7.582754619761545e-07f), output.output)
-            }
+        DigitsClassifierBackend.LITERT_CPU.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("litert:cpu" + ": " + "output", floatArrayOf(1.1855480579470168e-06f, 1.1152672119152385e-09f, 4.417335119910604e-08f, 2.2572299585021938e-08f, 6.622660748689668e-06f, 1.4826997962735788e-10f, 2.797480468303727e-15f, 0.9999868869781494f, 4.5888755266787484e-06f, 7.582754619761545e-07f), output.output, 0.0001f)
         }
     }
 
-    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray) {
-        assertTrue(name + ": expected " + expected.size + " values, got " + actual.size, expected.size == actual.size)
+    /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001f. */
+    @Test
+    fun executorchXnnpackMatchesHostGolden() = runBlocking {
+        val context = InstrumentationRegistry.getInstrumentation().targetContext
+        DigitsClassifierBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("executorch:xnnpack" + ": " + "output", floatArrayOf(1.1855480579470168e-06f, 1.1152672119152385e-09f, 4.417335119910604e-08f, 2.2572299585021938e-08f, 6.622660748689668e-06f, 1.4826997962735788e-10f, 2.797480468303727e-15f, 0.9999868869781494f, 4.5888755266787484e-06f, 7.582754619761545e-07f), output.output, 0.0001f)
+        }
+    }
+
+    private fun goldenInput() = DigitsClassifierInput(
+        floatArrayOf(-1.0f, -1.0f, -0.7490196228027344f, 0.6235294342041016f, 1.0f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, 0.49803924560546875f, 0.49803924560546875f, -0.12156862020492554f, 1.0f, -0.6235294342041016f, -1.0f, -1.0f, -0.8745098114013672f, 0.7490196228027344f, -0.6235294342041016f, -1.0f, 1.0f, -0.498039186000824f, -1.0f, -1.0f, -1.0f, -1.0f, -0.498039186000824f, 0.24705886840820312f, 1.0f, -0.24705880880355835f, -1.0f, -1.0f, -1.0f, -1.0f, 0.6235294342041016f, 1.0f, 1.0f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, -0.37254899740219116f, 0.6235294342041016f, -0.8745098114013672f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, 0.37254905700683594f, 0.12156867980957031f, -1.0f, -1.0f, -1.0f, -1.0f, -1.0f, -0.8745098114013672f, 1.0f, -0.498039186000824f, -1.0f, -1.0f, -1.0f),
+    )
+
+    /** Fails naming the output, the largest relative error and the first value out of tolerance. */
+    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
         val scale = maxOf(expected.maxOfOrNull { abs(it) } ?: 0f, 1e-6f)
-        val worst = expected.indices.maxOfOrNull { abs(expected[it] - actual[it]) / scale } ?: 0f
-        assertTrue(name + ": max relative error " + worst + " > " + TOLERANCE, worst <= TOLERANCE)
+        val errors = FloatArray(expected.size) { abs(expected[it] - actual[it]) / scale }
+        // `!(e <= tolerance)` also catches NaN.
+        val first = errors.indices.firstOrNull { !(errors[it] <= tolerance) } ?: return
+        fail(
+            name + ": max relative error " + (errors.maxOrNull() ?: Float.NaN) + " > " + tolerance +
+                "; first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first],
+        )
     }
 
-    private fun assertClose(name: String, expected: LongArray, actual: LongArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
+    private fun assertClose(name: String, expected: LongArray, actual: LongArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 
-    private fun assertClose(name: String, expected: IntArray, actual: IntArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
-    }
-
-    private companion object {
-        const val TOLERANCE: Float = 0.0001f
+    private fun assertClose(name: String, expected: IntArray, actual: IntArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 }

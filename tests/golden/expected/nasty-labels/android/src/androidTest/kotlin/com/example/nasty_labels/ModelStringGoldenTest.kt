@@ -5,47 +5,62 @@ import androidx.test.ext.junit.runners.AndroidJUnit4
 import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
-import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
 import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device through every backend and compares its outputs with the golden vectors that
- * sdkgen computed on the build host from the same (compressed) model.
+ * Runs the model on the device through each backend and compares its outputs with the golden vectors the
+ * build host verified that backend's artifact against, within the same tolerance (one test per backend).
  */
 @RunWith(AndroidJUnit4::class)
 class ModelStringGoldenTest {
+    /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
-    fun outputsMatchHostGolden() = runBlocking {
+    fun executorchXnnpackMatchesHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        for (backend in ModelStringBackend.values()) {
-            backend.load(context).use { engine ->
-                val output = engine.run(
-                    ModelStringInput(
-                        floatArrayOf(-1.0f, -0.3191489577293396f, 0.3617021441459656f, -0.957446813583374f, -0.2765957713127136f, 0.40425533056259155f, -0.914893627166748f, -0.23404258489608765f, 0.44680851697921753f, -0.8723404407501221f, -0.19148938357830048f, 0.4893617033958435f, -0.8297872543334961f, -0.1489361971616745f, 0.5319148898124695f, -0.7872340679168701f, -0.10638301074504852f, 0.5744680762290955f, -0.7446808815002441f, -0.06382981687784195f, 0.6170212626457214f, -0.7021276950836182f, -0.021276626735925674f, 0.6595745086669922f, -0.6595745086669922f, 0.021276626735925674f, 0.7021276950836182f, -0.6170212626457214f, 0.06382981687784195f, 0.7446808815002441f, -0.5744680762290955f, 0.10638301074504852f, 0.7872340679168701f, -0.5319148898124695f, 0.1489361971616745f, 0.8297872543334961f, -0.4893617033958435f, 0.19148938357830048f, 0.8723404407501221f, -0.44680851697921753f, 0.23404258489608765f, 0.914893627166748f, -0.40425533056259155f, 0.2765957713127136f, 0.957446813583374f, -0.3617021441459656f, 0.3191489577293396f, 1.0f),
-                    ),
-                )
-                assertClose(backend.name + ": " + "output", floatArrayOf(0.05017266049981117f, 0.032281842082738876f, 0.037945691496133804f, 0.03684849292039871f, 0.045539095997810364f, 0.03910622000694275f, 0.0360456258058548f, 0.04663870856165886f, 0.04926224425435066f, 0.049977708607912064f, 0.034715376794338226f, 0.04908537119626999f, 0.05196072906255722f, 0.04415595531463623f, 0.04560007527470589f, 0.04056280851364136f, 0.04116687923669815f, 0.04330701380968094f, 0.04327773302793503f, 0.049847111105918884f, 0.04217451810836792f, 0.04179663956165314f, 0.04853152483701706f), output.output)
-            }
+        ModelStringBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("executorch:xnnpack" + ": " + "output", floatArrayOf(0.05017266049981117f, 0.032281842082738876f, 0.037945691496133804f, 0.03684849292039871f, 0.045539095997810364f, 0.03910622000694275f, 0.0360456258058548f, 0.04663870856165886f, 0.04926224425435066f, 0.049977708607912064f, 0.034715376794338226f, 0.04908537119626999f, 0.05196072906255722f, 0.04415595531463623f, 0.04560007527470589f, 0.04056280851364136f, 0.04116687923669815f, 0.04330701380968094f, 0.04327773302793503f, 0.049847111105918884f, 0.04217451810836792f, 0.04179663956165314f, 0.04853152483701706f), output.output, 0.0001f)
         }
     }
 
-    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray) {
-        assertTrue(name + ": expected " + expected.size + " values, got " + actual.size, expected.size == actual.size)
+    /** litert:cpu: against the model this artifact was built from, max relative error 0.0001f. */
+    @Test
+    fun litertCpuMatchesHostGolden() = runBlocking {
+        val context = InstrumentationRegistry.getInstrumentation().targetContext
+        ModelStringBackend.LITERT_CPU.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("litert:cpu" + ": " + "output", floatArrayOf(0.05017266049981117f, 0.032281842082738876f, 0.037945691496133804f, 0.03684849292039871f, 0.045539095997810364f, 0.03910622000694275f, 0.0360456258058548f, 0.04663870856165886f, 0.04926224425435066f, 0.049977708607912064f, 0.034715376794338226f, 0.04908537119626999f, 0.05196072906255722f, 0.04415595531463623f, 0.04560007527470589f, 0.04056280851364136f, 0.04116687923669815f, 0.04330701380968094f, 0.04327773302793503f, 0.049847111105918884f, 0.04217451810836792f, 0.04179663956165314f, 0.04853152483701706f), output.output, 0.0001f)
+        }
+    }
+
+    private fun goldenInput() = ModelStringInput(
+        floatArrayOf(-1.0f, -0.3191489577293396f, 0.3617021441459656f, -0.957446813583374f, -0.2765957713127136f, 0.40425533056259155f, -0.914893627166748f, -0.23404258489608765f, 0.44680851697921753f, -0.8723404407501221f, -0.19148938357830048f, 0.4893617033958435f, -0.8297872543334961f, -0.1489361971616745f, 0.5319148898124695f, -0.7872340679168701f, -0.10638301074504852f, 0.5744680762290955f, -0.7446808815002441f, -0.06382981687784195f, 0.6170212626457214f, -0.7021276950836182f, -0.021276626735925674f, 0.6595745086669922f, -0.6595745086669922f, 0.021276626735925674f, 0.7021276950836182f, -0.6170212626457214f, 0.06382981687784195f, 0.7446808815002441f, -0.5744680762290955f, 0.10638301074504852f, 0.7872340679168701f, -0.5319148898124695f, 0.1489361971616745f, 0.8297872543334961f, -0.4893617033958435f, 0.19148938357830048f, 0.8723404407501221f, -0.44680851697921753f, 0.23404258489608765f, 0.914893627166748f, -0.40425533056259155f, 0.2765957713127136f, 0.957446813583374f, -0.3617021441459656f, 0.3191489577293396f, 1.0f),
+    )
+
+    /** Fails naming the output, the largest relative error and the first value out of tolerance. */
+    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
         val scale = maxOf(expected.maxOfOrNull { abs(it) } ?: 0f, 1e-6f)
-        val worst = expected.indices.maxOfOrNull { abs(expected[it] - actual[it]) / scale } ?: 0f
-        assertTrue(name + ": max relative error " + worst + " > " + TOLERANCE, worst <= TOLERANCE)
+        val errors = FloatArray(expected.size) { abs(expected[it] - actual[it]) / scale }
+        // `!(e <= tolerance)` also catches NaN.
+        val first = errors.indices.firstOrNull { !(errors[it] <= tolerance) } ?: return
+        fail(
+            name + ": max relative error " + (errors.maxOrNull() ?: Float.NaN) + " > " + tolerance +
+                "; first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first],
+        )
     }
 
-    private fun assertClose(name: String, expected: LongArray, actual: LongArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
+    private fun assertClose(name: String, expected: LongArray, actual: LongArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 
-    private fun assertClose(name: String, expected: IntArray, actual: IntArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
-    }
-
-    private companion object {
-        const val TOLERANCE: Float = 0.0001f
+    private fun assertClose(name: String, expected: IntArray, actual: IntArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 }

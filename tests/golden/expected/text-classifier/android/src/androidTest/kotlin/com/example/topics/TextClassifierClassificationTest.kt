@@ -5,7 +5,6 @@ import androidx.test.ext.junit.runners.AndroidJUnit4
 import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
-import org.junit.Assert.assertEquals
 import org.junit.Assert.assertTrue
 import org.junit.Test
 import org.junit.runner.RunWith
@@ -19,24 +18,39 @@ class TextClassifierClassificationTest {
     @Test
     fun textsClassifyLikeOnTheHost() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        TextClassifier.load(context).use { model ->
-            assertBest("The striker scored twice in the final.", "sports", 0.9938523769378662f, model.classify("The striker scored twice in the final.", topK = 1))
-            assertBest("Tomorrow brings heavy rain and wind.", "weather", 0.9944760203361511f, model.classify("Tomorrow brings heavy rain and wind.", topK = 1))
-            assertBest("My grandmother baked fresh bread.", "food", 0.9956569671630859f, model.classify("My grandmother baked fresh bread.", topK = 1))
-            assertBest("The new phone runs twice as fast.", "technology", 0.9947417974472046f, model.classify("The new phone runs twice as fast.", topK = 1))
-            assertBest("The striker won the cup!", "sports", 0.9938570857048035f, model.classify("The striker won the cup!", topK = 1))
-            assertBest("Yesterday tomorrow cleared after the thunder again.", "weather", 0.9944828748703003f, model.classify("Yesterday tomorrow cleared after the thunder again.", topK = 1))
-            assertBest("Yesterday the chef cooked a spicy curry", "food", 0.9956637024879456f, model.classify("Yesterday the chef cooked a spicy curry", topK = 1))
+        val disagreements = mutableListOf<String>()
+        TextClassifier.load(context, TextClassifierBackend.EXECUTORCH_XNNPACK).use { model ->
+            compareBest("The striker scored twice in the final.", "sports", 0.9938523769378662f, model.classify("The striker scored twice in the final.", topK = 1), disagreements)
+            compareBest("Tomorrow brings heavy rain and wind.", "weather", 0.9944760203361511f, model.classify("Tomorrow brings heavy rain and wind.", topK = 1), disagreements)
+            compareBest("My grandmother baked fresh bread.", "food", 0.9956569671630859f, model.classify("My grandmother baked fresh bread.", topK = 1), disagreements)
+            compareBest("The new phone runs twice as fast.", "technology", 0.9947417974472046f, model.classify("The new phone runs twice as fast.", topK = 1), disagreements)
+            compareBest("The striker won the cup!", "sports", 0.9938570857048035f, model.classify("The striker won the cup!", topK = 1), disagreements)
+            compareBest("Yesterday tomorrow cleared after the thunder again.", "weather", 0.9944828748703003f, model.classify("Yesterday tomorrow cleared after the thunder again.", topK = 1), disagreements)
+            compareBest("Yesterday the chef cooked a spicy curry", "food", 0.9956637024879456f, model.classify("Yesterday the chef cooked a spicy curry", topK = 1), disagreements)
         }
+        val agreed = GOLDEN_TEXTS - disagreements.size
+        assertTrue(
+            "best label equals the host's on " + agreed + " of " + GOLDEN_TEXTS + " texts (need " + MIN_AGREED + "): " +
+                disagreements.joinToString("; "),
+            agreed >= MIN_AGREED,
+        )
     }
 
-    private fun assertBest(text: String, label: String, score: Float, actual: List<Classification>) {
-        assertEquals("'" + text + "': best label", label, actual.single().label)
-        val diff = abs(actual.single().score - score)
-        assertTrue("'" + text + "': probability " + actual.single().score + ", host " + score, diff <= MAX_SCORE_DIFF)
+    private fun compareBest(text: String, label: String, score: Float, actual: List<Classification>, out: MutableList<String>) {
+        val best = actual.single()
+        if (best.label != label) {
+            out.add("'" + text + "': expected " + label + ", got " + best.label)
+            return
+        }
+        assertTrue(
+            "'" + text + "': probability " + best.score + ", host " + score + " (max difference " + MAX_SCORE_DIFF + ")",
+            abs(best.score - score) <= MAX_SCORE_DIFF,
+        )
     }
 
     private companion object {
+        const val GOLDEN_TEXTS: Int = 7
+        const val MIN_AGREED: Int = 7
         const val MAX_SCORE_DIFF: Float = 0.01f
     }
 }

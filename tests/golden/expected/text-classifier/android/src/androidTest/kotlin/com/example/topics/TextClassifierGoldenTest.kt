@@ -5,48 +5,63 @@ import androidx.test.ext.junit.runners.AndroidJUnit4
 import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
-import org.junit.Assert.assertTrue
+import org.junit.Assert.fail
 import org.junit.Test
 import org.junit.runner.RunWith
 
 /**
- * Runs the model on the device through every backend and compares its outputs with the golden vectors that
- * sdkgen computed on the build host from the same (compressed) model.
+ * Runs the model on the device through each backend and compares its outputs with the golden vectors the
+ * build host verified that backend's artifact against, within the same tolerance (one test per backend).
  */
 @RunWith(AndroidJUnit4::class)
 class TextClassifierGoldenTest {
+    /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
-    fun outputsMatchHostGolden() = runBlocking {
+    fun executorchXnnpackMatchesHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
-        for (backend in TextClassifierBackend.values()) {
-            backend.load(context).use { engine ->
-                val output = engine.run(
-                    TextClassifierInput(
-                        longArrayOf(2L, 153L, 147L, 135L, 163L, 105L, 153L, 95L, 7L, 3L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
-                        longArrayOf(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
-                    ),
-                )
-                assertClose(backend.name + ": " + "output", floatArrayOf(0.9938523769378662f, 9.463306923862547e-06f, 0.0022650810424238443f, 0.003873077454045415f), output.output)
-            }
+        TextClassifierBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("executorch:xnnpack" + ": " + "output", floatArrayOf(0.9938523769378662f, 9.463306923862547e-06f, 0.0022650810424238443f, 0.003873077454045415f), output.output, 0.0001f)
         }
     }
 
-    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray) {
-        assertTrue(name + ": expected " + expected.size + " values, got " + actual.size, expected.size == actual.size)
+    /** litert:cpu: against the model this artifact was built from, max relative error 0.0001f. */
+    @Test
+    fun litertCpuMatchesHostGolden() = runBlocking {
+        val context = InstrumentationRegistry.getInstrumentation().targetContext
+        TextClassifierBackend.LITERT_CPU.load(context).use { engine ->
+            val output = engine.run(goldenInput())
+            assertClose("litert:cpu" + ": " + "output", floatArrayOf(0.9938523769378662f, 9.463306923862547e-06f, 0.0022650810424238443f, 0.003873077454045415f), output.output, 0.0001f)
+        }
+    }
+
+    private fun goldenInput() = TextClassifierInput(
+        longArrayOf(2L, 153L, 147L, 135L, 163L, 105L, 153L, 95L, 7L, 3L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
+        longArrayOf(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L),
+    )
+
+    /** Fails naming the output, the largest relative error and the first value out of tolerance. */
+    private fun assertClose(name: String, expected: FloatArray, actual: FloatArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
         val scale = maxOf(expected.maxOfOrNull { abs(it) } ?: 0f, 1e-6f)
-        val worst = expected.indices.maxOfOrNull { abs(expected[it] - actual[it]) / scale } ?: 0f
-        assertTrue(name + ": max relative error " + worst + " > " + TOLERANCE, worst <= TOLERANCE)
+        val errors = FloatArray(expected.size) { abs(expected[it] - actual[it]) / scale }
+        // `!(e <= tolerance)` also catches NaN.
+        val first = errors.indices.firstOrNull { !(errors[it] <= tolerance) } ?: return
+        fail(
+            name + ": max relative error " + (errors.maxOrNull() ?: Float.NaN) + " > " + tolerance +
+                "; first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first],
+        )
     }
 
-    private fun assertClose(name: String, expected: LongArray, actual: LongArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
+    private fun assertClose(name: String, expected: LongArray, actual: LongArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 
-    private fun assertClose(name: String, expected: IntArray, actual: IntArray) {
-        assertTrue(name + " differs from the golden values", expected.contentEquals(actual))
-    }
-
-    private companion object {
-        const val TOLERANCE: Float = 0.0001f
+    private fun assertClose(name: String, expected: IntArray, actual: IntArray, tolerance: Float) {
+        if (expected.size != actual.size) fail(name + ": expected " + expected.size + " values, got " + actual.size)
+        val first = expected.indices.firstOrNull { expected[it] != actual[it] } ?: return
+        fail(name + ": first mismatch at [" + first + "]: expected " + expected[first] + ", got " + actual[first])
     }
 }
