@@ -29,7 +29,10 @@ FAKES = Path(__file__).resolve().parent / "fakes"
 SPEC = "text-classifier"
 AVD = "sdkgen-35"
 # What sdkgen's generated golden test prints when a backend's output is off (see TextClassifierGoldenTest.kt).
-FAILURE = "java.lang.AssertionError: EXECUTORCH_XNNPACK: output: max relative error 0.0123 > 1.0E-4"
+FAILURE = (
+    "java.lang.AssertionError: executorch:xnnpack: output: max relative error 0.0123 > 1.0E-4; "
+    "first mismatch at [2]: expected 0.9123, got 0.9"
+)
 
 
 @pytest.fixture(scope="module")
@@ -183,19 +186,19 @@ def test_a_failing_golden_test_fails_with_its_name_and_values_and_keeps_logcat(
     env: Env, build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     env.attach("R5CT1234")
-    monkeypatch.setenv("FAKE_ADB_FAIL", "TextClassifierGoldenTest#outputsMatchHostGolden")
+    monkeypatch.setenv("FAKE_ADB_FAIL", "TextClassifierGoldenTest#executorchXnnpackMatchesHostGolden")
     monkeypatch.setenv("FAKE_ADB_FAILURE", FAILURE)
     code = main(["test", "android", str(build), "--serial", "R5CT1234"])
     err = capsys.readouterr().err
     assert code == 3
-    assert "TextClassifierGoldenTest.outputsMatchHostGolden: " + FAILURE in err
+    assert "TextClassifierGoldenTest.executorchXnnpackMatchesHostGolden: " + FAILURE in err
     assert "on Pixel 8 (R5CT1234)" in err
     folder = build / "device-tests" / "android"
     assert FAILURE in (folder / "logcat.txt").read_text(encoding="utf-8")
     run = _report(build)["device_tests"]["android"]
     assert run["status"] == "failed" and run["logs"]["logcat"] == "logcat.txt"
     failed = [c for c in run["cases"] if c["status"] == "failed"]
-    assert [(c["name"], c["message"]) for c in failed] == [("outputsMatchHostGolden", FAILURE)]
+    assert [(c["name"], c["message"]) for c in failed] == [("executorchXnnpackMatchesHostGolden", FAILURE)]
     assert "at org.junit.Assert.fail" in failed[0]["detail"]
     xml = (folder / "junit.xml").read_text(encoding="utf-8")
     assert [c.message for c in junit.parse(xml) if c.status == "failed"] == [FAILURE]
@@ -205,10 +208,10 @@ def test_a_failing_golden_test_fails_with_its_name_and_values_and_keeps_logcat(
 def test_a_crash_during_a_test_fails_that_test(
     env: Env, build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setenv("FAKE_ADB_CRASH", "TextClassifierGoldenTest#outputsMatchHostGolden")
+    monkeypatch.setenv("FAKE_ADB_CRASH", "TextClassifierGoldenTest#executorchXnnpackMatchesHostGolden")
     assert main(["test", "android", str(build), "--avd", AVD, "--boot-timeout", "20"]) == 3
     err = capsys.readouterr().err
-    assert "TextClassifierGoldenTest.outputsMatchHostGolden: did not finish: Process crashed." in err
+    assert "TextClassifierGoldenTest.executorchXnnpackMatchesHostGolden: did not finish: Process crashed." in err
     run = _report(build)["device_tests"]["android"]
     assert "Process crashed." in run["notes"]
     # logcat is read from the emulator this run started before it is stopped.

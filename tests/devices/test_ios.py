@@ -26,7 +26,7 @@ from tests.conftest import fake_files, load_spec
 
 FAKES = Path(__file__).resolve().parent / "fakes" / "ios"
 SPEC = "digits-classifier"
-GOLDEN_TEST = "DigitsClassifierGoldenTests/testOutputsMatchHostGolden"
+GOLDEN_TEST = "DigitsClassifierGoldenTests/testExecutorchXnnpackMatchesHostGolden"
 RT = "com.apple.CoreSimulator.SimRuntime."
 
 
@@ -215,13 +215,15 @@ def test_failing_golden_test_exits_3_naming_test_and_values(
     assert main(["test", "ios", str(build), "--simulator", "iPhone 16"]) == 3
     err = capsys.readouterr().err
 
-    # the backend and tolerance the generated test compares against, from the SDK's own sources
-    golden = next((build / "ios" / "Sources").rglob("*Backend+Golden.swift")).read_text()
-    backend, tolerance = re.search(r"case \.(\w+): return ([0-9.e-]+)", golden).groups()  # type: ignore[union-attr]
-    assert "1 of 3 golden tests failed" in err
-    assert "DigitsTests.DigitsClassifierGoldenTests.testOutputsMatchHostGolden()" in err
-    assert f'XCTAssertLessThanOrEqual failed: ("0.0375") is greater than ("{tolerance}")' in err
-    assert f"{backend}: output: max relative error" in err
+    # the target, golden values and tolerance the generated test compares against, from the SDK's own sources
+    source = next((build / "ios" / "Tests").rglob("DigitsClassifierGoldenTests.swift")).read_text()
+    body = source.split("func testExecutorchXnnpackMatchesHostGolden()", 1)[1]
+    values, tolerance = re.search(r'"output", \[([^,\]]+)[^\]]*\], output\.output, ([0-9.e-]+)\)', body).groups()  # type: ignore[union-attr]
+    methods = source.count("MatchesHostGolden()")
+    assert f"1 of {methods + 2} golden tests failed" in err
+    assert "DigitsTests.DigitsClassifierGoldenTests.testExecutorchXnnpackMatchesHostGolden()" in err
+    assert f"executorch:xnnpack: output: max relative error 0.0375 > {tolerance}; first mismatch at [0]: " in err
+    assert f"expected {values.strip()}, got " in err
 
     folder = build / "device-tests" / "ios"
     run = _report(build)["device_tests"]["ios"]
@@ -230,7 +232,7 @@ def test_failing_golden_test_exits_3_naming_test_and_values(
     log = (folder / "xcodebuild.log").read_text()
     assert "** TEST FAILED **" in log and "max relative error" in log
     failed = [c for c in junit.parse((folder / "junit.xml").read_text()) if c.status == "failed"]
-    assert [c.name for c in failed] == ["testOutputsMatchHostGolden()"]
+    assert [c.name for c in failed] == ["testExecutorchXnnpackMatchesHostGolden()"]
     assert failed[0].message.startswith("DigitsClassifierGoldenTests.swift:")
     assert fakes.sim_state("iPhone 16") == "Shutdown"
 
@@ -251,22 +253,27 @@ def test_skipped_golden_test_stays_skipped(build: Path, fakes: Fakes, capsys: py
         r'XCTSkip\("([^"]*)"\)', next((build / "ios" / "Tests").rglob("DigitsClassifierGoldenTests.swift")).read_text()
     ).group(1)  # type: ignore[union-attr]
     cases = {c.name: c for c in junit.parse((build / "device-tests" / "ios" / "junit.xml").read_text())}
-    skipped = cases["testOutputsMatchHostGolden()"]
+    skipped = cases["testExecutorchXnnpackMatchesHostGolden()"]
     assert skipped.status == "skipped" and skipped.message == f"Test skipped - {reason}"
-    assert [c.status for n, c in cases.items() if n != skipped.name] == ["passed", "passed"]
+    assert {c.status for n, c in cases.items() if n != skipped.name} == {"passed"} and len(cases) > 2
     run = _report(build)["device_tests"]["ios"]
     assert run["counts"]["skipped"] == 1 and run["cases"][0]["status"] != "passed"
-    assert "SKIPPED DigitsTests.DigitsClassifierGoldenTests.testOutputsMatchHostGolden()" in capsys.readouterr().out
+    assert (
+        "SKIPPED DigitsTests.DigitsClassifierGoldenTests.testExecutorchXnnpackMatchesHostGolden()"
+        in capsys.readouterr().out
+    )
 
 
 def test_every_test_skipped_is_not_executed_never_passed(build: Path, fakes: Fakes) -> None:
+    source = next((build / "ios" / "Tests").rglob("DigitsClassifierGoldenTests.swift")).read_text()
+    golden = [f"DigitsClassifierGoldenTests/{m}" for m in re.findall(r"func (test\w+MatchesHostGolden)\(", source)]
     fakes.env(
-        SKIP=f"{GOLDEN_TEST},ClassificationGoldenTests/testTopKMatchesPython,"
+        SKIP=",".join(golden) + ",ClassificationGoldenTests/testTopKMatchesPython,"
         "ImagePreprocessorGoldenTests/testFromRGBAMatchesPython"
     )
     assert main(["test", "ios", str(build), "--simulator", "iPhone 16"]) == 0
     run = _report(build)["device_tests"]["ios"]
-    assert run["status"] == "not_executed" and run["counts"]["skipped"] == 3
+    assert run["status"] == "not_executed" and run["counts"]["skipped"] == len(golden) + 2 >= 4
     assert any("every test was skipped" in n for n in run["notes"])
 
 
@@ -373,7 +380,10 @@ def test_xcode15_result_bundle_is_read_through_the_legacy_format(
     tool_calls = [c for c in fakes.calls("xcrun") if c[:1] == ["xcresulttool"]]
     assert [c[1:3] for c in tool_calls[:3]] == [["get", "test-results"], ["get", "--legacy"], ["get", "--format"]]
     run = _report(build)["device_tests"]["ios"]
-    assert [c["status"] for c in run["cases"]] == ["failed", "skipped", "passed"]
+    statuses = {c["name"]: c["status"] for c in run["cases"]}
+    assert statuses.pop("testExecutorchXnnpackMatchesHostGolden()") == "failed"
+    assert statuses.pop("testTopKMatchesPython()") == "skipped"
+    assert set(statuses.values()) == {"passed"}
     assert run["cases"][0]["message"].startswith("DigitsClassifierGoldenTests.swift:")
     assert any("legacy" in n for n in run["notes"])
 
