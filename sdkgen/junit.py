@@ -28,6 +28,8 @@ class TestCase:
     """One result. ``suite`` groups cases (``<testsuite name>``); ``classname`` is what CI shows as the
     test's class; ``message`` is one line (the failure's or skip's reason), ``detail`` the full text."""
 
+    __test__ = False  # not a pytest test class, despite its name
+
     suite: str
     classname: str
     name: str
