@@ -103,10 +103,13 @@ def _parser() -> argparse.ArgumentParser:
         "test", help="run a built SDK's golden tests on an Android emulator/device or an iOS simulator/device"
     )
     tsub = t.add_subparsers(dest="platform", required=True)
-    from sdkgen.devices import android, ios
+    from sdkgen.devices import android, arm64, ios
 
     android.add_arguments(tsub.add_parser("android", help="instrumented golden tests on an emulator or device"))
     ios.add_arguments(tsub.add_parser("ios", help="XCTest golden tests on a simulator or device (needs Xcode)"))
+    arm64.add_arguments(
+        tsub.add_parser("arm64", help="golden vectors through the aarch64 runtimes under qemu-user (ARM kernels)")
+    )
 
     g = sub.add_parser("ci", help="write CI configuration that runs sdkgen as the team's build step")
     gsub = g.add_subparsers(dest="provider", required=True)

@@ -25,7 +25,7 @@ from sdkgen.cache import write_text_atomic
 from sdkgen.errors import ConfigError, VerificationFailed
 from sdkgen.junit import TestCase
 
-Platform = Literal["android", "ios"]
+Platform = Literal["android", "ios", "arm64"]
 
 
 @dataclass
