@@ -570,6 +570,16 @@ class BuildConfig(_Section):
             )
         return Path(next(iter(spec.submodule_search_locations)), *m.group(1).split(".")[1:], m.group(2)).resolve()
 
+    def with_targets(self, targets: list[str]) -> BuildConfig:
+        """This config building only ``targets`` (``sdkgen build --targets``), validated again; the per-target
+        settings of the targets left out (``compress.targets``, ``sweep.targets``) are dropped with them."""
+        raw = self.model_dump(mode="python", exclude={"root"})
+        raw["targets"] = list(targets)
+        raw["compress"]["targets"] = {t: r for t, r in raw["compress"]["targets"].items() if t in targets}
+        if raw.get("sweep"):
+            raw["sweep"]["targets"] = [t for t in raw["sweep"]["targets"] if t in targets]
+        return parse_config(raw, root=self.root)
+
     def path(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""
         return (self.root / value).resolve()

@@ -22,7 +22,7 @@ from typing import Any
 
 from sdkgen import __version__, toolchain
 from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
-from sdkgen.config import BuildConfig, parse_config
+from sdkgen.config import BuildConfig
 from sdkgen.errors import OutputPathError, QualityGateFailed, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
 from sdkgen.runtimes import TARGETS
@@ -64,9 +64,7 @@ def build(
     """Run the whole pipeline for ``config`` into ``out_root/<name>``; see the module docstring.
     ``sdks=False`` stops after verification (artifacts, model-spec and report only: the compression sweep)."""
     if targets:
-        config = parse_config(
-            {**config.model_dump(mode="python", exclude={"root"}), "targets": targets}, root=config.root
-        )
+        config = config.with_targets(targets)
     dest = _check_output(out_root, config.name)
     info = None
     if config.model.task == "text-generation":

@@ -156,3 +156,16 @@ def test_litert_text_generation_refuses_other_families_before_any_work(tmp_path:
         build(parse_config(raw, root=tmp_path), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
     assert e.value.choices == ["LlamaForCausalLM"]
     assert not (tmp_path / "cache").exists()
+
+
+def test_with_targets_drops_the_settings_of_the_targets_left_out() -> None:
+    """`sdkgen build --targets` on a sample whose compress.targets and sweep.targets name other targets."""
+    config = load_config(ROOT / "samples" / "tiny-llm")
+    assert set(config.compress.targets) and "litert:cpu" in config.sweep.targets  # type: ignore[union-attr]
+    only = config.with_targets(["executorch:xnnpack"])
+    assert only.targets == ["executorch:xnnpack"] and only.compress.targets == {}
+    assert only.sweep is not None and only.sweep.targets == ["executorch:xnnpack"]
+    kept = config.with_targets(["litert:cpu", "executorch:xnnpack"])
+    assert kept.compress.targets == {"litert:cpu": config.compress.targets["litert:cpu"]}
+    with pytest.raises(ConfigError, match="executorch:xnnpak"):
+        config.with_targets(["executorch:xnnpak"])
