@@ -16,7 +16,8 @@ Steps, each timed (``DeviceRun.timings``) and each under a timeout:
    lines give each test's time.
 3. **install**: ``adb -s SERIAL install -r -t APK`` (``Success``), and the instrumentation
    ``<namespace>.test/<runner>`` must then be listed by ``pm list instrumentation``.
-4. **test**: ``adb -s SERIAL shell am instrument -w -r <namespace>.test/<runner>`` within ``--test-timeout``,
+4. **test**: ``adb -s SERIAL shell am instrument -w -r -e timeout_msec MS <namespace>.test/<runner>`` within
+   ``--test-timeout`` (``--per-test-timeout`` is the runner's own limit for each test),
    parsed by :mod:`sdkgen.devices.instrumentation`; on any failure ``adb logcat -d`` is saved.
 
 The results go to ``<build>/device-tests/android`` (JUnit XML, logs) and ``report.json``/``report.md``
@@ -56,6 +57,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--serial", help="a running emulator or a device attached to adb (`adb devices`)")
     p.add_argument("--boot-timeout", type=float, default=300.0, help="seconds to wait for boot (default 300)")
     p.add_argument("--test-timeout", type=float, default=600.0, help="seconds per test run (default 600)")
+    p.add_argument(
+        "--per-test-timeout",
+        type=float,
+        default=300.0,
+        help="seconds one test may take before the runner fails it (AndroidJUnitRunner timeout_msec; default 300)",
+    )
     p.add_argument("--boot-retries", type=int, default=1, help="cold-boot retries after a boot timeout (default 1)")
     p.add_argument("--build-timeout", type=float, default=1800.0, help="seconds for the Gradle build (default 1800)")
     p.add_argument("--gradle", type=Path, help="the Gradle to build the test APK with (default: `gradle` on PATH)")
@@ -71,7 +78,10 @@ class _Target:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.boot_retries < 0 or min(args.boot_timeout, args.test_timeout, args.build_timeout) <= 0:
+    if (
+        args.boot_retries < 0
+        or min(args.boot_timeout, args.test_timeout, args.build_timeout, args.per_test_timeout) <= 0
+    ):
         raise ConfigError("--boot-retries must be >= 0 and the timeouts > 0", hint="e.g. --boot-timeout 600")
     report, sdk_dir = load_build(args.build, "android")
     module = harness_mod.read_module(sdk_dir)
@@ -224,7 +234,9 @@ def _build_install_test(
     adb.run(["logcat", "-c"], serial=serial, timeout=30.0)
     component = f"{module.test_package}/{module.runner}"
     _log(f"running {component} on {serial}")
-    lines, cut_off = _instrument(adb, serial, component, args.test_timeout, folder / "instrument.txt")
+    lines, cut_off = _instrument(
+        adb, serial, component, args.test_timeout, args.per_test_timeout, folder / "instrument.txt"
+    )
     logs["instrumentation"] = "instrument.txt"
     timings["test"] = time.monotonic() - t0
     if cut_off:
@@ -310,10 +322,13 @@ def _install(adb: Adb, serial: str, h: harness_mod.Harness) -> None:
 
 
 def _instrument(
-    adb: Adb, serial: str, component: str, timeout: float, raw: Path
+    adb: Adb, serial: str, component: str, timeout: float, per_test: float, raw: Path
 ) -> tuple[list[tuple[float, str]], bool]:
-    """The run's output lines with the time each arrived, and whether it was cut off at ``timeout``."""
-    cmd = [str(adb.path), "-s", serial, "shell", "am", "instrument", "-w", "-r", component]
+    """The run's output lines with the time each arrived, and whether it was cut off at ``timeout``; the
+    runner itself fails a test that runs longer than ``per_test`` seconds (``-e timeout_msec``)."""
+    per_test_ms = str(max(1, round(per_test * 1000)))
+    cmd = [str(adb.path), "-s", serial, "shell", "am", "instrument", "-w", "-r", "-e", "timeout_msec", per_test_ms]
+    cmd.append(component)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace")
     assert proc.stdout is not None
     stream = proc.stdout

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import re
 import shutil
 import sys
@@ -48,6 +49,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     where.add_argument("--device", help="a connected device's UDID (`xcrun xctrace list devices`)")
     p.add_argument("--boot-timeout", type=float, default=300.0, help="seconds to wait for boot (default 300)")
     p.add_argument("--test-timeout", type=float, default=1200.0, help="seconds for xcodebuild test (default 1200)")
+    p.add_argument(
+        "--per-test-timeout",
+        type=float,
+        default=300.0,
+        help="seconds one test may take before XCTest fails it (xcodebuild -default-test-execution-time-allowance, "
+        "which XCTest rounds up to whole minutes; default 300)",
+    )
     p.add_argument("--boot-retries", type=int, default=1, help="boot retries after a boot timeout (default 1)")
     p.add_argument(
         "--keep-simulator", action="store_true", help="leave a simulator this command booted running afterwards"
@@ -143,6 +151,10 @@ def _test(
             str(bundle),
             "-derivedDataPath",
             str(derived),
+            "-test-timeouts-enabled",
+            "YES",
+            "-default-test-execution-time-allowance",
+            str(max(1, math.ceil(args.per_test_timeout))),
             *args.xcodebuild_arg,
         ]
         _say(f"running the XCTest golden tests on {device} (up to {args.test_timeout:g} s)")

@@ -162,7 +162,7 @@ def test_starts_the_avd_builds_installs_and_runs_the_golden_tests(
     assert installs[0][5].endswith("build/sdk/outputs/apk/androidTest/debug/sdk-debug-androidTest.apk")
     namespace = harness.read_module(build / "android").namespace
     assert [
-        "-s", "emulator-5554", "shell", "am", "instrument", "-w", "-r",
+        "-s", "emulator-5554", "shell", "am", "instrument", "-w", "-r", "-e", "timeout_msec", "300000",
         f"{namespace}.test/androidx.test.runner.AndroidJUnitRunner",
     ] in adb_calls  # fmt: skip
 
@@ -246,7 +246,7 @@ def test_boot_timeout_retries_cold_then_fails_with_exit_6(
     env: Env, build: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("FAKE_BOOT_POLLS", "never")
-    code = main(["test", "android", str(build), "--avd", AVD, "--boot-timeout", "0.4", "--boot-retries", "2"])
+    code = main(["test", "android", str(build), "--avd", AVD, "--boot-timeout", "2", "--boot-retries", "2"])
     err = capsys.readouterr().err
     assert code == 6
     starts = env.calls("emulator")
@@ -254,7 +254,7 @@ def test_boot_timeout_retries_cold_then_fails_with_exit_6(
     assert ["-no-snapshot-load" in s for s in starts] == [False, True, True]
     kills = [c for c in env.calls("adb") if c[-2:] == ["emu", "kill"]]
     assert len(kills) == 3 and env.attached() == []
-    assert "emulator-5554" in err and "3 attempts of 0 s" in err
+    assert "emulator-5554" in err and "3 attempts of 2 s" in err
     assert "last getprop: sys.boot_completed='', init.svc.bootanim='running'" in err
     assert env.calls("gradle") == []
     run = _report(build)["device_tests"]["android"]

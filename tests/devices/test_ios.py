@@ -201,6 +201,8 @@ def test_success_records_junit_report_and_timings(
     argv = fakes.test_argv()
     assert argv[argv.index("-scheme") + 1] == "Digits"
     assert argv[argv.index("-destination") + 1] == f"platform=iOS Simulator,id={UDIDS['iPhone 16']}"
+    assert argv[argv.index("-test-timeouts-enabled") + 1] == "YES"
+    assert argv[argv.index("-default-test-execution-time-allowance") + 1] == "300"
     assert fakes.simctl("shutdown") == [[UDIDS["iPhone 16"]]] and fakes.sim_state("iPhone 16") == "Shutdown"
     # run on a copy: the build output is untouched and holds no bundle or log of a passing run
     assert not fakes.cwd_of_test().startswith(str(build))
