@@ -154,10 +154,13 @@ class Adb:
                 booted = self.getprop(serial, "sys.boot_completed", timeout=max(min(remaining(), 30.0), 0.1))
                 anim = self.getprop(serial, "init.svc.bootanim", timeout=max(min(remaining(), 30.0), 0.1))
             except DeviceError:  # a device still starting its adbd can hang a shell command
-                booted, anim = "", "(no answer)"
-            last = f"sys.boot_completed={booted!r}, init.svc.bootanim={anim!r}"
-            if booted == "1" and anim in ("stopped", ""):
-                return time.monotonic() - start
+                # Keep the last real answer: a poll cut short by the deadline says less than it.
+                if not last.startswith("sys.boot_completed"):
+                    last = "(no answer from `adb shell getprop`)"
+            else:
+                last = f"sys.boot_completed={booted!r}, init.svc.bootanim={anim!r}"
+                if booted == "1" and anim in ("stopped", ""):
+                    return time.monotonic() - start
             if remaining() <= 0:
                 raise BootTimeout(serial, time.monotonic() - start, last)
             time.sleep(min(POLL_SECONDS, max(remaining(), 0.0)))
