@@ -63,7 +63,7 @@ def test_embedding_builds_on_every_runtime(encoder: Path, tmp_path: Path) -> Non
     assert packed == (result.output / "android/src/main/assets/tiny-embedder/vocab.txt").read_text()
     spec = json.loads((result.output / "model-spec.json").read_text())
     assert spec["task"] == "text-embedding"
-    assert spec["embedding"] == {"dim": 32, "pooling": "mean", "normalized": True}
+    assert spec["embedding"] == {"dim": 32, "pooling": "mean", "normalized": True, "min_cosine": 0.99}
     assert spec["tokenizer"]["kind"] == "wordpiece" and spec["tokenizer"]["max_length"] == 16
     assert spec["texts"][0] == "The cat sat on the mat."
     vocab = (result.output / "android/src/main/assets/tiny-embedder/vocab.txt").read_text().splitlines()
