@@ -55,6 +55,10 @@ def _svg(rows: list[tuple[str, float | None, float | None]], unit: str) -> str:
     return "".join(parts)
 
 
+def _kernels(gb_s: dict[str, float]) -> str:
+    return html.escape(", ".join(f"{k} {v}" for k, v in gb_s.items()))
+
+
 def render_html(name: str, bench: dict[str, Any]) -> str:
     """The page for build ``name``'s ``bench`` section."""
     kind = "text-generation" if bench["task"] == "text-generation" else "tensor"
@@ -84,10 +88,15 @@ def render_html(name: str, bench: dict[str, Any]) -> str:
         "td:first-child,th:first-child{text-align:left}</style></head>"
         f"<body><h1>{title}</h1><p>Measured {html.escape(bench['date'])} on "
         f"{html.escape(str(host.get('cpu') or host['machine']))} ({host['cores']} cores); {html.escape(settings)}. "
-        f"Memory bandwidth {bw['bound_gb_s']} GB/s ({html.escape(bw['bound_kernel'])}; one thread: "
-        f"{html.escape(str(bw['single_thread_gb_s']))}, {bw['threads']} threads: "
-        f"{html.escape(str(bw['all_cores_gb_s']))}). The bound is bandwidth / bytes read per decoded token "
-        "(weights the step touches plus the KV cache rows it attends to).</p>"
+        f"Memory bandwidth {bw['bound_gb_s']} GB/s ({html.escape(bw['bound_kernel'])}; GB/s on one thread: "
+        f"{_kernels(bw['single_thread_gb_s'])}; on {bw['threads']} threads: {_kernels(bw['all_cores_gb_s'])}). "
+        + (
+            "The bound is bandwidth / bytes read per decoded token (the weights the step touches plus the KV "
+            "cache rows it attends to)."
+            if kind == "text-generation"
+            else "The floor is the weights' bytes / bandwidth."
+        )
+        + "</p>"
         f"<table><tr>{head}</tr>{body}</table>"
         + (f"<h2>Not executed here</h2><ul>{reasons}</ul>" if reasons else "")
         + "".join(panels)

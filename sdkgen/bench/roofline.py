@@ -140,6 +140,20 @@ def host_bandwidth(*, array_bytes: int | None = None, repeats: int = 5) -> dict[
     }
 
 
+def host_info() -> dict[str, Any]:
+    """Python, platform, CPU model, cores and memory of this host (recorded next to its measurements)."""
+    from sdkgen import toolchain
+
+    cpu = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.is_file():
+        cpu = next(
+            (ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")), ""
+        )
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
+    return toolchain.host() | {"cpu": cpu, "cores": host_threads(), "memory_gib": round(mem / (1 << 30), 1)}
+
+
 # ------------------------------------------------------------------------------------------- bytes/token
 
 

@@ -64,6 +64,7 @@ def run_bench(
     """Measure ``build_dir``'s artifacts and record them (see the module docstring); returns the ``bench``
     section. ``array_bytes`` sets the bandwidth arrays' size (default: 8x the last-level cache)."""
     from sdkgen.bench import roofline
+    from sdkgen.bench.roofline import host_info
     from sdkgen.compress.bench import interleaved
     from sdkgen.compress.sweep import runs_here
 
@@ -147,7 +148,7 @@ def run_bench(
         "settings": {"rounds": rounds, "prompt_len": prompt_len, "decode_tokens": decode_tokens}
         if task == "text-generation"
         else {"rounds": rounds, "forwards_per_round": 10},
-        "host": _host(),
+        "host": host_info(),
         "bandwidth": bandwidth,
         "targets": results,
     }
@@ -189,20 +190,6 @@ def _not_run_reason(report: dict[str, Any], target: str) -> str:
     if target.startswith("coreml") or target == "executorch:coreml":
         return "not executed here: Core ML predictions run only on macOS and iOS"
     return f"not executed here: {target}'s delegate runs only on its device"
-
-
-def _host() -> dict[str, Any]:
-    from sdkgen import toolchain
-    from sdkgen.bench.roofline import host_threads
-
-    cpu = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        cpu = next(
-            (ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")), ""
-        )
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") if hasattr(os, "sysconf") else 0
-    return toolchain.host() | {"cpu": cpu, "cores": host_threads(), "memory_gib": round(mem / (1 << 30), 1)}
 
 
 class _Child:
