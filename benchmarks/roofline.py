@@ -102,7 +102,17 @@ def main(argv: list[str] | None = None) -> int:
     for arg in args.artifacts:
         for path, tok_s, source in artifacts(arg):
             traffic = roofline.artifact_traffic(path)
-            b = roofline.bound(traffic, bw["bound_gb_s"], prompt_len=args.prompt_len, decode_tokens=args.decode_tokens)
+            prompt_len, decode_tokens = args.prompt_len, args.decode_tokens
+            if traffic.max_seq_len and prompt_len + decode_tokens > traffic.max_seq_len:
+                # The run must fit the cache: half prompt, half decode of what it holds.
+                prompt_len = traffic.max_seq_len // 2
+                decode_tokens = traffic.max_seq_len - prompt_len
+                print(
+                    f"note: {path.name}: its cache holds {traffic.max_seq_len} positions; using "
+                    f"{prompt_len}+{decode_tokens} tokens"
+                )
+            b = roofline.bound(traffic, bw["bound_gb_s"], prompt_len=prompt_len, decode_tokens=decode_tokens)
+            b["tokens"] = f"{prompt_len}+{decode_tokens}"
             measured = explicit.get(path.name) or from_results.get(path.name) or ((tok_s, source) if tok_s else None)
             row = {"artifact": str(path), "file_bytes": path.stat().st_size, "traffic": traffic.as_dict()} | b
             if measured:
@@ -127,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         flag = " (fits in LLC)" if r["fits_in_cache"] else ""
         table.append(
-            f"| {Path(r['artifact']).name} | {r['file_bytes'] / 1e6:.2f} | {r['traffic']['weights_read']:,} | "
+            f"| {Path(r['artifact']).name} | {r['file_bytes'] / 1e6:.2f} | {r['tokens']} | "
+            f"{r['traffic']['weights_read']:,} | "
             f"{r['kv_bytes_per_token']:,} | {r['bytes_per_token']:,} | {r['bound_tok_s']:.1f}{flag} | "
             + (f"{r['measured_decode_tok_s']:.1f} | {r['fraction_of_bound']:.1%} |" if "measured_from" in r else " | |")
         )
