@@ -126,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     cols = [
         "artifact",
         "MB",
+        "tokens",
         "weights read/token",
         "KV read/token",
         "bytes/token",
