@@ -51,8 +51,9 @@ def _import_runtime(target: str, task: str) -> None:
         from sdkgen.runtimes.litert import generative  # noqa: F401
     else:
         from sdkgen import stages
-        from sdkgen.runtimes import TARGETS
+        from sdkgen.runtimes import TARGETS, load_runtimes
 
+        load_runtimes()
         stages.backend(TARGETS.get(target))
 
 
