@@ -168,6 +168,7 @@ def _roofline(path: Path, task: str, gb_s: float, prompt_len: int, decode_tokens
         "weight_bytes": traffic.weight_bytes,
         "bandwidth_gb_s": gb_s,
         "forward_floor_ms": roofline.forward_floor_ms(traffic.weight_bytes, gb_s),
+        "fits_in_cache": traffic.weight_bytes <= roofline.last_level_cache_bytes(),
     }
 
 
@@ -328,7 +329,7 @@ def render_markdown(bench: dict[str, Any]) -> list[str]:
     cached = [t for t, e in bench["targets"].items() if e.get("roofline", {}).get("fits_in_cache")]
     if cached:
         lines.append(
-            f"- {', '.join(f'`{t}`' for t in cached)}: a decode step's bytes fit in the last-level cache "
+            f"- {', '.join(f'`{t}`' for t in cached)}: the bytes a step reads fit in the last-level cache "
             f"({bw['last_level_cache_mib']} MiB), so memory bandwidth does not bound it; the bound is not a limit here."
         )
     return lines
