@@ -108,7 +108,10 @@ def run_bench(
                 entry |= {"status": "not_executed", "reason": _not_run_reason(report, target)}
                 continue
             path = build_dir / art["file"]
-            entry["roofline"] = _roofline(path, task, bandwidth["bound_gb_s"], prompt_len, decode_tokens)
+            try:
+                entry["roofline"] = _roofline(path, task, bandwidth["bound_gb_s"], prompt_len, decode_tokens)
+            except Exception as e:  # an artifact layout the model does not know must not stop the timing
+                entry["roofline"] = {"error": f"{type(e).__name__}: {e}"}
             log(f"[bench] {target}: loading {art['file']} in a child process")
             settings = {
                 "artifact": str(path),
@@ -178,6 +181,9 @@ def _derive(entry: dict[str, Any], task: str) -> None:
     if task == "text-generation":
         entry["ttft_ms"] = entry["prefill_ms"]
         entry["cold_ttft_ms"] = round(entry["load_ms"] + entry["cold_first_call_ms"], 3)
+    if "error" in roof:
+        return
+    if task == "text-generation":
         roof["fraction_of_bound"] = round(entry["decode_tok_s"] / roof["bound_tok_s"], 4)
     else:
         roof["fraction_of_bound"] = round(roof["forward_floor_ms"] / entry["forward_ms"], 4)
