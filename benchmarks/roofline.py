@@ -71,6 +71,10 @@ def measured_in_results(folder: Path) -> dict[str, tuple[float, str]]:
     return found
 
 
+def _kernels(gb_s: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in gb_s.items())
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("artifacts", nargs="*", type=Path, help=".pte / .tflite files or sdkgen build folders")
@@ -167,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"{date} on {m['cpu'] or m['machine']} ({m['cores']} cores, {m['memory_gib']} GiB), `{command}`.",
         "",
-        f"Bandwidth (GB/s): 1 thread {bw['single_thread_gb_s']}; {bw['threads']} threads {bw['all_cores_gb_s']}; "
+        f"Bandwidth (GB/s): 1 thread {_kernels(bw['single_thread_gb_s'])}; {bw['threads']} threads "
+        f"{_kernels(bw['all_cores_gb_s'])}; "
         f"bound uses {bw['bound_gb_s']} ({bw['bound_kernel']}). Bytes/token: mean over {args.decode_tokens} "
         f"decode steps after a {args.prompt_len}-token prompt (see sdkgen/bench/roofline.py).",
         "",
