@@ -88,6 +88,16 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--cache-dir", type=Path, help="stage cache (default: $SDKGEN_CACHE_DIR or ~/.cache/sdkgen)")
     c.set_defaults(func=_compress)
 
+    e = sub.add_parser(
+        "bench", help="measure a build's artifacts here: load, prefill, decode, first token, memory, roofline"
+    )
+    e.add_argument("build", nargs="?", type=Path, default=Path("dist/tiny-llm"), help="a `sdkgen build` output folder")
+    e.add_argument("--targets", nargs="+", metavar="TARGET", help="measure only these targets (default: all)")
+    e.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are kept (default: 5)")
+    e.add_argument("--prompt-len", type=int, default=64, help="text generation: prompt tokens (default: 64)")
+    e.add_argument("--decode-tokens", type=int, default=64, help="text generation: decoded tokens (default: 64)")
+    e.set_defaults(func=_bench)
+
     n = sub.add_parser("init", help="write a commented sdkgen.toml for a checkpoint folder")
     n.add_argument("model", type=Path, help="a Hugging Face checkpoint folder")
     n.add_argument("--out", type=Path, default=Path("sdkgen.toml"), help="where to write (default: ./sdkgen.toml)")
@@ -191,6 +201,22 @@ def _compress(args: argparse.Namespace) -> int:
     result = run_sweep(load_config(args.config), args.out, cache_root=args.cache_dir, log=log)
     print((result.output / "sweep.md").read_text())
     print(f"wrote {result.output}/sweep.{{json,md,png,html}}")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from sdkgen.bench.run import render_markdown, run_bench
+
+    bench = run_bench(
+        args.build,
+        targets=args.targets,
+        rounds=args.rounds,
+        prompt_len=args.prompt_len,
+        decode_tokens=args.decode_tokens,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
+    print("\n".join(render_markdown(bench)).strip())
+    print(f"wrote {args.build}/report.{{json,md}} (bench) and {args.build}/bench.html")
     return 0
 
 

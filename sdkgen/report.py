@@ -124,6 +124,10 @@ def render_markdown(r: dict[str, Any]) -> str:
             for c in run["cases"]
         ]
         lines += [f"- {_cell(note)}" for note in run.get("notes", [])]
+    if "bench" in r:
+        from sdkgen.bench.run import render_markdown as bench_markdown
+
+        lines += bench_markdown(r["bench"])
     lines += ["", "## Not executed here", ""]
     lines += [f"- {n['check']}: {_cell(n['reason'])}" for n in r["not_executed"]] or ["- nothing"]
     ce = r["compression_effect"]

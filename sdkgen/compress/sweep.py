@@ -108,7 +108,7 @@ def run_sweep(config: BuildConfig, out_root: Path, *, cache_root: Path | None, l
                 for art in report["artifacts"]:
                     row = _measure(item.label, recipe, art, report, output / art["file"], task)
                     rows.append(row)
-                    probe = _probe(output / art["file"], art["target"], task, output)
+                    probe = artifact_probe(output / art["file"], art["target"], task, output)
                     if probe is not None:
                         probes.append((row, probe))
         # Timed after every recipe is built, in the same interleaved rounds (artifacts still on disk).
@@ -168,22 +168,25 @@ def _measure(
     return row
 
 
-def _probe(path: Path, target: str, task: str, output: Path) -> Any:
-    """A latency probe of the artifact at ``path`` on this host, or ``None`` when the host cannot run it
-    (Core ML, GPU-only delegates)."""
+def artifact_probe(
+    path: Path, target: str, task: str, output: Path, *, prompt_len: int = 32, decode_tokens: int = 32
+) -> Any:
+    """A latency probe of the artifact at ``path`` on this host (:mod:`.bench`; ``output`` is its build
+    folder, whose ``model-spec.json`` holds the tensor tasks' inputs), or ``None`` when the host cannot run
+    it (:func:`runs_here`)."""
     from sdkgen.compress.bench import runner_probe, step_probe
 
     runtime = target.split(":")[0]
-    if target != "executorch:xnnpack" and target not in ("litert:cpu", "litert:gpu"):
+    if not runs_here(target):
         return None
     if task == "text-generation":
         if runtime == "executorch":
             from sdkgen.runtimes.executorch.verify import pte_step
 
-            return step_probe(pte_step(path)[1])
+            return step_probe(pte_step(path)[1], prompt_len=prompt_len, decode_tokens=decode_tokens)
         from sdkgen.runtimes.litert.generative import litert_step
 
-        return step_probe(litert_step(path))
+        return step_probe(litert_step(path), prompt_len=prompt_len, decode_tokens=decode_tokens)
     import numpy as np
 
     from sdkgen.runtimes import TARGETS
@@ -194,6 +197,12 @@ def _probe(path: Path, target: str, task: str, output: Path) -> Any:
         return None
     case = json.loads((output / "model-spec.json").read_text())["tensor_golden"][0]["inputs"]
     return runner_probe(run, [np.asarray(v["values"], dtype=v["dtype"]).reshape(v["shape"]) for v in case])
+
+
+def runs_here(target: str) -> bool:
+    """Whether this host runs ``target``'s artifacts: ExecuTorch XNNPACK and LiteRT (its GPU target falls back
+    to the CPU here); not Core ML (macOS and iOS only) nor other delegates (their devices)."""
+    return target in ("executorch:xnnpack", "litert:cpu", "litert:gpu")
 
 
 def _mark(rows: list[Row], task: str) -> None:
