@@ -105,7 +105,7 @@ class TextGenerationStages(StageRunner):
         elif ti.runtime == "litert":
             from sdkgen.runtimes.litert.generative import litert_step
 
-            step = litert_step(artifact)
+            step = litert_step(artifact, every_row=True)  # prefill gives no logits
         else:
             return Check("perplexity", "not_executed", "not executed here: the artifact needs Core ML (macOS/iOS)")
         got = perplexity(step, windows)
