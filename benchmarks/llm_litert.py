@@ -387,7 +387,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--results-dir", type=Path, default=HERE / "results")
     p.add_argument("--rounds", type=int, default=7)
     p.add_argument("--threads", type=int, default=min(4, os.cpu_count() or 1))
-    p.add_argument("--reuse-exports", action="store_true", help="time the .tflite files of the last run again")
+    p.add_argument(
+        "--reuse-exports",
+        nargs="*",
+        choices=SIDES,
+        help="reuse the last run's export of these sides (all when none is named) and time it again",
+    )
     p.add_argument("--child", choices=SIDES, help=argparse.SUPPRESS)
     p.add_argument("--child-out", help=argparse.SUPPRESS)
     p.add_argument("--max-seq-len", type=int, help=argparse.SUPPRESS)
@@ -404,7 +409,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     exports = {}
     for side in SIDES:
         out = args.work_dir / ("tiny" if args.tiny else "full") / side
-        if args.reuse_exports and (out / "export.json").is_file():
+        reuse = args.reuse_exports is not None and (not args.reuse_exports or side in args.reuse_exports)
+        if reuse and (out / "export.json").is_file():
             exports[side] = json.loads((out / "export.json").read_text())
         else:
             print(f"[{side}] exporting ...", file=sys.stderr, flush=True)
