@@ -403,7 +403,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         return {}
 
     setup = TINY if args.tiny else FULL
-    checkpoint = args.checkpoint or (args.work_dir / "smollm2-tiny-random" if args.tiny else _smollm.DEFAULT_DIR)
+    # Under the work dir: another benchmark making its own model in a shared folder at the same time would
+    # replace the files under this one (it happened).
+    checkpoint = args.checkpoint or args.work_dir / ("smollm2-tiny-random" if args.tiny else "smollm2-135m-random")
     _smollm.make_checkpoint(checkpoint, setup["shape"])
     kv, prefill_len, steps = setup["max_seq_len"], setup["prefill_len"], setup["decode_steps"]
     exports = {}
