@@ -134,10 +134,9 @@ def convert_causal_lm(
     )
     tmp = out.with_name(f".{out.name}.partial")
     try:
-        with _quiet_litert_torch():
+        with _quiet_litert_torch(), _no_module_path_names():
             edge = conv.convert(quant_config=quant_config(quantize, group_size, config))
             edge.export(str(tmp))
-        tmp.write_bytes(strip_tensor_names(tmp.read_bytes()))
         tmp.replace(out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -168,27 +167,6 @@ def convert_causal_lm(
         "litert_torch_version": litert_torch.__version__,
         "runtime_version": runtime_version(),
     }
-
-
-def strip_tensor_names(model: bytes) -> bytes:
-    """``model`` with the names of its tensors emptied, except those a signature maps (its inputs and
-    outputs), which a driver looks up by name.
-
-    litert-torch names every tensor after the module path it came from
-    (``litert_torch.generative.utilities.converter.ExportableModule/...DecoderOnlyModel_module/...``, several
-    hundred bytes each): debug strings the interpreter never reads, half of a small model's file. Signatures
-    map their names to tensor indices, so they keep working (measured: same logits)."""
-    from ai_edge_litert.tools import flatbuffer_utils
-
-    graph = flatbuffer_utils.read_model_from_bytearray(bytearray(model))
-    keep = {
-        (sig.subgraphIndex, t.tensorIndex) for sig in graph.signatureDefs or () for t in (*sig.inputs, *sig.outputs)
-    }
-    for index, subgraph in enumerate(graph.subgraphs):
-        for i, tensor in enumerate(subgraph.tensors):
-            if (index, i) not in keep:
-                tensor.name = b""
-    return bytes(flatbuffer_utils.convert_object_to_bytearray(graph))
 
 
 def _fill_zero_blocks(model: Any, block: int) -> int:
@@ -412,6 +390,29 @@ def _tensorflow_schema_shim() -> Iterator[None]:
         for name, mod in fakes.items():
             if sys.modules.get(name) is mod:
                 del sys.modules[name]
+
+
+@contextlib.contextmanager
+def _no_module_path_names() -> Iterator[None]:
+    """Convert without litert-torch's module-path locations, which become the ``.tflite``'s tensor names.
+
+    litert-torch names every tensor after the module path it came from
+    (``litert_torch.generative.utilities.converter.ExportableModule/...DecoderOnlyModel_module/...``, several
+    hundred bytes each): 1.8 MB of the SmolLM2-135M-shaped model (measured) and half of a small one's file,
+    strings the interpreter never reads. Without a location (``build_mlir_debuginfo`` returning ``None``, as
+    for a node without a module stack) the converter names tensors after their operation. Signatures map
+    their own names to tensor indices, so drivers are unaffected."""
+    from litert_torch.backend import debuginfo
+
+    original = getattr(debuginfo, "build_mlir_debuginfo", None)
+    if original is None:  # another litert-torch layout: keep its names
+        yield
+        return
+    debuginfo.build_mlir_debuginfo = lambda node: None
+    try:
+        yield
+    finally:
+        debuginfo.build_mlir_debuginfo = original
 
 
 @contextlib.contextmanager
