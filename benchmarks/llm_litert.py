@@ -358,7 +358,7 @@ def table(results: dict[str, Any]) -> str:
     ]
     for key, label, better in ROWS:
         ref, ours = results["reference"][key], results["sdkgen"][key]
-        lines.append(f"| {label} | {ref:,} | {ours:,} | {ours / ref:.2f}x | {better} |")
+        lines.append(f"| {label} | {ref:,} | {ours:,} | {ours / ref:.3f}x | {better} |")
     return "\n".join(lines) + "\n"
 
 
