@@ -38,16 +38,18 @@ class TextGenerationStages(StageRunner):
         k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
         k_export = key("export", k_compress, cfg.export.max_seq_len)
-        if not all(
-            self.cache.lookup(s, k) for s, k in (("reference", k_ref), ("golden", k_golden), ("export", k_export))
-        ):
+        # Only ExecuTorch targets that do not convert the checkpoint themselves lower the exported program; a
+        # build of LiteRT or Core ML targets alone skips the torch.export of the whole model.
+        exports = any(_lowers_program(TARGETS.get(t)) for t in cfg.targets)
+        needed = [("reference", k_ref), ("golden", k_golden), *([("export", k_export)] if exports else [])]
+        if not all(self.cache.lookup(s, k) for s, k in needed):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
 
         load_dir = self._stage("load", k_load, partial(self._run_load, tok=tok))
         ref_dir = self._stage("reference", k_ref, partial(self._run_golden, tok=tok, kind="reference"))
         self._stage("compress", k_compress, self._run_compress)
         golden_dir = self._stage("golden", k_golden, partial(self._run_golden, tok=tok, kind="golden"))
-        export_dir = self._stage("export", k_export, self._run_export)
+        export_dir = self._stage("export", k_export, self._run_export) if exports else None
         golden = _read_golden(golden_dir)
         meta = self._runner_metadata(tok)
         artifacts, files, verify = self._lower_and_verify(
@@ -98,14 +100,14 @@ class TextGenerationStages(StageRunner):
         from sdkgen.verify.perplexity import perplexity, perplexity_check
 
         windows = json.loads((ref_dir / "heldout.json").read_text())
-        if ti.runtime == "executorch" and "text-generation" not in ti.converts_checkpoint:
+        if _lowers_program(ti):
             from sdkgen.runtimes.executorch.verify import pte_step
 
             step = pte_step(artifact)[1]
         elif ti.runtime == "litert":
             from sdkgen.runtimes.litert.generative import litert_step
 
-            step = litert_step(artifact)
+            step = litert_step(artifact, every_row=True)  # prefill gives no logits
         else:
             return Check("perplexity", "not_executed", "not executed here: the artifact needs Core ML (macOS/iOS)")
         got = perplexity(step, windows)
@@ -225,7 +227,13 @@ class TextGenerationStages(StageRunner):
         return runner_metadata(self.config.export.max_seq_len, tok.vocab_size, tok.bos_id, list(tok.eos_ids))
 
     def _run_lower(
-        self, d: Path, meta: dict[str, Any], ti: TargetInfo, export_dir: Path, md: dict[str, Any], ref_dir: Path
+        self,
+        d: Path,
+        meta: dict[str, Any],
+        ti: TargetInfo,
+        export_dir: Path | None,
+        md: dict[str, Any],
+        ref_dir: Path,
     ) -> None:
         """ExecuTorch lowers the exported compressed program; LiteRT and Core ML convert the checkpoint
         themselves and quantize it with their own recipe (``compress.targets``; no pruning or low-rank)."""
@@ -252,6 +260,7 @@ class TextGenerationStages(StageRunner):
         elif ti.runtime == "executorch":
             from sdkgen.runtimes.executorch.lower import lower_program, runtime_version
 
+            assert export_dir is not None, "an ExecuTorch target always runs the export stage"
             delegation = lower_program(export_dir / "program.pt2", ti.delegate, md, out, self._target_options(ti))
             version = runtime_version()
         elif ti.runtime == "litert":
@@ -559,3 +568,8 @@ def check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
                 f"compress.group_size = {config.compress.group_size} does not divide {bad}",
                 hint="choose a group size that divides the model's layer widths, e.g. 32",
             )
+
+
+def _lowers_program(ti: TargetInfo) -> bool:
+    """Whether ``ti`` lowers the exported torch program (``program.pt2``) rather than the checkpoint."""
+    return ti.runtime == "executorch" and "text-generation" not in ti.converts_checkpoint

@@ -119,13 +119,23 @@ def test_signatures_and_facts(sample: Built) -> None:
     for name, length in (("prefill", 32), ("decode", 1)):
         tokens, pos = ("tokens", "int32", [1, length]), ("input_pos", "int32", [length])
         assert rows[name]["inputs"] == sorted([tokens, pos, *cache])
-        assert rows[name]["outputs"] == sorted([("logits", "float32", [1, length, 2048]), *cache])
+        logits = [("logits", "float32", [1, 1, 2048])] if name == "decode" else []  # prefill: the cache only
+        assert rows[name]["outputs"] == sorted([*logits, *cache])
     assert sample.facts["kv_cache"] == {"names": kv, "layout": "BTNH", "shape": [1, 128, 2, 48], "dtype": "float32"}
     assert sample.facts["bytes"] == sample.tflite.stat().st_size
     assert {"DYNAMIC_UPDATE_SLICE", "FULLY_CONNECTED", "STABLEHLO_COMPOSITE"} <= set(sample.facts["operators"])
     assert "odml.scaled_dot_product_attention" in sample.facts["composites"]
     assert sample.facts["model"]["tie_word_embeddings"] is True
     assert not list(sample.tflite.parent.glob(".*partial"))
+
+
+def test_tensor_names_carry_no_module_paths(sample: Built) -> None:
+    """litert-torch's module-path locations are left out of the tensor names (the logits tests run this file)."""
+    from ai_edge_litert.interpreter import Interpreter
+
+    names = [d["name"] for d in Interpreter(model_path=str(sample.tflite)).get_tensor_details()]
+    assert names
+    assert not [n for n in names if "litert_torch." in n]
 
 
 def test_greedy_tokens_match_eager(built: Built) -> None:
@@ -155,8 +165,9 @@ def test_logits_match_eager(built: Built, record_property: Any) -> None:
 
 
 def test_long_prompts_take_chunked_prefill_and_decode_tail(variant: Built) -> None:
-    """Cache 40, prefill 16: 20 prompt tokens are two prefill calls (the second padded); 36 are two full
-    chunks and a 4-token tail through decode, since a third padded chunk would run past the cache."""
+    """Cache 40, prefill 16: of 20 prompt tokens the first 19 are two prefill calls (the second padded) and
+    the last a decode; of 36, 32 are two full chunks and the 3 after them go through decode (a third padded
+    chunk would run past the cache), then the last one."""
     import numpy as np
 
     words = "In Python, the list of values is sorted by a key function when the value is not a number " * 4
@@ -169,9 +180,12 @@ def test_long_prompts_take_chunked_prefill_and_decode_tail(variant: Built) -> No
         assert _rel_err(generative.teacher_forced_logits(variant.tflite, ids, d.output_ids[: len(ref) - 1]), ref) < (
             TOLERANCE
         )
-        # The prompt's own rows too: every position of a chunked prefill against the eager forward.
-        step = generative.litert_step(variant.tflite)
-        assert _rel_err(step(ids, 0), variant.eager(ids, 0)) < TOLERANCE
+        eager = variant.eager(ids, 0)
+        last = generative.litert_step(variant.tflite)(ids, 0)
+        assert last.shape == (1, eager.shape[1])
+        assert _rel_err(last, eager[-1:]) < TOLERANCE
+        # every_row (perplexity): every position through decode against the eager forward.
+        assert _rel_err(generative.litert_step(variant.tflite, every_row=True)(ids, 0), eager) < TOLERANCE
 
 
 def test_stops_at_eos(sample: Built) -> None:

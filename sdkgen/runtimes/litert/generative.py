@@ -10,26 +10,27 @@ two signatures are traced with the layout litert-torch's own converter produces
 ========== ===================================================== ===========================================
 signature  inputs                                                outputs
 ========== ===================================================== ===========================================
-prefill    ``tokens`` int32 [1, P], ``input_pos`` int32 [P],     ``logits`` float32 [1, P, vocab],
-           ``kv_cache_k_i`` / ``kv_cache_v_i`` float32            ``kv_cache_k_i`` / ``kv_cache_v_i``
-           [1, S, kv_heads, head_dim] for each layer i           (the updated cache, same shapes)
+prefill    ``tokens`` int32 [1, P], ``input_pos`` int32 [P],     ``kv_cache_k_i`` / ``kv_cache_v_i``
+           ``kv_cache_k_i`` / ``kv_cache_v_i`` float32            (the updated cache, same shapes); no logits
+           [1, S, kv_heads, head_dim] for each layer i
 decode     ``tokens`` int32 [1, 1], ``input_pos`` int32 [1],     ``logits`` float32 [1, 1, vocab], the cache
            the cache as above
 ========== ===================================================== ===========================================
 
 ``P`` is ``prefill_len``, ``S`` is ``max_seq_len`` (prompt plus generated tokens). The driver's protocol
-(what :func:`litert_step` does, and what a mobile binding must do):
+(what :func:`litert_step` does, and what a mobile binding must do; litert-torch's prefill gives no logits):
 
 - Start with every cache tensor zeroed; after each call feed the output cache back as the next input cache.
 - ``input_pos`` holds the absolute positions of ``tokens``: ``[p, p+1, ..., p+P-1]`` for prefill, ``[p]``
   for decode. The graph writes the new keys/values at ``input_pos[0]`` (a dynamic-update-slice of length P
   or 1) and builds the causal mask itself from ``input_pos`` (no mask input), so positions > ``p`` are never
   read.
-- A prompt shorter than ``P`` is right-padded (any id; 0 here) with positions continuing past it; the
-  logits of the last real token are row ``len(prompt) - 1``. The padding's cache rows are garbage that
-  later decode steps overwrite before any query can see them. A longer prompt is prefilled in chunks of
-  ``P``. A chunk must end at or before ``S`` (``p + P <= S``): past it the slice would be clamped and the
-  cache corrupted, so tail tokens that do not fit are fed through ``decode`` one by one.
+- Every prompt token but the last fills the cache through ``prefill``; the last one goes through ``decode``,
+  whose logits pick the first new token. A part shorter than ``P`` is right-padded (any id; 0 here) with
+  positions continuing past it: the padding's cache rows are garbage that later calls overwrite before any
+  query can see them. A longer part is prefilled in chunks of ``P``. A chunk must end at or before ``S``
+  (``p + P <= S``): past it the slice would be clamped and the cache corrupted, so tail tokens that do not
+  fit (and a part of one token) are fed through ``decode`` one by one.
 
 Heavy imports (torch, litert_torch, ai_edge_litert, numpy) live inside the functions.
 """
@@ -108,8 +109,9 @@ def convert_causal_lm(
         from litert_torch.generative.utilities import converter as gen_converter
         from litert_torch.generative.utilities.export_config import ExportConfig
 
-    # output_logits_on_prefill: the last prompt token's logits come from prefill, as the verifier needs.
-    module = gen_converter.ExportableModule(model, export_config=ExportConfig(output_logits_on_prefill=True)).eval()
+    # litert-torch's default: prefill returns only the cache (no final norm and LM head over every prompt
+    # row, no [1, P, vocab] output to copy), and its graph drops the last layer's unused FFN.
+    module = gen_converter.ExportableModule(model, export_config=ExportConfig()).eval()
     kv = kv_utils.KVCache.from_model_config(max_seq_len, config)
     conv = litert_torch.Converter()
     conv.add_signature(
@@ -132,7 +134,7 @@ def convert_causal_lm(
     )
     tmp = out.with_name(f".{out.name}.partial")
     try:
-        with _quiet_litert_torch():
+        with _quiet_litert_torch(), _no_module_path_names():
             edge = conv.convert(quant_config=quant_config(quantize, group_size, config))
             edge.export(str(tmp))
         tmp.replace(out)
@@ -250,14 +252,16 @@ def describe_signatures(tflite: Path) -> dict[str, dict[str, list[dict[str, Any]
     return result
 
 
-def litert_step(tflite: Path) -> StepFn:
+def litert_step(tflite: Path, *, every_row: bool = False) -> StepFn:
     """A stateful :data:`~sdkgen.models.text_generation.StepFn` over the ``.tflite``'s two signatures.
 
-    ``step(ids, pos)`` returns float32 logits ``[len(ids), vocab]`` for ``ids`` at positions ``pos...``
-    and keeps the cache between calls; ``pos == 0`` starts a new sequence. One token goes through
-    ``decode``, several through ``prefill`` (padded, chunked; see the module docstring). Calls must follow
-    the sequence (each ``pos`` is the previous ``pos + len(ids)``, or 0). Raises :class:`ConfigError` when
-    ``pos + len(ids)`` exceeds the cache length.
+    ``step(ids, pos)`` feeds ``ids`` at positions ``pos...`` and keeps the cache between calls; ``pos == 0``
+    starts a new sequence. It returns the float32 logits of the last id, ``[1, vocab]``: the ids before it
+    fill the cache through ``prefill`` (padded, chunked; see the module docstring), the last one goes through
+    ``decode``. With ``every_row`` every id goes through ``decode`` and the result is ``[len(ids), vocab]``
+    (what a perplexity needs; ``prefill`` gives no logits). Calls must follow the sequence (each ``pos`` is
+    the previous ``pos + len(ids)``, or 0). Raises :class:`ConfigError` when ``pos + len(ids)`` exceeds the
+    cache length.
     """
     import numpy as np
 
@@ -281,7 +285,7 @@ def litert_step(tflite: Path) -> StepFn:
             **state["cache"],
         )
         state["cache"] = {n: outs[n] for n in kv_names}
-        return outs[LOGITS][0]
+        return outs.get(LOGITS)
 
     def step(ids: Sequence[int], pos: int) -> Any:
         ids = [int(i) for i in ids]
@@ -297,19 +301,20 @@ def litert_step(tflite: Path) -> StepFn:
         elif pos != state["next"]:
             raise ConfigError(f"step at position {pos}, expected {state['next']}", hint="restart at position 0")
         state["next"] = pos + len(ids)
-        if len(ids) == 1:
-            return run(decode, ids, [pos])
-        rows = []
+        if every_row:
+            rows = [run(decode, [t], [pos + j])[0] for j, t in enumerate(ids)]
+            return np.concatenate(rows).astype(np.float32, copy=False)
+        *head, last = ids
         i = 0
-        while i < len(ids):
-            part, start = ids[i : i + chunk], pos + i
-            if start + chunk <= max_len:
-                logits = run(prefill, part + [0] * (chunk - len(part)), list(range(start, start + chunk)))
-                rows.append(logits[: len(part)])
-            else:  # a padded chunk would run past the cache: feed the tail one token at a time
-                rows.extend(run(decode, [t], [start + j]) for j, t in enumerate(part))
-            i += len(part)
-        return np.concatenate(rows).astype(np.float32, copy=False)
+        while i < len(head):
+            part, start = head[i : i + chunk], pos + i
+            if len(part) > 1 and start + chunk <= max_len:
+                run(prefill, part + [0] * (chunk - len(part)), list(range(start, start + chunk)))
+                i += len(part)
+            else:  # one token, or a padded chunk would run past the cache: decode is the cheaper call
+                run(decode, [part[0]], [start])
+                i += 1
+        return np.asarray(run(decode, [last], [pos + len(head)])[0], dtype=np.float32)
 
     return step
 
@@ -385,6 +390,29 @@ def _tensorflow_schema_shim() -> Iterator[None]:
         for name, mod in fakes.items():
             if sys.modules.get(name) is mod:
                 del sys.modules[name]
+
+
+@contextlib.contextmanager
+def _no_module_path_names() -> Iterator[None]:
+    """Convert without litert-torch's module-path locations, which become the ``.tflite``'s tensor names.
+
+    litert-torch names every tensor after the module path it came from
+    (``litert_torch.generative.utilities.converter.ExportableModule/...DecoderOnlyModel_module/...``, several
+    hundred bytes each): 1.8 MB of the SmolLM2-135M-shaped model (measured) and half of a small one's file,
+    strings the interpreter never reads. Without a location (``build_mlir_debuginfo`` returning ``None``, as
+    for a node without a module stack) the converter names tensors after their operation. Signatures map
+    their own names to tensor indices, so drivers are unaffected."""
+    from litert_torch.backend import debuginfo
+
+    original = getattr(debuginfo, "build_mlir_debuginfo", None)
+    if original is None:  # another litert-torch layout: keep its names
+        yield
+        return
+    debuginfo.build_mlir_debuginfo = lambda node: None
+    try:
+        yield
+    finally:
+        debuginfo.build_mlir_debuginfo = original
 
 
 @contextlib.contextmanager

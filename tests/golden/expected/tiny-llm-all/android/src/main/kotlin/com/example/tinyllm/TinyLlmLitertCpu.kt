@@ -44,9 +44,11 @@ internal class TinyLlmLitertCpu private constructor(
     }
 
     /**
-     * The two signatures as a [StepModel]. Tokens go through `prefill` in chunks of [PREFILL_LEN] (padded on
-     * the right) while a whole chunk fits in the cache, else through `decode` one at a time. Each call reads
-     * the cache from one set of buffers and writes the next cache to the other; the sets swap after the call.
+     * The two signatures as a [StepModel]. Every token but the last fills the cache through `prefill` (which
+     * gives no logits) in chunks of [PREFILL_LEN], padded on the right, while a whole chunk fits in the cache,
+     * else through `decode` one at a time; the last token goes through `decode`, whose logits are returned.
+     * Each call reads the cache from one set of buffers and writes the next cache to the other; the sets swap
+     * after the call.
      */
     class LiteRtSteps(private val model: CompiledModel) : StepModel {
         override val maxSeqLen: Int = TinyLlm.MAX_SEQ_LEN
@@ -55,7 +57,6 @@ internal class TinyLlmLitertCpu private constructor(
         private var cacheOut: Map<String, TensorBuffer> = cacheNames.associateWith { model.createOutputBuffer(it, DECODE) }
         private val prefillTokens = model.createInputBuffer(TOKENS, PREFILL)
         private val prefillPositions = model.createInputBuffer(INPUT_POS, PREFILL)
-        private val prefillLogits = model.createOutputBuffer(LOGITS, PREFILL)
         private val decodeTokens = model.createInputBuffer(TOKENS, DECODE)
         private val decodePositions = model.createInputBuffer(INPUT_POS, DECODE)
         private val decodeLogits = model.createOutputBuffer(LOGITS, DECODE)
@@ -65,34 +66,33 @@ internal class TinyLlmLitertCpu private constructor(
         }
 
         override fun forward(ids: IntArray, start: Int): FloatArray {
-            var logits = FloatArray(0)
+            val last = ids.size - 1
             var i = 0
-            while (i < ids.size) {
+            while (i < last) {
                 val at = start + i
-                val n = minOf(PREFILL_LEN, ids.size - i)
+                val n = minOf(PREFILL_LEN, last - i)
                 if (n > 1 && at + PREFILL_LEN <= maxSeqLen) {
                     prefillTokens.writeInt(IntArray(PREFILL_LEN) { if (it < n) ids[i + it] else 0 })
                     prefillPositions.writeInt(IntArray(PREFILL_LEN) { at + it })
-                    run(PREFILL, prefillTokens, prefillPositions, prefillLogits)
-                    logits = prefillLogits.readFloat().copyOfRange((n - 1) * VOCAB_SIZE, n * VOCAB_SIZE)
+                    run(PREFILL, mapOf(TOKENS to prefillTokens, INPUT_POS to prefillPositions), emptyMap())
                     i += n
                 } else {
-                    decodeTokens.writeInt(intArrayOf(ids[i]))
-                    decodePositions.writeInt(intArrayOf(at))
-                    run(DECODE, decodeTokens, decodePositions, decodeLogits)
-                    logits = decodeLogits.readFloat()
+                    decode(ids[i], at)
                     i += 1
                 }
             }
-            return logits
+            decode(ids[last], start + last)
+            return decodeLogits.readFloat()
         }
 
-        private fun run(signature: String, tokens: TensorBuffer, positions: TensorBuffer, logits: TensorBuffer) {
-            model.run(
-                mapOf(TOKENS to tokens, INPUT_POS to positions) + cacheIn,
-                mapOf(LOGITS to logits) + cacheOut,
-                signature,
-            )
+        private fun decode(token: Int, position: Int) {
+            decodeTokens.writeInt(intArrayOf(token))
+            decodePositions.writeInt(intArrayOf(position))
+            run(DECODE, mapOf(TOKENS to decodeTokens, INPUT_POS to decodePositions), mapOf(LOGITS to decodeLogits))
+        }
+
+        private fun run(signature: String, inputs: Map<String, TensorBuffer>, outputs: Map<String, TensorBuffer>) {
+            model.run(inputs + cacheIn, outputs + cacheOut, signature)
             val written = cacheOut
             cacheOut = cacheIn
             cacheIn = written
@@ -105,7 +105,7 @@ internal class TinyLlmLitertCpu private constructor(
 
         override fun close() {
             (cacheIn.values + cacheOut.values).forEach { it.close() }
-            listOf(prefillTokens, prefillPositions, prefillLogits, decodeTokens, decodePositions, decodeLogits).forEach { it.close() }
+            listOf(prefillTokens, prefillPositions, decodeTokens, decodePositions, decodeLogits).forEach { it.close() }
         }
     }
 
@@ -120,7 +120,6 @@ internal class TinyLlmLitertCpu private constructor(
         private const val LOGITS = "logits"
         private const val PREFILL_LEN: Int = 32
         private const val LAYERS: Int = 4
-        private const val VOCAB_SIZE: Int = 2048
         /** One cache tensor, [1, MAX_SEQ_LEN, kv heads, head dim]. */
         private const val CACHE_VALUES: Int = 12288
         private const val BOS_COUNT: Int = 0
