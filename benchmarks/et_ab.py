@@ -220,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--skip-reference-export", action="store_true", help="reuse work/ref/reference.pte")
     ap.add_argument("--label", default="")
+    ap.add_argument(
+        "--extra", action="append", default=[], metavar="NAME=PTE", help="another sdkgen-signature .pte to run too"
+    )
     args = ap.parse_args(argv)
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -235,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     sdk_pte, sdk_s = export_sdkgen(hf, sdk_dir, args.max_seq_len, args.group_size, args.embeddings)
 
     runners = {"reference": Runner(ref_pte, "reference"), "sdkgen": Runner(sdk_pte, "sdkgen")}
+    extra = dict(e.split("=", 1) for e in args.extra)
+    runners.update({name: Runner(Path(p), "sdkgen") for name, p in extra.items()})
     import random
 
     rng = random.Random(0)
@@ -264,6 +269,13 @@ def main(argv: list[str] | None = None) -> int:
         windows = [ids[i : i + n] for i in range(0, len(ids), n) if len(ids[i : i + n]) > 1][:4]
         for name, r in runners.items():
             result[name]["perplexity"] = round(teacher_forced_perplexity(r, windows), 4)
+    for name, p in extra.items():
+        result[name] = {
+            "bytes": Path(p).stat().st_size,
+            "prefill_tok_s": round(statistics.median(s[0] for s in samples[name]), 1),
+            "decode_tok_s": round(statistics.median(s[1] for s in samples[name]), 1),
+        }
+        print(name, result[name], {k: round(v / result["reference"][k], 3) for k, v in result[name].items()})
     ref, sdk = result["reference"], result["sdkgen"]
     ratios = {k: round(sdk[k] / ref[k], 3) for k in ref if isinstance(ref[k], (int, float)) and ref[k] == ref[k]}
     result["ratio_sdkgen_over_reference"] = ratios
