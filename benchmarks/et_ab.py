@@ -220,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--skip-reference-export", action="store_true", help="reuse work/ref/reference.pte")
     ap.add_argument("--label", default="")
+    ap.add_argument("--results", type=Path, help="also write <label>.json and <label>.md here (benchmarks/results)")
     ap.add_argument(
         "--extra", action="append", default=[], metavar="NAME=PTE", help="another sdkgen-signature .pte to run too"
     )
@@ -286,7 +287,29 @@ def main(argv: list[str] | None = None) -> int:
         json.dumps(result, indent=2)
     )
     print(json.dumps(result))
+    if args.results:
+        write_results(result, args.results / f"et_ab-{args.label or hf.name}")
     return 0
+
+
+def write_results(result: dict[str, Any], stem: Path) -> None:
+    """``stem.json`` and a markdown table ``stem.md`` (every artifact's numbers and its ratio to the reference)."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    stem.with_suffix(".json").write_text(json.dumps(result, indent=2) + "\n")
+    ref = result["reference"]
+    names = [k for k, v in result.items() if isinstance(v, dict) and "bytes" in v and not k.startswith("ratio")]
+    keys = [k for k in ref if isinstance(ref[k], (int, float))]
+    lines = [
+        f"# et_ab {result['label']}: {result['model']}, {result['date']}",
+        "",
+        "| artifact | " + " | ".join(keys) + " |",
+        "|---|" + "---:|" * len(keys),
+    ]
+    for n in names:
+        row = result[n]
+        cells = [f"{row[k]} ({row[k] / ref[k]:.2f}x)" if k in row and ref[k] else str(row.get(k, "")) for k in keys]
+        lines.append(f"| {n} | " + " | ".join(cells) + " |")
+    stem.with_suffix(".md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
