@@ -74,9 +74,10 @@ def test_build_is_verified_and_complete(built: BuildResult) -> None:
     art = r["artifacts"][0]
     assert art["sha256"] == hashlib.sha256(pte).hexdigest() and art["delegates"] == ["XnnpackBackend"]
     # Coverage comes from the program's instructions: XNNPACK subgraphs plus portable kernels (the KV cache
-    # update among them), each counted per call.
+    # update and attention, ExecuTorch's LLM kernels, among them), each counted per call.
     assert 0 < art["coverage"]["delegated_call_share"] < 1
-    assert "aten::index_put" in art["coverage"]["portable_calls"]
+    calls = art["coverage"]["portable_calls"]
+    assert calls["llama::update_cache"] == 2 * calls["llama::custom_sdpa"] > 0 and "aten::index_put" not in calls
     assert "delegated calls" in (out / "report.md").read_text()
     assert json.loads((out / "report.json").read_text()) == r
     assert not list(out.parent.glob(".*staging*"))

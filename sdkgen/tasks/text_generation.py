@@ -13,7 +13,7 @@ from sdkgen.config import BuildConfig
 from sdkgen.errors import ConfigError, StageError
 from sdkgen.models.hf import CheckpointInfo
 from sdkgen.runtimes import TARGETS, TargetInfo
-from sdkgen.runtimes.executorch.export import runner_bos_count
+from sdkgen.runtimes.executorch.export import PROGRAM_VERSION, runner_bos_count
 from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
 from sdkgen.stages import ModelParts, StageRunner
 from sdkgen.verify import Check, summarize
@@ -37,7 +37,7 @@ class TextGenerationStages(StageRunner):
         )
         k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
         k_golden = key("golden", k_compress, k_ref)
-        k_export = key("export", k_compress, cfg.export.max_seq_len)
+        k_export = key("export", k_compress, cfg.export.max_seq_len, PROGRAM_VERSION)
         # Only ExecuTorch targets that do not convert the checkpoint themselves lower the exported program; a
         # build of LiteRT or Core ML targets alone skips the torch.export of the whole model.
         exports = any(_lowers_program(TARGETS.get(t)) for t in cfg.targets)
@@ -213,11 +213,9 @@ class TextGenerationStages(StageRunner):
     def _run_export(self, d: Path, meta: dict[str, Any]) -> None:
         import torch
 
-        from sdkgen.models.text_generation import static_cache_module
         from sdkgen.runtimes.executorch.export import export_text_generation
 
-        wrapper = static_cache_module(self._model, self.config.export.max_seq_len)
-        ep = export_text_generation(wrapper, self.config.export.max_seq_len)
+        ep = export_text_generation(self._model, self.config.export.max_seq_len)
         torch.export.save(ep, d / "program.pt2")
         meta["program_bytes"] = (d / "program.pt2").stat().st_size
 

@@ -1,8 +1,9 @@
 """Held-out perplexity of a text-generation model, eager or artifact, through its step function.
 
 The held-out text is tokenized once and cut into consecutive windows of at most the KV cache's length;
-each window is one prefill call at position 0 (the static cache's later positions are masked), and every
-token but a window's first is scored given the tokens before it in that window. perplexity =
+each window is one prefill call at position 0 (the static cache's later positions are masked), or for a
+step that returns only the last row's logits (sdkgen's ExecuTorch XNNPACK program) one call per token,
+and every token but a window's first is scored given the tokens before it in that window. perplexity =
 exp(total negative log-likelihood / scored tokens).
 """
 
@@ -41,7 +42,10 @@ def perplexity(step: StepFn, windows: Sequence[Sequence[int]]) -> dict[str, floa
 
     nll, count = 0.0, 0
     for w in windows:
-        logits = np.asarray(step(list(w), 0), dtype=np.float64)[:-1]
+        logits = np.asarray(step(list(w), 0), dtype=np.float64)
+        if len(logits) < len(w):
+            logits = np.stack([np.asarray(step([t], i), dtype=np.float64)[-1] for i, t in enumerate(w)])
+        logits = logits[:-1]
         logits -= logits.max(axis=-1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
         targets = np.asarray(w[1:])

@@ -72,7 +72,7 @@ def lower_and_compare(model: Any, folder: Path, prompt: list[int], forced: list[
 
     vocab = model.get_input_embeddings().num_embeddings
     program = folder / "program.pt2"
-    torch.export.save(export_text_generation(static_cache_module(model, MAX_SEQ_LEN), MAX_SEQ_LEN), program)
+    torch.export.save(export_text_generation(model, MAX_SEQ_LEN), program)
     delegation = lower_program(program, "xnnpack", runner_metadata(MAX_SEQ_LEN, vocab, 0, [0]), folder / "model.pte")
     assert delegation["forward"]["delegates"].get("XnnpackBackend", 0) > 0
     want = np.stack(teacher_forced(eager_step(static_cache_module(model, MAX_SEQ_LEN)), prompt, forced))
@@ -85,11 +85,10 @@ def export_and_compare(model: Any, prompt: list[int]) -> float:
     """``torch.export`` only (no lowering): the exported program's prefill logits against the eager model's."""
     import torch
 
-    from sdkgen.models.text_generation import static_cache_module
     from sdkgen.runtimes.executorch.export import export_text_generation
 
     want = eager_logits(model, prompt)
-    ep = export_text_generation(static_cache_module(model, MAX_SEQ_LEN), MAX_SEQ_LEN)
+    ep = export_text_generation(model, MAX_SEQ_LEN)
     with torch.no_grad():
         got = ep.module()(input_ids=torch.tensor([prompt]), cache_position=torch.arange(len(prompt)))[0]
     return float((got - want).abs().max() / want.abs().max())

@@ -39,7 +39,7 @@ def test_family_exports_and_matches_eager(family: str, tmp_path: Path) -> None:
         max_new_tokens=6,
     )
     program = tmp_path / "program.pt2"
-    torch.export.save(export_text_generation(static_cache_module(model, MAX_SEQ_LEN), MAX_SEQ_LEN), program)
+    torch.export.save(export_text_generation(model, MAX_SEQ_LEN), program)
     meta = runner_metadata(MAX_SEQ_LEN, info.vocab_size, 0, [0])
     delegation = lower_program(program, "xnnpack", meta, tmp_path / "model.pte")
     assert delegation["forward"]["delegates"].get("XnnpackBackend", 0) > 0

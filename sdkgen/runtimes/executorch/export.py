@@ -12,23 +12,43 @@ from typing import Any
 
 from sdkgen.spec import MethodSpec, TensorSpec
 
+#: Part of the export stage's cache key: bump it when :func:`export_text_generation` writes a different
+#: program for the same model (2: ExecuTorch's LLM kernels for the KV cache and attention, last-row logits).
+PROGRAM_VERSION = 2
 
-def export_text_generation(wrapper: Any, max_seq_len: int) -> Any:
-    """Export ``wrapper`` (from :func:`sdkgen.models.text_generation.static_cache_module`)."""
+
+def export_text_generation(model: Any, max_seq_len: int) -> Any:
+    """Export the Hugging Face causal LM ``model`` with a KV cache of ``max_seq_len`` positions.
+
+    Where :func:`.llm_kernels.supported` holds, the KV cache update and the attention are ExecuTorch's LLM
+    kernels (``llama::update_cache``, ``llama::custom_sdpa``); otherwise the program is transformers'
+    static-cache module (:func:`sdkgen.models.text_generation.static_cache_module`), whose cache update is
+    ``index_put`` and whose attention reads the whole cache through a mask."""
     import torch
+
+    from sdkgen.runtimes.executorch import llm_kernels
 
     ids = torch.tensor([[1, 2, 3]], dtype=torch.long)
     seq = torch.export.Dim("seq_length_dim", max=max_seq_len - 1)
+    dynamic = {"input_ids": {1: seq}, "cache_position": {0: seq}}
+    positions = torch.arange(3, dtype=torch.long)
     # strict=True: with strict=False torch 2.13 fails inside AOT export (DESIGN.md, measured).
-    return wrapper.export(
-        input_ids=ids,
-        cache_position=torch.arange(3, dtype=torch.long),
-        dynamic_shapes={"input_ids": {1: seq}, "cache_position": {0: seq}},
-        strict=True,
+    if llm_kernels.supported(model):
+        with llm_kernels.attached(model, max_seq_len) as module:
+            return torch.export.export(
+                module, (), {"input_ids": ids, "cache_position": positions}, dynamic_shapes=dynamic, strict=True
+            )
+    from sdkgen.models.text_generation import static_cache_module
+
+    return static_cache_module(model, max_seq_len).export(
+        input_ids=ids, cache_position=positions, dynamic_shapes=dynamic, strict=True
     )
 
 
 def method_specs(vocab_size: int) -> tuple[MethodSpec, ...]:
+    """``forward``'s signature. The logits have ``seq`` rows from the ``executorch:coreml`` program and one
+    (the last) from the program over ExecuTorch's LLM kernels (:mod:`.llm_kernels`, every family but Gemma 2);
+    the runner reads only the last row."""
     return (
         MethodSpec(
             "forward",

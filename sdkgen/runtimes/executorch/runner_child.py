@@ -15,6 +15,7 @@ from typing import Any
 def run(request: dict[str, Any]) -> dict[str, Any]:
     try:
         import executorch.kernels.quantized  # noqa: F401  (quantized embedding kernels, as on the phone)
+        from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (llama:: kernels, as on the phone)
         from executorch.extension.llm.runner import GenerationConfig, TextLLMRunner
     except ImportError as e:
         return {"check": {"name": "llm-runner", "status": "not_executed", "detail": f"runner not importable: {e}"}}

@@ -21,6 +21,7 @@ from sdkgen.verify.text_generation import step_checks
 def pte_step(pte: Path) -> tuple[Any, StepFn]:
     import executorch.kernels.quantized  # noqa: F401  (quantized embedding kernels, as on the phone)
     import torch
+    from executorch.extension.llm.custom_ops import custom_ops  # noqa: F401  (llama:: kernels, as on the phone)
     from executorch.extension.pybindings.portable_lib import _load_for_executorch
 
     module = _load_for_executorch(str(pte))
