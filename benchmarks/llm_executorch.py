@@ -460,15 +460,15 @@ def time_programs(
 
 
 def heldout_windows(checkpoint: Path, window: int) -> list[list[int]]:
-    """sdkgen's held-out windows of ``samples/tiny-llm/heldout.txt`` (BOS first)."""
-    sys.path.insert(0, str(ROOT))
+    """All of ``samples/tiny-llm/heldout.txt`` in sdkgen's held-out windows (BOS, then ``window - 1`` tokens;
+    sdkgen's own build scores at most ``sdkgen.verify.perplexity.MAX_WINDOWS`` of them)."""
     from transformers import PreTrainedTokenizerFast
-
-    from sdkgen.verify.perplexity import heldout_windows as windows
 
     tok = PreTrainedTokenizerFast(tokenizer_file=str(checkpoint / "tokenizer.json"))
     bos = json.loads((checkpoint / "config.json").read_text())["bos_token_id"]
-    return windows(tok, TINY_LLM / "heldout.txt", window, [bos])
+    ids = tok.encode((TINY_LLM / "heldout.txt").read_text(encoding="utf-8"), add_special_tokens=False)
+    size = window - 1
+    return [w for w in ([bos, *ids[i : i + size]] for i in range(0, len(ids), size)) if len(w) > 1]
 
 
 def token_perplexity(program: Program, windows: list[list[int]]) -> dict[str, float]:
