@@ -13,6 +13,7 @@ from typing import Any
 
 from sdkgen import toolchain
 from sdkgen.config import BuildConfig
+from sdkgen.errors import ConfigError
 from sdkgen.spec import ModelSpec
 from sdkgen.verify import Check, summarize
 
@@ -70,6 +71,21 @@ def build_report(
         "host": toolchain.host(),
         "files": output_files,
     }
+
+
+def read_build_output(build_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report and model spec (as JSON) of a ``sdkgen build`` output folder, or a :class:`ConfigError`
+    (exit 2) with a hint when the folder is not one: what ``sdkgen test`` and ``sdkgen bench`` read."""
+    report_file, spec_file = build_dir / "report.json", build_dir / "model-spec.json"
+    if not report_file.is_file() or not spec_file.is_file():
+        raise ConfigError(
+            f"{str(build_dir)!r} is not a sdkgen build output (no report.json and model-spec.json)",
+            hint="pass the folder `sdkgen build` wrote, e.g. dist/<name>; build it first with `sdkgen build`",
+        )
+    return (
+        json.loads(report_file.read_text(encoding="utf-8")),
+        json.loads(spec_file.read_text(encoding="utf-8")),
+    )
 
 
 def write_report(report: dict[str, Any], folder: Path) -> None:

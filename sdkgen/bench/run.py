@@ -37,20 +37,6 @@ from sdkgen.errors import ConfigError, StageError, UnknownNameError
 Log = Callable[[str], None]
 
 
-def load_build(build_dir: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The report and model spec of a ``sdkgen build`` output folder, or a :class:`ConfigError` (exit 2)."""
-    report_file, spec_file = build_dir / "report.json", build_dir / "model-spec.json"
-    if not report_file.is_file() or not spec_file.is_file():
-        raise ConfigError(
-            f"{str(build_dir)!r} is not a sdkgen build output (no report.json and model-spec.json)",
-            hint="pass the folder `sdkgen build` wrote, e.g. dist/<name>; build it first with `sdkgen build`",
-        )
-    return (
-        json.loads(report_file.read_text(encoding="utf-8")),
-        json.loads(spec_file.read_text(encoding="utf-8")),
-    )
-
-
 def run_bench(
     build_dir: Path,
     *,
@@ -67,8 +53,9 @@ def run_bench(
     from sdkgen.bench.roofline import host_info
     from sdkgen.compress.bench import interleaved
     from sdkgen.compress.sweep import runs_here
+    from sdkgen.report import read_build_output
 
-    report, spec = load_build(build_dir)
+    report, spec = read_build_output(build_dir)
     task = report["task"]
     arts = {a["target"]: a for a in report["artifacts"]}
     chosen = targets or list(arts)

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen import devices
-from sdkgen.errors import ConfigError, StageError, ToolchainMissing
+from sdkgen.errors import StageError, ToolchainMissing
 from sdkgen.junit import TestCase, summary
 
 QEMU = "qemu-aarch64"
@@ -467,7 +467,9 @@ def run(args: argparse.Namespace) -> int:
         if args.build is None:
             return 0
     build: Path = args.build or Path("dist/tiny-llm")
-    report, spec = _load(build)
+    from sdkgen.report import read_build_output
+
+    report, spec = read_build_output(build)
     qemu, qemu_version = find_qemu()
     sysroot = open_sysroot(sysroot_path)
     name = str(report.get("name", spec.get("name", "sdkgen")))
@@ -491,16 +493,6 @@ def run(args: argparse.Namespace) -> int:
     _print_table(run_, rows, build)
     devices.raise_for(run_)
     return 0
-
-
-def _load(build: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-    report_file, spec_file = build / "report.json", build / "model-spec.json"
-    if not report_file.is_file() or not spec_file.is_file():
-        raise ConfigError(
-            f"{str(build)!r} is not a sdkgen build output (no report.json and model-spec.json)",
-            hint="pass the folder `sdkgen build` wrote, e.g. dist/<name>; build it first with `sdkgen build`",
-        )
-    return json.loads(report_file.read_text(encoding="utf-8")), json.loads(spec_file.read_text(encoding="utf-8"))
 
 
 def _say(message: str) -> None:
