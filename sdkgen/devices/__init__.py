@@ -68,19 +68,16 @@ class DeviceRun:
 def load_build(build_dir: Path, platform: Platform) -> tuple[dict[str, Any], Path]:
     """The build report and the platform's SDK folder of a ``sdkgen build`` output; a clear error when the
     folder is not one, or the build made no SDK for ``platform``."""
-    report_file = build_dir / "report.json"
-    if not report_file.is_file():
-        raise ConfigError(
-            f"{str(build_dir)!r} is not a sdkgen build output (no report.json)",
-            hint="pass the folder `sdkgen build` wrote, e.g. dist/<name>; build it first with `sdkgen build`",
-        )
+    from sdkgen.report import read_build_output
+
+    report, _ = read_build_output(build_dir)
     sdk = build_dir / platform
     if not sdk.is_dir():
         raise ConfigError(
             f"the build in {str(build_dir)!r} has no {platform} SDK",
             hint=f"add a target that serves {platform} to `targets` and rebuild (`sdkgen doctor` lists them)",
         )
-    return json.loads(report_file.read_text(encoding="utf-8")), sdk
+    return report, sdk
 
 
 def run_folder(build_dir: Path, platform: Platform) -> Path:
