@@ -24,16 +24,18 @@ import os
 import re
 import shlex
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sdkgen import __version__
 from sdkgen.cache import write_text_atomic
-from sdkgen.config import FACTORY_SOURCE, PACKAGE_SOURCE, BuildConfig, load_config
 from sdkgen.devices import run_folder
 from sdkgen.errors import EXIT_CODES, ConfigError, OutputPathError
-from sdkgen.runtimes import TARGETS, load_runtimes
-from sdkgen.sdk.android import COMPILE_SDK
-from sdkgen.sdk.render import TEMPLATES_ROOT, environment
+
+if TYPE_CHECKING:
+    from sdkgen.config import BuildConfig
+
+# The config, runtime registry, SDK and template modules are imported where they are used: `sdkgen` builds
+# this command's parser on every run, and importing them here cost every command about 150 ms at start-up.
 
 __all__ = [
     "ACTIONS",
@@ -68,8 +70,6 @@ JAVA_VERSION = 17
 #: the harness pins Android Gradle Plugin ``AGP_VERSION`` (sdkgen/sdk/android), which needs Gradle 8.9 or newer
 #: of the same major version; ``gradle/actions/setup-gradle`` puts this one on PATH (with its open-source cache).
 GRADLE_VERSION = "8.11.1"
-#: The emulator runs the API level the generated library compiles against (its minSdk is lower or equal).
-ANDROID_API_LEVEL = COMPILE_SDK
 ANDROID_SERIAL = "emulator-5554"
 IOS_RUNNER = "macos-15"
 IOS_SIMULATOR = "iPhone 16"
@@ -109,6 +109,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from sdkgen.config import load_config
+
     config = load_config(args.config)
     out = write_workflow(render_workflow(config, Path.cwd(), args.sdkgen_spec), args.out, force=args.force)
     print(f"wrote {out}: jobs {', '.join(_jobs(config))}; commit it and push to run sdkgen in GitHub Actions")
@@ -134,11 +136,15 @@ def render_workflow(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEF
     """The workflow text for ``config``, with paths relative to ``repo_root`` (the repository's top folder),
     installing sdkgen from ``sdkgen_spec`` (see :func:`install_requirement`)."""
     view = workflow_view(config, repo_root, sdkgen_spec)
+    from sdkgen.sdk.render import TEMPLATES_ROOT, environment
+
     return environment(TEMPLATES_ROOT / "ci" / "github").get_template(TEMPLATE).render(**view)
 
 
 def workflow_view(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEFAULT_SPEC) -> dict[str, Any]:
     """The template data: every value a YAML scalar, every path relative to ``repo_root``."""
+    from sdkgen.sdk.android import COMPILE_SDK
+
     config_file = _relative(config.root / "sdkgen.toml", repo_root)
     build_dir = DIST / config.name
     jobs = _jobs(config)
@@ -176,7 +182,8 @@ def workflow_view(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEFAU
         view["android"] = {
             "timeout": TIMEOUTS["android"],
             "java_version": JAVA_VERSION,
-            "api_level": ANDROID_API_LEVEL,
+            # The emulator runs the API level the library compiles against (its minSdk is lower or equal).
+            "api_level": COMPILE_SDK,
             "gradle_version": _yaml(GRADLE_VERSION),
             "command": _yaml(f'sdkgen test android "$SDKGEN_BUILD" --serial {ANDROID_SERIAL}'),
             "results": _yaml(results.as_posix()),
@@ -196,6 +203,8 @@ def workflow_view(config: BuildConfig, repo_root: Path, sdkgen_spec: str = DEFAU
 
 def _jobs(config: BuildConfig) -> list[str]:
     """``build``, then each platform a target of ``config`` ships its artifact on."""
+    from sdkgen.runtimes import TARGETS, load_runtimes
+
     load_runtimes()
     infos = [TARGETS.get(t) for t in config.targets]
     return ["build", *(p for p in ("android", "ios") if any(i.ships(p, config.model.task) for i in infos))]
@@ -271,6 +280,8 @@ def _remote(url: str, spec: str) -> None:
 def _extras(config: BuildConfig) -> list[str]:
     """The extras the build needs: those the targets name, and ``check`` (the Kotlin compiler of the check
     stage)."""
+    from sdkgen.runtimes import TARGETS, load_runtimes
+
     load_runtimes()
     return sorted({TARGETS.get(t).extra for t in config.targets} | {"check"})
 
@@ -278,6 +289,8 @@ def _extras(config: BuildConfig) -> list[str]:
 def _model_requirements(config: BuildConfig) -> list[str]:
     """The distribution of a ``pkg:`` model source at the version installed here (none for other sources)."""
     reqs: list[str] = []
+    from sdkgen.config import PACKAGE_SOURCE
+
     m = PACKAGE_SOURCE.fullmatch(config.model.source)
     if m is not None:
         top = m.group(1).split(".")[0]
@@ -297,6 +310,8 @@ def _hash_patterns(config: BuildConfig, repo_root: Path) -> str:
     for a factory the config's folder, where its module and weights live), as expression string literals."""
     source = config.model.source
     patterns = [_relative(config.root / "sdkgen.toml", repo_root).as_posix()]
+    from sdkgen.config import FACTORY_SOURCE, PACKAGE_SOURCE
+
     if FACTORY_SOURCE.fullmatch(source):
         patterns.append((_relative(config.root, repo_root) / "**").as_posix())
     elif PACKAGE_SOURCE.fullmatch(source) is None:

@@ -21,6 +21,7 @@ from sdkgen.ci import github
 from sdkgen.cli import main
 from sdkgen.config import load_config
 from sdkgen.errors import EXIT_CODES, ConfigError, OutputPathError
+from sdkgen.sdk.android import COMPILE_SDK
 from tests.conftest import ROOT
 
 SAMPLES = ["tiny-llm", "digits-classifier", "minilm-embedder"]
@@ -225,7 +226,7 @@ def test_jobs_run_the_right_commands(name: str, workflows: dict[str, tuple[str, 
     assert android["needs"] == "build" and android["runs-on"] == "ubuntu-latest"
     assert "sudo udevadm trigger --name-match=kvm" in _runs(android)
     emulator = next(s for s in _steps(android) if "android-emulator-runner" in s.get("uses", ""))
-    assert emulator["with"]["arch"] == "x86_64" and emulator["with"]["api-level"] == github.ANDROID_API_LEVEL
+    assert emulator["with"]["arch"] == "x86_64" and emulator["with"]["api-level"] == COMPILE_SDK
     assert emulator["with"]["script"] == 'sdkgen test android "$SDKGEN_BUILD" --serial emulator-5554'
     assert _steps(android)[-1]["with"]["path"] == f"{build_dir}/device-tests/android"
     assert _steps(android)[-1]["if"] == "always()"
