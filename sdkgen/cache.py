@@ -65,14 +65,18 @@ def path_digest(path: Path) -> tuple[str, int]:
     """sha256 and byte size of a file, or of a folder artifact (``.mlpackage``): its files' relative
     paths and contents in sorted order."""
     if path.is_file():
-        data = path.read_bytes()
-        return hashlib.sha256(data).hexdigest(), len(data)
+        return _file_sha256(path).hexdigest(), path.stat().st_size
     h, size = hashlib.sha256(), 0
     for f in sorted(p for p in path.rglob("*") if p.is_file()):
-        data = f.read_bytes()
-        h.update(f.relative_to(path).as_posix().encode() + b"\0" + hashlib.sha256(data).digest())
-        size += len(data)
+        h.update(f.relative_to(path).as_posix().encode() + b"\0" + _file_sha256(f).digest())
+        size += f.stat().st_size
     return h.hexdigest(), size
+
+
+def _file_sha256(path: Path) -> Any:
+    """sha256 of a file, read in chunks (a model file is never held in memory whole)."""
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256")
 
 
 def copy_path(src: Path, dst: Path) -> None:

@@ -1,9 +1,10 @@
 """The ``sdkgen`` command line. Thin: parses arguments, calls the library, maps errors to exit codes.
 
 Exit codes (:data:`sdkgen.errors.EXIT_CODES`, also in ``sdkgen --help``): 0 success · 1 a stage failed ·
-2 bad input (config, model, output path) · 3 verification failed (host or device) · 4 a needed toolchain
-is missing · 5 a quality gate failed · 6 a device failed (boot timeout, install). Errors print their
-message and a ``hint:`` line to stderr.
+2 bad config, output path or arguments · 3 verification failed (host or device) · 4 a needed toolchain is
+missing · 5 a quality gate failed · 6 a device failed (boot timeout, install) · 7 bad model or data files ·
+8 output folder locked by another build · 9 too little memory · 10 runtime version mismatch. Errors print
+their message and a ``hint:`` line to stderr.
 """
 
 from __future__ import annotations

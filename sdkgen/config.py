@@ -28,6 +28,10 @@ FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
 PACKAGE_SOURCE = re.compile(r"^pkg:([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)/(.+)$")
 _FOLDER_TASKS = ("text-generation", "text-embedding", "text-classification")
 GROUP_SIZES = (32, 64, 128, 256)
+#: What ``compress.embeddings = "auto"`` quantizes the embedding table to, per recipe: the weight bits of its
+#: linear layers (ExecuTorch's own ``export_llm`` leaves the table fp32 unless told; at SmolLM2-135M that is
+#: half of the 8da4w file, docs/performance.md).
+AUTO_EMBEDDINGS = {"8da4w": "int4", "8da8w": "int8"}
 
 _KOTLIN_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _SWIFT_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -103,7 +107,9 @@ class RecipeFields(_Section):
 
     recipe: str = "8da4w"
     group_size: int = 32
-    embeddings: Literal["none", "int8", "int4"] = "none"
+    #: ``auto``: the embedding table takes the recipe's weight bits where every target that lowers the
+    #: build's own model can express it (8da4w: int4 at ``group_size``, 8da8w: int8), else ``none``.
+    embeddings: Literal["auto", "none", "int8", "int4"] = "auto"
     prune: PruneSection | None = None
     low_rank: LowRankSection | None = None
     recovery: RecoverySection | None = None
@@ -122,11 +128,12 @@ class RecipeFields(_Section):
             raise ValueError(f"must be one of {', '.join(map(str, GROUP_SIZES))}")
         return v
 
-    def to_recipe(self) -> Recipe:
+    def to_recipe(self, embeddings: str) -> Recipe:
+        """The recipe with ``embeddings`` resolved (:meth:`BuildConfig.embeddings_for`)."""
         return Recipe(
             self.recipe,
             self.group_size,
-            self.embeddings,
+            embeddings,
             Pruning(self.prune.method, 0.5 if self.prune.method == "2:4" else self.prune.amount)
             if self.prune
             else None,
@@ -498,7 +505,9 @@ class BuildConfig(_Section):
                 f"{what} needs calibration data: compress.calibration is not set",
                 'set compress.calibration = "calibration.txt" (a text file; for images an .npz with "images")',
             )
-        transforms = c.prune is not None or c.low_rank is not None or c.recovery is not None or c.embeddings != "none"
+        # "auto" embeddings are a default that only applies where it can (embeddings_for), never a refusal.
+        embeddings = c.embeddings if c.embeddings != "auto" else "none"
+        transforms = c.prune is not None or c.low_rank is not None or c.recovery is not None or embeddings != "none"
         if transforms and task != "text-generation":
             raise _Combination(
                 f"pruning, low-rank and embedding quantization apply to text generation's decoder, not {task!r}",
@@ -519,9 +528,9 @@ class BuildConfig(_Section):
                     "compress.low_rank or compress.embeddings",
                     f'set compress.targets = {{ "{name}" = "none" }} to build it from the plain checkpoint',
                 )
-            if c.embeddings not in info.embeddings:
+            if embeddings not in info.embeddings:
                 raise _Combination(
-                    f"target {name!r} cannot quantize embeddings to {c.embeddings!r} (it can: "
+                    f"target {name!r} cannot quantize embeddings to {embeddings!r} (it can: "
                     f"{', '.join(info.embeddings)})",
                     f'set compress.embeddings = "none", or compress.targets = {{ "{name}" = "none" }}',
                 )
@@ -538,10 +547,32 @@ class BuildConfig(_Section):
         quantization when a target lowers that model as it is (ExecuTorch). Targets that quantize their own
         artifact (``TargetInfo.quantizes_artifact``) apply their recipe while lowering, so a build of only
         those quantizes nothing here."""
-        recipe = self.compress.to_recipe()
+        recipe = self.declared_recipe()
         if all(TARGETS.get(t).quantizes_artifact for t in self.targets):
             return dataclasses.replace(recipe, name="none")
         return recipe
+
+    def declared_recipe(self) -> Recipe:
+        """``[compress]`` as a recipe, embeddings resolved; what the report and the SDKs describe."""
+        return self.compress.to_recipe(self.embeddings_for(self.compress))
+
+    def embeddings_for(self, fields: RecipeFields) -> str:
+        """``fields.embeddings`` with ``auto`` resolved for this build's task and targets: the recipe's weight
+        bits (:data:`AUTO_EMBEDDINGS`) when the task is text generation and every target that lowers the
+        build's own model (not a ``compress.targets`` override, not one converting the checkpoint itself)
+        expresses them; ``none`` otherwise, so ``auto`` never makes a config invalid."""
+        if fields.embeddings != "auto":
+            return fields.embeddings
+        want = AUTO_EMBEDDINGS.get(fields.recipe)
+        task = self.model.task
+        if want is None or task != "text-generation":
+            return "none"
+        lowering = [
+            TARGETS.get(t)
+            for t in self.targets
+            if t not in self.compress.targets and task not in TARGETS.get(t).converts_checkpoint
+        ]
+        return want if lowering and all(want in info.embeddings for info in lowering) else "none"
 
     def recipe_for(self, target: str) -> str:
         """The compression recipe of ``target``: its ``compress.targets`` override or ``compress.recipe``."""

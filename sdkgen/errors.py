@@ -27,9 +27,12 @@ __all__ = [
     "CheckFailed",
     "ConfigError",
     "DeviceError",
+    "InsufficientResources",
     "ModelLoadError",
+    "OutputBusy",
     "OutputPathError",
     "QualityGateFailed",
+    "RuntimeVersionMismatch",
     "SdkgenError",
     "StageError",
     "ToolchainMissing",
@@ -42,11 +45,16 @@ __all__ = [
 EXIT_CODES: dict[int, str] = {
     0: "success: every check that ran passed (some may be reported as not executed here)",
     1: "a stage failed while running, or generated code did not compile",
-    2: "bad input: config, model files, output path or command-line arguments",
+    2: "bad input: the config, the output path or the command-line arguments",
     3: "verification failed: an artifact disagrees with the eager model (host or device golden tests)",
     4: "a needed toolchain is missing: a runtime, compiler, Android SDK or Xcode",
     5: "a quality gate failed: perplexity, accuracy, label agreement or cosine below its verify.* bound",
     6: "a device failed: the emulator or simulator did not boot in time, or the test app did not install",
+    7: "bad model or data files: a missing or truncated checkpoint, an unsupported architecture, or a tokenizer, "
+    "label list or calibration set that does not fit the model",
+    8: "the output folder is in use: another sdkgen build holds its lock",
+    9: "this host has too little memory for the conversion (estimated before it starts)",
+    10: "runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another",
     130: "interrupted: nothing was moved into the output folder",
 }
 
@@ -76,11 +84,17 @@ class ConfigError(SdkgenError, ValueError):
 
 
 class ModelLoadError(SdkgenError):
-    exit_code = 2
+    """The model or a data file beside it (tokenizer, labels, calibration, evaluation data) is missing,
+    damaged or does not fit the model."""
+
+    exit_code = 7
 
 
 class RuntimeVersionMismatch(ModelLoadError):
-    """An artifact written by another version of its runtime than the one installed here."""
+    """An artifact written by another version of its runtime than the one installed here, or than the one
+    the generated SDK links."""
+
+    exit_code = 10
 
 
 class UnknownNameError(SdkgenError, KeyError):
@@ -92,6 +106,18 @@ class UnknownNameError(SdkgenError, KeyError):
 
 class OutputPathError(SdkgenError):
     exit_code = 2
+
+
+class OutputBusy(OutputPathError):
+    """Another build holds the output folder's lock."""
+
+    exit_code = 8
+
+
+class InsufficientResources(SdkgenError):
+    """The host has too little memory (or disk) for a conversion, estimated before it starts."""
+
+    exit_code = 9
 
 
 class ToolchainMissing(SdkgenError):

@@ -42,7 +42,10 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
             "runtime": f"coremltools {runtime_version()}",
             **describe(path),
         }
-    data = path.read_bytes()[:8] if path.is_file() else b""
+    data = b""
+    if path.is_file():
+        with path.open("rb") as f:
+            data = f.read(8)
     if path.suffix == ".pte" or data[4:8] == b"ET12":
         require_modules(("executorch",), "executorch", "inspecting a .pte")
         from sdkgen.runtimes.executorch.inspect import inspect_pte

@@ -125,7 +125,7 @@ class _Build(TextGenerationStages, TensorStages):
                 cfg.android.min_sdk,
             ),
             ios=IosPackage(cfg.ios.module, cfg.ios.minimum_ios),
-            compression=self.config.compress.to_recipe().as_dict(),
+            compression=self.config.declared_recipe().as_dict(),
             **parts.spec_fields,
         )
         artifacts, files, verify = parts.artifacts, parts.files, parts.verify

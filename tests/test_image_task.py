@@ -140,4 +140,4 @@ def test_inspect_refuses_an_artifact_from_another_runtime_version(project: Path)
     with pytest.raises(RuntimeVersionMismatch, match=r"built with executorch 0\.0\.1") as e:
         inspect_artifact(pte)
     assert "pip install executorch==0.0.1" in (e.value.hint or "")
-    assert main(["inspect", str(mlpackage)]) == 2
+    assert main(["inspect", str(mlpackage)]) == RuntimeVersionMismatch.exit_code == 10

@@ -41,7 +41,7 @@ def test_init_refuses_overwrite_and_bad_models(tmp_path: Path, capsys: pytest.Ca
     with pytest.raises(ModelLoadError, match="MambaForCausalLM"):
         init_config(tmp_path / "m", tmp_path / "new.toml")
     assert not (tmp_path / "new.toml").exists()
-    assert main(["init", str(tmp_path / "m"), "--out", str(tmp_path / "new.toml")]) == 2
+    assert main(["init", str(tmp_path / "m"), "--out", str(tmp_path / "new.toml")]) == ModelLoadError.exit_code == 7
     assert "hint:" in capsys.readouterr().err
 
 

@@ -82,16 +82,17 @@ def run_sweep(config: BuildConfig, out_root: Path, *, cache_root: Path | None, l
     probes: list[tuple[Row, Any]] = []
     with tempfile.TemporaryDirectory(prefix=f".{config.name}-sweep-work-", dir=_mkdir(out_root)) as work:
         for item in config.sweep.recipes:
-            log(f"[sweep] {item.label}: {item.to_recipe().describe()}")
-            recipe = item.to_recipe().as_dict()
             # One build per target: each runtime maps the recipe onto its own mechanism, or cannot express it
             # (a "skipped" row naming why); the stages they share come from the cache.
             for target in targets:
                 try:
                     variant = _variant(config, item, target)
                 except ConfigError as e:
+                    recipe = item.to_recipe("none" if item.embeddings == "auto" else item.embeddings).as_dict()
                     rows.append(Row(item.label, target, recipe, "skipped", e.message))
                     continue
+                recipe = variant.declared_recipe().as_dict()
+                log(f"[sweep] {item.label} on {target}: {recipe['description']}")
                 where = Path(work) / f"{item.label}-{target.replace(':', '-')}"
                 try:
                     result = build(variant, where, cache_root=cache_root, log=lambda m: None, sdks=False)

@@ -80,6 +80,8 @@ def test_pipeline_end_to_end(tmp_path: Path) -> None:
     assert res["exports"]["sdkgen_rebuild"]["stages"]["export"]["status"] == "cached"
     # The reference's embedding_quantize shrinks the fp32 embedding table it otherwise keeps.
     assert res["exports"]["reference_embq"]["size_mb"] < res["exports"]["reference"]["size_mb"]
+    # sdkgen's 8da4w quantizes the table by default (compress.embeddings = "auto").
+    assert res["exports"]["sdkgen"]["size_mb"] < res["exports"]["reference"]["size_mb"]
 
     assert set(res["runs"]) == {"reference", "reference_embq", "sdkgen"}
     for name, r in res["runs"].items():

@@ -4,6 +4,7 @@ clear error for every combination that cannot be built."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 
 from sdkgen.config import parse_config
 from sdkgen.errors import ConfigError
+from sdkgen.runtimes import TARGETS
 
 BASE: dict[str, Any] = {
     "targets": ["executorch:xnnpack", "litert:cpu"],
@@ -93,6 +95,27 @@ def test_transforms_need_a_target_that_lowers_the_builds_model() -> None:
     assert ok.recipe().as_dict()["prune"] == {"method": "layers", "amount": 0.25}
 
 
+def test_auto_embeddings_take_the_recipes_weight_bits_where_every_lowering_target_can(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cfg = _parse()  # executorch:xnnpack lowers the build's model; litert:cpu has its own recipe
+    assert cfg.recipe().embeddings == "int4"
+    assert cfg.recipe().as_dict()["group_size"] == 32 and "int4 embeddings" in cfg.recipe().describe()
+    assert _parse(compress={"recipe": "8da8w"}).recipe().embeddings == "int8"
+    assert _parse(compress={"recipe": "fp16"}).recipe().embeddings == "none"
+    assert _parse(compress={"embeddings": "none"}).recipe().embeddings == "none"
+    # Only converting targets: nothing lowers the build's model, so nothing to quantize.
+    assert _parse(targets=["litert:cpu"]).declared_recipe().embeddings == "none"
+    # A lowering target that cannot express int4 embeddings gets the fp32 table instead of an error; written
+    # out, the same choice is refused as before.
+    xnn = TARGETS.get("executorch:xnnpack")
+    monkeypatch.setitem(TARGETS._items, xnn.name, dataclasses.replace(xnn, embeddings=("none", "int8")))
+    assert _parse().recipe().embeddings == "none"
+    assert _parse(compress={"recipe": "8da8w"}).recipe().embeddings == "int8"
+    e = _error(compress={"embeddings": "int4"})
+    assert "target 'executorch:xnnpack' cannot quantize embeddings to 'int4'" in e.message
+
+
 def test_recovery_training_needs_something_to_recover_from() -> None:
     e = _error(compress={"recovery": {"steps": 100}, "calibration": "c.txt"})
     assert "compress.recovery trains the model back after compress.prune or compress.low_rank" in e.message
@@ -112,7 +135,7 @@ def test_decoder_transforms_are_for_text_generation() -> None:
 def test_sweep_section() -> None:
     sweep = {"recipes": [{"label": "fp32", "recipe": "none"}, {"label": "q", "recipe": "8da4w", "group_size": 64}]}
     cfg = _parse(sweep=sweep)
-    assert [r.to_recipe().group_size for r in cfg.sweep.recipes] == [32, 64]
+    assert [r.to_recipe(r.embeddings).group_size for r in cfg.sweep.recipes] == [32, 64]
     e = _error(sweep={**sweep, "targets": ["coreml:ane"]})
     assert "sweep.targets names 'coreml:ane', which is not in `targets`" in e.message
     assert "at least 1" in _error(sweep={"recipes": []}).message
