@@ -19,11 +19,15 @@
 #
 #     0    success: every check that ran passed (some may be reported as not executed here)
 #     1    a stage failed while running, or generated code did not compile
-#     2    bad input: config, model files, output path or command-line arguments
+#     2    bad input: the config, the output path or the command-line arguments
 #     3    verification failed: an artifact disagrees with the eager model (host or device golden tests)
 #     4    a needed toolchain is missing: a runtime, compiler, Android SDK or Xcode
 #     5    a quality gate failed: perplexity, accuracy, label agreement or cosine below its verify.* bound
 #     6    a device failed: the emulator or simulator did not boot in time, or the test app did not install
+#     7    bad model or data files: a missing or truncated checkpoint, an unsupported architecture, or a tokenizer, label list or calibration set that does not fit the model
+#     8    the output folder is in use: another sdkgen build holds its lock
+#     9    this host has too little memory for the conversion (estimated before it starts)
+#     10   runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another
 #     130  interrupted: nothing was moved into the output folder
 set -uo pipefail
 
@@ -61,11 +65,15 @@ done <<< "$output"
 if [ "$status" -ne 0 ]; then
     case "$status" in
         1) meaning='a stage failed while running, or generated code did not compile' ;;
-        2) meaning='bad input: config, model files, output path or command-line arguments' ;;
+        2) meaning='bad input: the config, the output path or the command-line arguments' ;;
         3) meaning='verification failed: an artifact disagrees with the eager model (host or device golden tests)' ;;
         4) meaning='a needed toolchain is missing: a runtime, compiler, Android SDK or Xcode' ;;
         5) meaning='a quality gate failed: perplexity, accuracy, label agreement or cosine below its verify.* bound' ;;
         6) meaning='a device failed: the emulator or simulator did not boot in time, or the test app did not install' ;;
+        7) meaning='bad model or data files: a missing or truncated checkpoint, an unsupported architecture, or a tokenizer, label list or calibration set that does not fit the model' ;;
+        8) meaning='the output folder is in use: another sdkgen build holds its lock' ;;
+        9) meaning='this host has too little memory for the conversion (estimated before it starts)' ;;
+        10) meaning='runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another' ;;
         130) meaning='interrupted: nothing was moved into the output folder' ;;
         *) meaning="unexpected exit code" ;;
     esac
