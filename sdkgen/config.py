@@ -33,6 +33,7 @@ GROUP_SIZES = (32, 64, 128, 256)
 #: half of the 8da4w file, docs/performance.md).
 AUTO_EMBEDDINGS = {"8da4w": "int4", "8da8w": "int8"}
 
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,99}")
 _KOTLIN_PACKAGE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _SWIFT_MODULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _MAVEN_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -66,8 +67,10 @@ class ModelSection(_Section):
     @field_validator("name")
     @classmethod
     def _name_is_simple(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]*", v):
-            raise ValueError("must start with a letter or digit and use only letters, digits, '.', '_' and '-'")
+        if v is not None and not MODEL_NAME.fullmatch(v):
+            raise ValueError(
+                "must start with a letter or digit and use only letters, digits, '.', '_' and '-' (at most 100)"
+            )
         return v
 
 
@@ -324,6 +327,31 @@ class VerifySection(_Section):
     )
 
 
+class SdkSection(_Section):
+    """The generated SDKs: ``templates`` overrides sdkgen's templates. It is a folder inside the config's
+    folder laid out like sdkgen's ``templates/`` (``android/library/README.md.jinja``,
+    ``ios/api/tensor/Sources/{{ module }}/{{ class_name }}.swift.jinja``); each of its files replaces ours at
+    the same relative path, or adds a file. They are rendered in Jinja's sandbox with the same view as ours:
+    a template reads data, it cannot run code."""
+
+    templates: str | None = Field(
+        default=None,
+        description="a folder inside the config's folder whose files override sdkgen's templates by relative path",
+    )
+
+    @field_validator("templates")
+    @classmethod
+    def _inside(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        if "\0" in v or "\\" in v or not v.strip():
+            raise ValueError("must be a folder path relative to the config file, written with '/'")
+        parts = Path(v).parts
+        if Path(v).is_absolute() or ".." in parts:
+            raise ValueError("must be a folder inside the config's folder: no absolute path and no '..'")
+        return v
+
+
 class BuildConfig(_Section):
     """A whole ``sdkgen.toml``. ``root`` is the folder the file lives in (not a key of the file)."""
 
@@ -338,6 +366,7 @@ class BuildConfig(_Section):
     image: ImageSection | None = None
     verify: VerifySection = VerifySection()
     sweep: SweepSection | None = None
+    sdk: SdkSection = SdkSection()
     root: Path = Field(default=Path(), exclude=True)
 
     @field_validator("targets")
@@ -353,6 +382,7 @@ class BuildConfig(_Section):
 
     @model_validator(mode="after")
     def _combinations(self) -> BuildConfig:
+        self._names_and_folders()
         is_factory = bool(FACTORY_SOURCE.fullmatch(self.model.source))
         task = self.model.task
         tf_kind = source_kind(self.model.source, self.root)
@@ -450,6 +480,33 @@ class BuildConfig(_Section):
                     f'set ios.minimum_ios = "{min_ios}" or higher',
                 )
         return self
+
+    def _names_and_folders(self) -> None:
+        """The build's name (``model.name``, else the config's folder name) names files and folders of the
+        output; ``sdk.templates`` must be a real folder inside the config's folder (no symbolic link out)."""
+        if self.model.name is None and not MODEL_NAME.fullmatch(folder := self.root.resolve().name):
+            raise _Combination(
+                f"model.name is not set, and the config's folder name {folder!r}, its default, is not a valid name "
+                "(a letter or digit, then letters, digits, '.', '_' and '-')",
+                f'set model.name = "{"-".join(re.findall(r"[A-Za-z0-9]+", folder)) or "model"}" under [model]',
+            )
+        if self.sdk.templates is not None:
+            where = (self.root / self.sdk.templates).resolve()
+            if not where.is_relative_to(self.root.resolve()):
+                raise _Combination(
+                    f"sdk.templates = {self.sdk.templates!r} leads outside the config's folder (to {where})",
+                    "copy the template overrides into a folder beside sdkgen.toml",
+                )
+            if not where.is_dir():
+                raise _Combination(
+                    f"sdk.templates = {self.sdk.templates!r} is not a folder ({where})",
+                    "create the folder, laid out like sdkgen's templates/ (e.g. android/library/README.md.jinja)",
+                )
+
+    @property
+    def templates_dir(self) -> Path | None:
+        """The folder of ``sdk.templates`` (user template overrides), or ``None``."""
+        return self.path(self.sdk.templates) if self.sdk.templates is not None else None
 
     def _tensorflow_source(self, kind: str) -> None:
         """A Keras or SavedModel source: task ``tensor``, targets that lower TensorFlow models, recipe ``none``."""

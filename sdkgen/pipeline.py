@@ -149,6 +149,8 @@ class _Build(TextGenerationStages, TensorStages):
                 platform,
                 spec_json,
                 path_digest(TEMPLATES_ROOT / platform)[0],
+                # User template overrides (sdk.templates) change the SDK as much as ours do.
+                *([path_digest(self.config.templates_dir)[0]] if self.config.templates_dir is not None else []),
                 [a.sha256 for a in artifacts],
                 __version__,
             )
@@ -175,7 +177,7 @@ class _Build(TextGenerationStages, TensorStages):
         from sdkgen.sdk import android, ios
 
         gen = {"android": android.generate, "ios": ios.generate}[platform]
-        result = gen(spec, files, d / "out")
+        result = gen(spec, files, d / "out", user_templates=self.config.templates_dir)
         meta.update({"files": [str(f) for f in result.files], "core": [str(f) for f in result.core]})
 
     def _run_check(self, d: Path, meta: dict[str, Any], platform: str, sdk_dir: Path, spec: ModelSpec) -> None:

@@ -14,7 +14,8 @@ from sdkgen.cache import copy_path
 from sdkgen.errors import EXIT_CODES, StageError
 from sdkgen.runtimes import TARGETS, TargetInfo, load_runtimes
 from sdkgen.runtimes.base import TENSOR_TASKS
-from sdkgen.sdk.render import TEMPLATES_ROOT, render_tree
+from sdkgen.sdk.naming import comment_text, markdown_table_code
+from sdkgen.sdk.render import TEMPLATES_ROOT, refuse_links, render_files, write_files
 from sdkgen.spec import ArtifactSpec, GoldenCase, ModelSpec, TensorCase
 
 GENERATOR = f"sdkgen {__version__}"
@@ -169,6 +170,7 @@ def artifacts_view(spec: ModelSpec, platform: str) -> list[dict[str, Any]]:
             "runtime": f"{info.runtime} {a.runtime_version}",
             "delegate": info.binding.delegate_doc,
             "file": a.file,
+            "file_md": markdown_table_code(a.file),
             "size": f"{a.size / 1e6:.2f} MB" if a.size >= 10_000 else f"{a.size} bytes",
         }
         for a, info in engines_for(spec, platform)
@@ -195,7 +197,7 @@ def build_step_view(spec: ModelSpec) -> dict[str, Any]:
     ]
     return {
         "sdkgen_build_name_kotlin": string_literal(spec.name),
-        "sdkgen_build_name_doc": " ".join(spec.name.split()),
+        "sdkgen_build_name_doc": comment_text(spec.name),
         "sdkgen_exit_codes": codes,
         "sdkgen_failure_codes": [c for c in codes if c["code"] != 0],
     }
@@ -210,6 +212,7 @@ def generate_sdk(
     model_dir: PurePosixPath,
     vectors_dir: PurePosixPath,
     templates_root: Path = TEMPLATES_ROOT,
+    user_templates: Path | None = None,
 ) -> GeneratedSdk:
     """Render ``platform``'s templates with ``view`` into ``out`` and copy ``files`` (name -> path) into
     ``out/model_dir`` (the Android assets or the Swift package resources).
@@ -217,19 +220,32 @@ def generate_sdk(
     The core's golden vectors (:func:`~sdkgen.sdk.golden_vectors.core_vectors`, computed from ``files``) are
     written into ``out/vectors_dir`` and count as core files, like the core's unit tests; ``view["core_tests"]``
     tells the templates whether there are any. The shared folders are rendered once, and each engine's binding
-    folders with ``view`` updated by that engine's entry of ``view["engines"]``."""
+    folders with ``view`` updated by that engine's entry of ``view["engines"]``.
+
+    ``user_templates`` (``[sdk] templates``) mirrors ``templates_root``: each of its folders is rendered right
+    after ours, so its files override ours by relative path (and may add files). The spec is checked first
+    (:func:`~sdkgen.sdk.guard.check_spec`, by the platform's ``generate`` before it builds the view) and every
+    template is rendered before anything is written, so a
+    refused spec or a failing template leaves ``out`` untouched."""
     from sdkgen.sdk.golden_vectors import core_vectors
 
+    if user_templates is not None:
+        refuse_links(user_templates)
+    for name in files:
+        _check_shipped(name)
     artifact, _ = artifact_for(spec, platform)
     vectors = core_vectors(spec, files)
     view = {**view, "core_tests": bool(vectors), **build_step_view(spec)}
     dirs = shared_dirs(platform, spec.task, templates_root)
-    written = render_tree(dirs, view, out)
+    user = _user_dirs(dirs, templates_root, user_templates)
+    rendered = render_files(_with_overrides(dirs, user), view, frozenset(user.values()))
     for engine in view["engines"]:
         bdirs = binding_dirs(platform, spec.task, TARGETS.get(engine["target"]), templates_root)
-        written.update(render_tree(bdirs, {**view, **engine}, out))
-    core_roots = {d for d in dirs if d.parent.name == "core"}
-    core = [f for f, root in written.items() if root in core_roots]
+        buser = _user_dirs(bdirs, templates_root, user_templates)
+        rendered.update(render_files(_with_overrides(bdirs, buser), {**view, **engine}, frozenset(buser.values())))
+    write_files(rendered, out)
+    core_roots = {d for d in dirs if d.parent.name == "core"} | {u for d, u in user.items() if d.parent.name == "core"}
+    core = [f for f, r in rendered.items() if r.root in core_roots]
     for name, data in sorted(vectors.items()):
         (out / vectors_dir).mkdir(parents=True, exist_ok=True)
         (out / vectors_dir / name).write_bytes(data)
@@ -238,5 +254,28 @@ def generate_sdk(
     (out / model_dir).mkdir(parents=True, exist_ok=True)
     for name, src in sorted(files.items()):
         copy_path(src, out / model_dir / name)
-    all_files = sorted([*written, *(model_dir / n for n in files), *(vectors_dir / n for n in vectors)])
+    all_files = sorted([*rendered, *(model_dir / n for n in files), *(vectors_dir / n for n in vectors)])
     return GeneratedSdk(platform, tuple(all_files), tuple(core), artifact.target)
+
+
+def _check_shipped(name: str) -> None:
+    from sdkgen.sdk.guard import file_name_problem
+
+    problem = file_name_problem(name)
+    if problem:
+        raise StageError(
+            f"model file {name!r} {problem}; it cannot be shipped in the SDK",
+            hint="every file the SDK ships is one plain file name inside its model folder",
+        )
+
+
+def _user_dirs(dirs: list[Path], root: Path, user_root: Path | None) -> dict[Path, Path]:
+    """Each of ``dirs`` (under ``root``) with its counterpart under ``user_root`` where that folder exists."""
+    if user_root is None:
+        return {}
+    pairs = {d: user_root / d.relative_to(root) for d in dirs}
+    return {d: u for d, u in pairs.items() if u.is_dir()}
+
+
+def _with_overrides(dirs: list[Path], user: dict[Path, Path]) -> list[Path]:
+    return [x for d in dirs for x in (d, *([user[d]] if d in user else []))]

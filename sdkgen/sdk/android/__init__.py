@@ -31,7 +31,9 @@ from sdkgen.sdk.common import (
     task_view,
     top1,
 )
+from sdkgen.sdk.guard import check_spec
 from sdkgen.sdk.members import float_literal, member_names
+from sdkgen.sdk.naming import markdown_text
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
@@ -69,6 +71,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
+        "model_md": markdown_text(f"The {spec.name} model ({spec.task})"),
         "class_name": class_name,
         "package": spec.android.package,
         "package_path": spec.android.package.replace(".", "/"),
@@ -88,7 +91,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "proguard_files": ", ".join(
             f'"proguard-{b}.pro"' for b in dict.fromkeys(i.binding.templates for _, i in engines)
         ),
-        "no_compress": sorted({a.file.rsplit(".", 1)[-1] for a, _ in engines}),
+        "no_compress": [lit(ext) for ext in sorted({a.file.rsplit(".", 1)[-1] for a, _ in engines})],
         "runtime_label": naming.doc_text(" or ".join(f"{i.runtime} {a.runtime_version}" for a, i in engines)),
         "asset_dir_literal": lit(spec.name),
     }
@@ -348,8 +351,15 @@ def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
+def generate(
+    spec: ModelSpec,
+    files: dict[str, Path],
+    out: Path,
+    templates_root: Path = TEMPLATES_ROOT,
+    user_templates: Path | None = None,
+) -> GeneratedSdk:
     """Render the library into ``out`` and copy ``files`` (artifact name -> path) into its assets."""
+    check_spec(spec)  # before the view: it parses versions and splits file names
     return generate_sdk(
         "android",
         spec,
@@ -359,4 +369,5 @@ def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root:
         PurePosixPath("src/main/assets", spec.name),
         PurePosixPath("src/test/resources/golden"),
         templates_root,
+        user_templates,
     )

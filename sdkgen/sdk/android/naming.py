@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdkgen.sdk.naming import quoted, upper_camel
+from sdkgen.sdk.naming import comment_text, quoted, upper_camel
 
 HARD_KEYWORDS = frozenset(
     [
@@ -77,5 +77,7 @@ def string_literal(s: str) -> str:
 
 
 def doc_text(s: str) -> str:
-    """Text safe inside a KDoc comment on one line."""
-    return " ".join(s.replace("*/", "*&#47;").split())
+    """Text safe inside a KDoc comment on one line: Kotlin's block comments nest, so both ``*/`` (which would
+    end the comment) and ``/*`` (which would open a nested one that swallows the rest of the file) are broken
+    up with an HTML entity, which KDoc renders as the character."""
+    return comment_text(s).replace("*/", "*&#47;").replace("/*", "&#47;*")

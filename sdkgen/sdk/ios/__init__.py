@@ -29,8 +29,10 @@ from sdkgen.sdk.common import (
     task_view,
     top1,
 )
+from sdkgen.sdk.guard import check_spec
 from sdkgen.sdk.ios import naming, platforms
 from sdkgen.sdk.members import float_literal, member_names
+from sdkgen.sdk.naming import markdown_text
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ArtifactSpec, ModelSpec, TensorValue
 
@@ -50,6 +52,7 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     view: dict[str, Any] = {
         "sdkgen_version": GENERATOR.split()[1],
         "model_doc": naming.doc_text(f"The {spec.name} model ({spec.task})"),
+        "model_md": markdown_text(f"The {spec.name} model ({spec.task})"),
         "class_name": class_name,
         "module": spec.ios.module,
         "minimum_ios": package_platforms.ios,
@@ -62,7 +65,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
         "runtime_products": list(products),
         # Xcode compiles a Core ML model package into an .mlmodelc (.process); other files are copied.
         "resources": [
-            {"path": r, "rule": "process" if r.endswith(".mlpackage") else "copy"} for r in sorted(resources)
+            {"path": r, "literal": lit(f"Resources/{r}"), "rule": "process" if r.endswith(".mlpackage") else "copy"}
+            for r in sorted(resources)
         ],
         "queue_label_literal": lit(f"sdkgen.{spec.ios.module}.runtime"),
         # Image classification reads CVPixelBuffers too, and has an error case for the formats it cannot read.
@@ -348,8 +352,15 @@ def _tensor_view(spec: ModelSpec) -> dict[str, Any]:
     }
 
 
-def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root: Path = TEMPLATES_ROOT) -> GeneratedSdk:
+def generate(
+    spec: ModelSpec,
+    files: dict[str, Path],
+    out: Path,
+    templates_root: Path = TEMPLATES_ROOT,
+    user_templates: Path | None = None,
+) -> GeneratedSdk:
     """Render the package into ``out`` and copy ``files`` (artifact name -> path) into its resources."""
+    check_spec(spec)  # before the view: it parses versions and splits file names
     return generate_sdk(
         "ios",
         spec,
@@ -359,4 +370,5 @@ def generate(spec: ModelSpec, files: dict[str, Path], out: Path, templates_root:
         PurePosixPath("Sources", spec.ios.module, "Resources"),
         PurePosixPath("Tests", f"{spec.ios.module}CoreTests", "Golden"),
         templates_root,
+        user_templates,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sdkgen.sdk.naming import quoted, upper_camel
+from sdkgen.sdk.naming import comment_text, quoted, upper_camel
 
 DECLARATION_KEYWORDS = (
     "associatedtype class deinit enum extension fileprivate func import init inout internal let open operator "
@@ -55,5 +55,5 @@ def string_literal(s: str) -> str:
 
 
 def doc_text(s: str) -> str:
-    """Text safe inside a ``///`` comment on one line."""
-    return " ".join(s.split())
+    """Text safe inside a ``///`` or ``//`` comment on one line (:func:`~sdkgen.sdk.naming.comment_text`)."""
+    return comment_text(s)
