@@ -174,7 +174,7 @@ MAX_NAME_BYTES = 255
 def path_segment_problem(s: str) -> str | None:
     """Why ``s`` cannot be one file or folder name inside a folder (on Linux, macOS or Windows), or ``None``."""
     if s in ("", ".", ".."):
-        return "is empty" if not s else f"is {s!r}, a folder rather than a file name"
+        return "is empty" if not s else "names the current or the parent folder, not a file"
     if "/" in s or "\\" in s:
         return "holds a path separator ('/' or '\\')"
     bad = next((c for c in s if ord(c) < 0x20 or ord(c) == 0x7F), None)
