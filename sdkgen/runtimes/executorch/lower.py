@@ -99,10 +99,8 @@ def lower_program(
     import torch
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
-    from sdkgen.cache import path_digest
-
     ep = torch.export.load(program_path)
-    seed = json.dumps([path_digest(program_path)[0], delegate, options or {}], sort_keys=True)
+    seed = json.dumps([program_digest(ep), delegate, options or {}], sort_keys=True)
     with deterministic_coreml(seed) if delegate == "coreml" else contextlib.nullcontext():
         edge = to_edge_transform_and_lower(
             ep,
@@ -113,6 +111,29 @@ def lower_program(
     et = edge.to_executorch()
     out.write_bytes(et.buffer)
     return delegation_of(out)
+
+
+def program_digest(ep: Any) -> str:
+    """A digest of what an exported program computes: its graph code and its weights and constants.
+
+    Not the ``.pt2`` file's digest: ``torch.export.save`` writes a random ``serialization_id`` and the
+    Python ``id()`` of every module into the archive, so two exports of one model differ there (measured
+    with torch 2.13), and a Core ML delegate named after the file would change on every build."""
+    import hashlib
+
+    import torch
+
+    h = hashlib.sha256(ep.graph_module.code.encode())
+    tensors = {**ep.state_dict, **ep.constants}
+    for name in sorted(tensors):
+        t = tensors[name]
+        h.update(name.encode() + b"\0")
+        if isinstance(t, torch.Tensor):
+            t = t.detach().contiguous().cpu()
+            h.update(f"{t.dtype}{tuple(t.shape)}".encode() + t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        else:  # a script object (a packed kernel's state): its type is all that is stable
+            h.update(type(t).__name__.encode())
+    return h.hexdigest()
 
 
 def delegation_of(pte: Path) -> dict[str, Any]:
