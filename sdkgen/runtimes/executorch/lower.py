@@ -100,8 +100,9 @@ def lower_program(
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
     ep = torch.export.load(program_path)
-    seed = json.dumps([program_digest(ep), delegate, options or {}], sort_keys=True)
-    with deterministic_coreml(seed) if delegate == "coreml" else contextlib.nullcontext():
+    coreml = delegate == "coreml"
+    seed = json.dumps([program_digest(ep), delegate, options or {}], sort_keys=True) if coreml else ""
+    with deterministic_coreml(seed) if coreml else contextlib.nullcontext():
         edge = to_edge_transform_and_lower(
             ep,
             partitioner=_partitioners(delegate, options or {}),
@@ -125,14 +126,22 @@ def program_digest(ep: Any) -> str:
 
     h = hashlib.sha256(ep.graph_module.code.encode())
     tensors = {**ep.state_dict, **ep.constants}
-    for name in sorted(tensors):
-        t = tensors[name]
-        h.update(name.encode() + b"\0")
-        if isinstance(t, torch.Tensor):
+
+    def add(t: Any) -> None:
+        if type(t) in (torch.Tensor, torch.nn.Parameter):
             t = t.detach().contiguous().cpu()
             h.update(f"{t.dtype}{tuple(t.shape)}".encode() + t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif hasattr(t, "__tensor_flatten__"):  # a tensor subclass (torchao's quantized weights): its parts
+            names, context = t.__tensor_flatten__()
+            h.update(f"{type(t).__name__}{context}".encode())
+            for n in names:
+                add(getattr(t, n))
         else:  # a script object (a packed kernel's state): its type is all that is stable
             h.update(type(t).__name__.encode())
+
+    for name in sorted(tensors):
+        h.update(name.encode() + b"\0")
+        add(tensors[name])
     return h.hexdigest()
 
 
