@@ -239,7 +239,11 @@ def _inspect(args: argparse.Namespace) -> int:
     print(f"{info['path']}: {info['format']}, {info['bytes']} bytes, sha256 {info['sha256'][:16]}…")
     if info.get("runtime"):
         print(f"  runtime: {info['runtime']}")
-    for m in info["methods"]:
+    if info.get("versions"):
+        print("  versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items() if v is not None))
+    # A .mlpackage is described by its Core ML functions, with the same inputs/outputs fields.
+    methods = info.get("methods") or [{"name": n, **f} for n, f in info.get("functions", {}).items()]
+    for m in methods:
         print(f"  method {m['name']}")
         for t in m.get("inputs", []):
             print(f"    in  {t['dtype']}{t['shape']}")

@@ -14,7 +14,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sdkgen.compress import QUANTIZATIONS, STRUCTURED, LowRank, Pruning, Recipe, Recovery
 from sdkgen.errors import ConfigError
@@ -368,6 +368,13 @@ class BuildConfig(_Section):
     sweep: SweepSection | None = None
     sdk: SdkSection = SdkSection()
     root: Path = Field(default=Path(), exclude=True)
+    #: The file this config was read from (``load_config``), for the report's input digests.
+    _file: Path | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> Path | None:
+        """The ``sdkgen.toml`` this config was read from, or ``None`` when it was built in memory."""
+        return self._file
 
     @field_validator("targets")
     @classmethod
@@ -666,7 +673,9 @@ class BuildConfig(_Section):
         raw["compress"]["targets"] = {t: r for t, r in raw["compress"]["targets"].items() if t in targets}
         if raw.get("sweep"):
             raw["sweep"]["targets"] = [t for t in raw["sweep"]["targets"] if t in targets]
-        return parse_config(raw, root=self.root)
+        narrowed = parse_config(raw, root=self.root)
+        narrowed._file = self._file
+        return narrowed
 
     def path(self, value: str) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -715,7 +724,9 @@ def load_config(path: Path) -> BuildConfig:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML: {e}", hint="check the quoting and brackets on that line") from e
-    return parse_config(raw, root=path.parent, source=str(path))
+    config = parse_config(raw, root=path.parent, source=str(path))
+    config._file = path
+    return config
 
 
 def parse_config(raw: dict[str, Any], *, root: Path, source: str = "sdkgen.toml") -> BuildConfig:

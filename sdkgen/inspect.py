@@ -35,12 +35,14 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
         require_modules(("coremltools",), "coreml", "inspecting an .mlpackage")
         from sdkgen.runtimes.coreml.backend import runtime_version
         from sdkgen.runtimes.coreml.generative import describe
+        from sdkgen.runtimes.coreml.inspect import spec_versions
 
         return {
             **base,
             "format": "Core ML ML program (.mlpackage)",
             "runtime": f"coremltools {runtime_version()}",
             **describe(path),
+            "versions": _versions(path, "coreml", spec_versions(path)),
         }
     data = b""
     if path.is_file():
@@ -48,14 +50,17 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
             data = f.read(8)
     if path.suffix == ".pte" or data[4:8] == b"ET12":
         require_modules(("executorch",), "executorch", "inspecting a .pte")
-        from sdkgen.runtimes.executorch.inspect import inspect_pte
+        from sdkgen.runtimes.executorch.inspect import format_versions, inspect_pte
 
-        return {**base, "format": "ExecuTorch program (.pte)", **inspect_pte(path)}
+        versions = _versions(path, "executorch", format_versions(path))
+        return {**base, "format": "ExecuTorch program (.pte)", **inspect_pte(path), "versions": versions}
     if path.suffix == ".tflite" or data[4:8] == b"TFL3":
         require_modules(("ai_edge_litert",), "litert", "inspecting a .tflite")
+        from sdkgen.runtimes.litert.inspect import format_versions as tflite_versions
         from sdkgen.runtimes.litert.inspect import inspect_tflite
 
-        return {**base, "format": "LiteRT flatbuffer (.tflite)", **inspect_tflite(path)}
+        versions = _versions(path, "litert", tflite_versions(path))
+        return {**base, "format": "LiteRT flatbuffer (.tflite)", **inspect_tflite(path), "versions": versions}
     raise ModelLoadError(
         f"{str(path)!r} is not an artifact sdkgen knows",
         choices=[".mlpackage", ".pte", ".tflite"],
@@ -63,25 +68,47 @@ def inspect_artifact(path: Path) -> dict[str, Any]:
     )
 
 
-def _check_runtime_version(path: Path) -> None:
-    """Refuse an artifact whose build recorded another runtime version than the installed one."""
+def _versions(path: Path, runtime: str, inside: dict[str, Any]) -> dict[str, Any]:
+    """The versions inside the artifact (``inside``: format and schema versions, what the file records of its
+    writer), the exporter version its build recorded (``model-spec.json`` beside it, when there is one) and
+    what a phone needs to load it (:mod:`sdkgen.runtimes.compat`)."""
+    from sdkgen.runtimes.compat import RULES
+
+    found: dict[str, Any] = dict(inside)
+    art = _spec_artifact(path)
+    if art is not None:
+        found["exported_by"] = f"{art.runtime} {art.runtime_version}"
+        if art.runtime in RULES:
+            found["loads_with"] = RULES[art.runtime].needs(art.runtime_version)
+    if runtime == "coreml" and inside.get("minimum_ios"):
+        found["loads_with"] = f"Core ML on iOS {inside['minimum_ios']} or newer"
+    return found
+
+
+def _spec_artifact(path: Path) -> Any:
+    """The ``ArtifactSpec`` of ``path`` in the ``model-spec.json`` beside it, or ``None``."""
     spec_file = path.parent / "model-spec.json"
     if not spec_file.is_file():
-        return
+        return None
     from sdkgen.spec import ModelSpec
 
     try:
         spec = ModelSpec.read(spec_file)
     except (ValueError, KeyError, TypeError):
-        return  # not a spec this sdkgen reads: inspect the file on its own
-    art = next((a for a in spec.artifacts if a.file == path.name), None)
+        return None
+    return next((a for a in spec.artifacts if a.file == path.name), None)
+
+
+def _check_runtime_version(path: Path) -> None:
+    """Refuse an artifact whose build recorded another runtime version than the installed one."""
+    art = _spec_artifact(path)  # none, or not a spec this sdkgen reads: inspect the file on its own
     if art is None or art.runtime not in _RUNTIME_DISTRIBUTIONS:
         return
     dist, extra = _RUNTIME_DISTRIBUTIONS[art.runtime]
     here = installed_version(dist, extra)
     if here != art.runtime_version:
         raise RuntimeVersionMismatch(
-            f"{path.name} was built with {art.runtime} {art.runtime_version} ({spec_file.name}), "
+            f"{path.name} was built with {art.runtime} {art.runtime_version} (model-spec.json), "
             f"this environment has {dist} {here}",
             hint=f"pip install {dist}=={art.runtime_version} to read it, or rebuild it here with `sdkgen build` "
             f"(the generated SDKs pin the runtime version the artifact was built with)",

@@ -134,6 +134,7 @@ class _Build(TextGenerationStages, TensorStages):
         spec_json = spec.to_json()
         sdk_dirs: dict[str, Path] = {}
         checks: dict[str, list[Check]] = {}
+        self.compatibility: dict[str, list[dict[str, Any]]] = {}
         for platform in ("android", "ios") if self.sdks else ():
             serving = [a for a in artifacts if TARGETS.get(a.target).ships(platform, spec.task)]
             if not serving:
@@ -160,6 +161,10 @@ class _Build(TextGenerationStages, TensorStages):
                 partial(self._run_sdk, platform=platform, spec=spec, files=platform_files),
                 f"sdk {platform}",
             )
+            # Read back from the generated files, cached or not: a pin that cannot load an artifact is exit 10.
+            from sdkgen.runtimes.compat import check_sdk
+
+            self.compatibility[platform] = check_sdk(platform, sdk_dirs[platform] / "out", serving, files)
             from sdkgen.sdk.check import checker_key
 
             k_check = key("check", k_sdk, checker_key(platform))
@@ -202,6 +207,7 @@ class _Build(TextGenerationStages, TensorStages):
         checks: dict[str, list[Check]],
         compression_effect: dict[str, Any],
     ) -> BuildResult:
+        from sdkgen import provenance
         from sdkgen.report import build_report, write_report
 
         out_root = self.dest.parent
@@ -224,6 +230,9 @@ class _Build(TextGenerationStages, TensorStages):
                 compression_effect=compression_effect,
                 coverage=self.coverage,
                 output_files=sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()),
+                inputs=provenance.inputs(self.config, self.versions),
+                outputs=provenance.outputs(staging, sorted(sdk_dirs), sorted(files)),
+                compatibility=self.compatibility,
             )
             write_report(report, staging)
             passed = report["status"] != "failed"

@@ -31,7 +31,14 @@ def build_report(
     compression_effect: dict[str, Any],
     coverage: dict[str, dict[str, Any]],
     output_files: list[str],
+    inputs: dict[str, Any] | None = None,
+    outputs: dict[str, Any] | None = None,
+    compatibility: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
+    """The report as a dict. ``inputs`` and ``outputs`` are the digests of :mod:`sdkgen.provenance` (what the
+    build read: config, model and data files, tool versions; what it wrote: every file, one tree digest per
+    SDK and folder artifact); ``compatibility`` the runtime pins checked per platform
+    (:func:`sdkgen.runtimes.compat.check_sdk`)."""
     every = [c for cs in (*verify.values(), *checks.values()) for c in cs]
     return {
         "report_version": REPORT_VERSION,
@@ -70,6 +77,9 @@ def build_report(
         "versions": dict(sorted(versions.items())),
         "host": toolchain.host(),
         "files": output_files,
+        "inputs": inputs or {},
+        "outputs": outputs or {},
+        "runtime_compatibility": compatibility or {},
     }
 
 
@@ -158,7 +168,43 @@ def render_markdown(r: dict[str, Any]) -> str:
     lines += ["", f"Cache: {r['cache']['reused']} stages reused, {r['cache']['ran']} ran.", "", "## Versions", ""]
     lines += [f"- {k}: {v}" for k, v in r["versions"].items()]
     lines += [f"- host: {r['host']['platform']} (Python {r['host']['python']})", ""]
+    lines += _provenance_markdown(r)
     return "\n".join(lines)
+
+
+def _provenance_markdown(r: dict[str, Any]) -> list[str]:
+    """The runtime pins checked, and the digests of the inputs and outputs (full lists in report.json)."""
+    lines: list[str] = []
+    pins = [(p, c) for p, cs in r.get("runtime_compatibility", {}).items() for c in cs]
+    if pins:
+        lines += [
+            "## Runtime versions",
+            "",
+            "| platform | artifact | exported by | SDK pins | needs |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {p} | {_cell(c['artifact'])} | {c['exported_by']} | {_cell(c['pinned'])} ({c['file']}) | {c['needs']} |"
+            for p, c in pins
+        ]
+        lines.append("")
+    inputs, outputs = r.get("inputs") or {}, r.get("outputs") or {}
+    if inputs or outputs:
+        lines += ["## Digests (sha256)", "", "| what | file | sha256 |", "|---|---|---|"]
+        cfg = inputs.get("config", {})
+        if "file" in cfg:
+            lines.append(f"| config | {_cell(cfg['file'])} | `{cfg['sha256']}` |")
+        if "effective_sha256" in cfg:
+            lines.append(f"| effective config | | `{cfg['effective_sha256']}` |")
+        lines += [f"| model | {_cell(f['file'])} | `{f['sha256']}` |" for f in inputs.get("model", [])]
+        lines += [f"| {f['key']} | {_cell(f['file'])} | `{f['sha256']}` |" for f in inputs.get("data", [])]
+        if "versions_sha256" in inputs:
+            lines.append(f"| tool versions | | `{inputs['versions_sha256']}` |")
+        lines += [f"| output tree | {_cell(n)}/ | `{t['sha256']}` |" for n, t in outputs.get("trees", {}).items()]
+        if "sha256" in outputs:
+            lines.append(f"| every output file ({len(outputs['files'])}) | | `{outputs['sha256']}` |")
+        lines.append("")
+    return lines
 
 
 def _cell(s: str) -> str:

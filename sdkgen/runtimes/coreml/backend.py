@@ -73,12 +73,25 @@ def _without_aliases(ep: Any) -> Any:
     return ep
 
 
+#: Metadata coremltools writes that changes with the day of the build, not with the model: dropped.
+VOLATILE_METADATA = ("com.github.apple.coremltools.conversion_date",)
+
+
 def make_deterministic(package: Path) -> None:
-    """Replace the random item identifiers coremltools writes into ``Manifest.json`` with ones derived
-    from each item's path, so the same model always gives byte-identical packages (sdkgen's output is
-    deterministic; a random UUID would change the artifact's digest on every build)."""
+    """Make a saved ``.mlpackage`` a function of the model only, so the same model always gives
+    byte-identical packages (sdkgen's output is deterministic):
+
+    - the random item identifiers coremltools writes into ``Manifest.json`` are replaced with ones derived
+      from each item's path;
+    - the model spec (``*.mlmodel``) loses the :data:`VOLATILE_METADATA` (the conversion date) and is
+      serialized with sorted map entries: protobuf writes the ``userDefined`` metadata map in hash order,
+      which differs between processes (measured: two conversions of one model differed only there).
+    """
     manifest = package / "Manifest.json"
     data = json.loads(manifest.read_text())
+    for item in data["itemInfoEntries"].values():
+        if item["path"].endswith(".mlmodel"):
+            _canonical_spec(package / "Data" / item["path"])
     ids = {
         old: str(uuid.uuid5(uuid.NAMESPACE_URL, f"sdkgen:{item['path']}"))
         for old, item in data["itemInfoEntries"].items()
@@ -86,6 +99,17 @@ def make_deterministic(package: Path) -> None:
     data["itemInfoEntries"] = {ids[k]: v for k, v in sorted(data["itemInfoEntries"].items(), key=lambda kv: ids[kv[0]])}
     data["rootModelIdentifier"] = ids[data["rootModelIdentifier"]]
     manifest.write_text(json.dumps(data, indent=4, sort_keys=True) + "\n")
+
+
+def _canonical_spec(spec_file: Path) -> None:
+    """Rewrite a serialized Core ML model spec without volatile metadata, with map entries sorted."""
+    from coremltools.proto import Model_pb2
+
+    spec = Model_pb2.Model()
+    spec.ParseFromString(spec_file.read_bytes())
+    for name in VOLATILE_METADATA:
+        spec.description.metadata.userDefined.pop(name, None)
+    spec_file.write_bytes(spec.SerializeToString(deterministic=True))
 
 
 def _spec(path: Path) -> Any:

@@ -57,3 +57,29 @@ SCALAR_TYPES = {
 def _tensor(t: Any) -> dict[str, Any]:
     code = int(t.dtype())
     return {"dtype": SCALAR_TYPES.get(code, f"scalar_type_{code}"), "shape": list(t.sizes()), "bytes": t.nbytes()}
+
+
+#: The flatbuffer file identifier of every ExecuTorch 1.x ``.pte`` (``schema/program.fbs``).
+FILE_IDENTIFIER = "ET12"
+
+
+def format_versions(path: Path) -> dict[str, Any]:
+    """The format versions a ``.pte`` carries, read from its first bytes without ExecuTorch: the flatbuffer
+    ``file_identifier`` (``ET12``), ``Program.version`` (``EXECUTORCH_SCHEMA_VERSION``) and whether it has
+    the extended header (``eh00``) that places segments after the flatbuffer. A ``.pte`` does not record
+    the ExecuTorch version that wrote it: that is in the build's ``model-spec.json``."""
+    import mmap
+    import struct
+
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if len(data) < 16:
+            raise ModelLoadError(f"{path} is too short for an ExecuTorch program", hint="rebuild it with sdkgen build")
+        identifier = bytes(data[4:8]).decode("ascii", "replace")
+        extended = bytes(data[8:12]) == b"eh00"
+        # Flatbuffer: the root table's offset, then its vtable (a signed back-offset); field 0 is ``version``.
+        table = struct.unpack_from("<I", data, 0)[0]
+        vtable = table - struct.unpack_from("<i", data, table)[0]
+        vtable_size = struct.unpack_from("<H", data, vtable)[0]
+        field = struct.unpack_from("<H", data, vtable + 4)[0] if vtable_size > 4 else 0
+        version = struct.unpack_from("<I", data, table + field)[0] if field else 0
+    return {"file_identifier": identifier, "schema_version": version, "extended_header": extended}

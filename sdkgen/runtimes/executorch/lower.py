@@ -99,11 +99,10 @@ def lower_program(
     import torch
     from executorch.exir import EdgeCompileConfig, to_edge_transform_and_lower
 
-    from sdkgen.cache import path_digest
-
     ep = torch.export.load(program_path)
-    seed = json.dumps([path_digest(program_path)[0], delegate, options or {}], sort_keys=True)
-    with deterministic_coreml(seed) if delegate == "coreml" else contextlib.nullcontext():
+    coreml = delegate == "coreml"
+    seed = json.dumps([program_digest(ep), delegate, options or {}], sort_keys=True) if coreml else ""
+    with deterministic_coreml(seed) if coreml else contextlib.nullcontext():
         edge = to_edge_transform_and_lower(
             ep,
             partitioner=_partitioners(delegate, options or {}),
@@ -113,6 +112,37 @@ def lower_program(
     et = edge.to_executorch()
     out.write_bytes(et.buffer)
     return delegation_of(out)
+
+
+def program_digest(ep: Any) -> str:
+    """A digest of what an exported program computes: its graph code and its weights and constants.
+
+    Not the ``.pt2`` file's digest: ``torch.export.save`` writes a random ``serialization_id`` and the
+    Python ``id()`` of every module into the archive, so two exports of one model differ there (measured
+    with torch 2.13), and a Core ML delegate named after the file would change on every build."""
+    import hashlib
+
+    import torch
+
+    h = hashlib.sha256(ep.graph_module.code.encode())
+    tensors = {**ep.state_dict, **ep.constants}
+
+    def add(t: Any) -> None:
+        if type(t) in (torch.Tensor, torch.nn.Parameter):
+            t = t.detach().contiguous().cpu()
+            h.update(f"{t.dtype}{tuple(t.shape)}".encode() + t.reshape(-1).view(torch.uint8).numpy().tobytes())
+        elif hasattr(t, "__tensor_flatten__"):  # a tensor subclass (torchao's quantized weights): its parts
+            names, context = t.__tensor_flatten__()
+            h.update(f"{type(t).__name__}{context}".encode())
+            for n in names:
+                add(getattr(t, n))
+        else:  # a script object (a packed kernel's state): its type is all that is stable
+            h.update(type(t).__name__.encode())
+
+    for name in sorted(tensors):
+        h.update(name.encode() + b"\0")
+        add(tensors[name])
+    return h.hexdigest()
 
 
 def delegation_of(pte: Path) -> dict[str, Any]:

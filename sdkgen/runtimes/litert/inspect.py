@@ -46,3 +46,37 @@ def inspect_tflite(path: Path) -> dict[str, Any]:
         if found is not None:
             info["tflite_metadata"] = {"model": found["metadata"], "associated_files": found["files"]}
     return info
+
+
+def format_versions(path: Path) -> dict[str, Any]:
+    """The versions a ``.tflite`` carries, read from the flatbuffer without an interpreter: the schema
+    ``version`` (3), the converter's ``description``, and the ``min_runtime_version`` metadata entry: the
+    oldest TensorFlow Lite runtime (TensorFlow numbering, e.g. ``2.16.0``) that has every operator version
+    the model uses. Also whether the model carries TFLite (support library) metadata."""
+    import mmap
+
+    from ai_edge_litert import schema_py_generated as schema
+
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        model = schema.Model.GetRootAs(data, 0)
+        found: dict[str, Any] = {
+            "schema_version": model.Version(),
+            "description": (model.Description() or b"").decode("utf-8", "replace"),
+            "min_runtime_version": None,
+            "tflite_metadata": False,
+        }
+        for i in range(model.MetadataLength()):
+            entry = model.Metadata(i)
+            name = (entry.Name() or b"").decode()
+            if name == "TFLITE_METADATA":
+                found["tflite_metadata"] = True
+            if name != "min_runtime_version":
+                continue
+            buf = model.Buffers(entry.Buffer())
+            raw = (
+                buf.DataAsNumpy().tobytes()
+                if buf.DataLength()
+                else bytes(data[buf.Offset() : buf.Offset() + buf.Size()])
+            )
+            found["min_runtime_version"] = raw.rstrip(b"\0").decode("ascii", "replace")
+    return found
