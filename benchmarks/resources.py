@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's sdkgen, whatever the virtualenv installed
 TINY = ROOT / "samples" / "tiny-llm"
 #: The config.json fields a measurement records (what sdkgen.resources reads besides the parameter count).
 SHAPE_KEYS = (
@@ -182,6 +183,42 @@ def measure(model: Path, target: str, recipe: str) -> dict[str, Any]:
     }
 
 
+def footprint_key(target: str, recipe: str) -> str:
+    """The key of sdkgen.resources.FOOTPRINTS a one-target measurement belongs to."""
+    if target == "executorch:coreml":
+        return "executorch:coreml"
+    if target.startswith("executorch:"):
+        return "executorch:fp32" if recipe == "none" else "executorch:quantized"
+    return target.split(":")[0]
+
+
+def fit(rows: list[dict[str, Any]], min_slope: float = 2.0) -> dict[str, dict[str, float]]:
+    """Per footprint key: the least-squares slope of peak over fp32 bytes (weights + KV cache, as
+    sdkgen.resources.estimate counts them), at least ``min_slope`` (the eager model and one more copy), and
+    the smallest base that puts every measured peak on or under the line."""
+    MiB = 1024**2
+    groups: dict[str, list[tuple[float, float]]] = {}
+    for r in rows:
+        if "," in r["target"]:
+            continue
+        c = r["config"]
+        heads = c["num_attention_heads"]
+        kv = 2 * c["num_hidden_layers"] * (c["num_key_value_heads"] or heads) * c["head_dim"] * r["max_seq_len"] * 4
+        groups.setdefault(footprint_key(r["target"], r["recipe"]), []).append(
+            (4 * r["parameters"] + kv, r["peak_bytes"])
+        )
+    out = {}
+    for k, pts in sorted(groups.items()):
+        n = len(pts)
+        mx, my = sum(x for x, _ in pts) / n, sum(y for _, y in pts) / n
+        var = sum((x - mx) ** 2 for x, _ in pts)
+        slope = sum((x - mx) * (y - my) for x, y in pts) / var if var else min_slope
+        slope = max(min_slope, slope)
+        base = max(y - slope * x for x, y in pts)
+        out[k] = {"base_mib": round(base / MiB + 0.5), "per_byte": round(slope, 2), "points": n}
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -193,11 +230,15 @@ def main() -> None:
     r.add_argument("--target", required=True, help="a target, or several separated by commas")
     r.add_argument("--recipe", default="none")
     r.add_argument("--json", type=Path, help="append the result to this JSON list")
+    f = sub.add_parser("fit", help="fit sdkgen.resources.FOOTPRINTS to measured rows")
+    f.add_argument("json", type=Path)
     c = sub.add_parser("_child")
     c.add_argument("paths", nargs=4, type=Path)
     a = p.parse_args()
     if a.cmd == "make-model":
         make_model(a.out, a.params)
+    elif a.cmd == "fit":
+        print(json.dumps(fit(json.loads(a.json.read_text())), indent=1))
     elif a.cmd == "_child":
         _child(*a.paths)
     else:
