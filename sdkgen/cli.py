@@ -265,12 +265,12 @@ def _doctor(args: argparse.Namespace) -> int:
         "device SDKs": toolchain.device_sdks(),
         "targets": toolchain.targets(),
     }
+    from sdkgen.resources import available_memory
+
+    memory, source = available_memory()
     if args.json:
-        print(
-            json.dumps(
-                {g: [t.as_dict() for t in ts] for g, ts in groups.items()} | {"host": toolchain.host()}, indent=2
-            )
-        )
+        host = toolchain.host() | {"memory_available_bytes": memory, "memory_source": source}
+        print(json.dumps({g: [t.as_dict() for t in ts] for g, ts in groups.items()} | {"host": host}, indent=2))
         return 0
     for g, ts in groups.items():
         print(g)
@@ -280,6 +280,8 @@ def _doctor(args: argparse.Namespace) -> int:
             if t.install:
                 line += f"\n       install: {t.install}"
             print(line)
+    if memory is not None:
+        print(f"memory available to a build: {memory / 2**30:.1f} GiB ({source}; sdkgen build checks its estimate)")
     return 0
 
 

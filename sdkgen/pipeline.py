@@ -25,6 +25,7 @@ from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
 from sdkgen.config import BuildConfig
 from sdkgen.errors import OutputPathError, QualityGateFailed, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
+from sdkgen.resources import check_resources
 from sdkgen.runtimes import TARGETS
 from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import (
@@ -77,6 +78,8 @@ def build(
     for t, why in skipped.items():
         log(f"[{t}] not built: {why.message} (hint: {why.hint})")
     config = config.model_copy(update={"targets": [t for t in config.targets if t not in skipped]})
+    if info is not None:
+        check_resources(config, info, [out_root, cache_root or default_root()])
     run = _Build(config, info, dest, StageCache(cache_root or default_root()), log, skipped)
     run.sdks = sdks
     return run.run()
