@@ -5,9 +5,13 @@ Every error says what failed, the offending value, the valid choices where there
 
     SdkgenError
     ├── ConfigError          bad sdkgen.toml (exit 2)
-    ├── ModelLoadError       missing / corrupt checkpoint, unsupported architecture (exit 2)
+    ├── ModelLoadError       missing / corrupt checkpoint, unsupported architecture, data files that do
+    │   │                    not fit the model: tokenizer, labels, calibration (exit 7)
+    │   └── RuntimeVersionMismatch   an artifact's runtime version and the SDK's pin disagree (exit 10)
     ├── UnknownNameError     a name not in a registry (exit 2)
     ├── OutputPathError      the output folder cannot be written (exit 2)
+    │   └── OutputBusy       another build holds the output folder's lock (exit 8)
+    ├── InsufficientResources   too little memory or disk for the conversion, estimated first (exit 9)
     ├── ToolchainMissing     a runtime, compiler or SDK is not installed (exit 4)
     ├── StageError           a pipeline stage failed while running (exit 1)
     ├── VerificationFailed   an artifact disagrees with the eager model, on the host or a device (exit 3)
