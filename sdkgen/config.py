@@ -21,6 +21,7 @@ from sdkgen.errors import ConfigError
 from sdkgen.models.keras import source_kind
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk.android.naming import check_package
+from sdkgen.sdk.ios.naming import check_module
 
 TASKS = ("text-generation", "text-embedding", "text-classification", "image-classification", "tensor")
 FACTORY_SOURCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*$")
@@ -223,6 +224,9 @@ class IosSection(_Section):
     def _module(cls, v: str) -> str:
         if not _SWIFT_MODULE.fullmatch(v):
             raise ValueError("must be a Swift identifier such as 'TinyLlm'")
+        problem = check_module(v)
+        if problem:
+            raise ValueError(f"{problem}; choose another name such as 'TinyLlmKit'")
         return v
 
     @field_validator("minimum_ios")

@@ -128,6 +128,8 @@ def test_missing_section() -> None:
         ("android", "package", "Com.Example"),
         ("android", "package", "com.example.fun"),
         ("ios", "module", "my module"),
+        ("ios", "module", "class"),  # `import class` does not parse
+        ("ios", "module", "Foundation"),  # would shadow the module every generated file imports
         ("compress", "group_size", 48),
     ],
 )

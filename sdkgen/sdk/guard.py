@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 
 from sdkgen.errors import ConfigError
-from sdkgen.sdk.android.naming import check_package
 from sdkgen.sdk.render import path_segment_problem
 from sdkgen.spec import ModelSpec
 
@@ -47,6 +46,10 @@ def file_name_problem(name: str) -> str | None:
 def check_spec(spec: ModelSpec) -> None:
     """Refuse ``spec`` (ConfigError, exit 2) when a field that generated code uses as syntax or as a path is
     invalid; see the module docstring."""
+    # sdkgen.sdk.android and sdkgen.sdk.ios import this module: their naming rules are imported here.
+    from sdkgen.sdk.android.naming import check_package
+    from sdkgen.sdk.ios.naming import check_module
+
     problem = path_segment_problem(spec.name)
     if problem is None and spec.name[0] in "._":
         problem = "starts with '.' or '_' (Android's asset packager skips such folders)"
@@ -86,6 +89,8 @@ def check_spec(spec: ModelSpec) -> None:
             )
     if not SWIFT_MODULE.fullmatch(spec.ios.module):
         _refuse("ios.module", spec.ios.module, "is not a Swift identifier", "set ios.module = 'TinyLlm'")
+    if (problem := check_module(spec.ios.module)) is not None:
+        _refuse("ios.module", spec.ios.module, f"cannot be a module name: {problem}", "set ios.module = 'TinyLlmKit'")
     if not OS_VERSION.fullmatch(spec.ios.minimum_ios):
         _refuse("ios.minimum_ios", spec.ios.minimum_ios, "is not a version such as '17.0'", "set ios.minimum_ios")
 

@@ -34,6 +34,33 @@ RESERVED_TYPES = frozenset(
 )
 
 
+#: Modules a generated package imports (Swift, Foundation, the runtimes' products): a module of the same name
+#: would shadow them.
+IMPORTED_MODULES = frozenset(
+    {
+        "Swift",
+        "Foundation",
+        "XCTest",
+        "CoreML",
+        "CoreVideo",
+        "CoreGraphics",
+        "PackageDescription",
+        "ExecuTorch",
+        "ExecuTorchLLM",
+    }
+)
+
+
+def check_module(name: str) -> str | None:
+    """Why ``name`` cannot be a generated Swift module, or ``None``: a keyword (``import class`` does not
+    parse) or the name of a module the package imports."""
+    if name in KEYWORDS:
+        return f"{name!r} is a Swift keyword (`import {name}` does not parse)"
+    if name in IMPORTED_MODULES:
+        return f"{name!r} is the name of a module the generated package imports"
+    return None
+
+
 #: Member names that shadow what a type's own code needs (``self`` in an initializer); renamed, not escaped.
 RENAMED_MEMBERS = frozenset({"self", "Self", "super", "init", "Type", "Protocol"})
 
