@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sdkgen.errors import OutputBusy
+from sdkgen.errors import OutputBusy, OutputPathError
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -54,11 +54,16 @@ def output_lock(
     deadline = time.monotonic() + max(timeout, 0.0)
     announced = False
     while True:
-        out_root.mkdir(parents=True, exist_ok=True)
         try:
+            out_root.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         except FileNotFoundError:  # the folder was removed by a build releasing its lock: make it again
             continue
+        except OSError as e:
+            raise OutputPathError(
+                f"cannot write the output folder {str(out_root)!r}: {e.strerror}",
+                hint="pass --out a folder this user can write (it is created if missing)",
+            ) from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
