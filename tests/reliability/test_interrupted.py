@@ -249,6 +249,52 @@ def test_killed_build_keeps_output_and_cache(
         assert f"[{label}] running ..." in rebuild.lines, "the killed stage was not run again"
 
 
+def processes_mentioning(marker: str) -> list[int]:
+    """PIDs of the programs (not Python) whose command line mentions ``marker``."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if "python" not in Path(argv[0].decode(errors="replace")).name and marker.encode() in b" ".join(argv):
+            found.append(int(proc.name))
+    return found
+
+
+def test_rebuild_while_the_killed_builds_compiler_still_runs(baseline: Baseline, tmp_path: Path) -> None:
+    """SIGKILL while ``check android`` runs the Kotlin compiler: the compiler (its own session) outlives the
+    build and goes on writing into the dead build's temporary folder. A rebuild started at once succeeds, and
+    nothing the compiler writes reaches the output or a cache entry."""
+    cache = cache_without(baseline, "check-android", tmp_path / "cache")
+    out = tmp_path / "dist"
+    before = previous_output(baseline, out)
+    run = Build(out, cache)
+    run.wait_for("[check android] running ...")
+    compilers: list[int] = []
+    while run.proc.poll() is None and not compilers:
+        compilers = processes_mentioning(str(cache / "check-android"))
+        time.sleep(0.005)
+    assert compilers, f"the build finished before a compiler started:\n{run.log}"
+    run.proc.send_signal(signal.SIGKILL)
+    assert run.wait() == -signal.SIGKILL
+    try:
+        survivors = [pid for pid in compilers if Path(f"/proc/{pid}").exists()]
+        print(f"\ncompiler processes still running after SIGKILL of the build: {len(survivors)}")
+        assert tree(out / NAME) == before
+        rebuild = Build(out, cache)
+        assert rebuild.wait() == 0, rebuild.log
+    finally:
+        kill_orphans(str(cache))
+    assert sdk_tree(out / NAME) == baseline.sdk
+    assert sorted(p.name for p in out.iterdir()) == [NAME]
+    assert_cache_consistent(cache, baseline.cache)
+    # Only the dead build's own temporary folder can be there again (the compiler recreated it after the sweep).
+    assert all(f"-{run.proc.pid}-" in p.name for p in temporaries(cache))
+
+
 def test_second_build_into_the_same_output_refuses_or_waits(baseline: Baseline, tmp_path: Path) -> None:
     """A build held (SIGSTOP) inside ``check ios`` owns the output's lock: a second build with the default
     ``--lock-timeout 0`` exits 8 naming the folder and the holder's PID at once and writes nothing; a third
@@ -410,3 +456,13 @@ def test_swap_replaces_the_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     swap_into_place(staging, final)
     assert [p.name for p in tmp_path.iterdir()] == [NAME]
     assert [p.name for p in final.iterdir()] == ["new.txt"]
+
+
+@pytest.mark.parametrize("value", ["-1", "soon", "nan", "inf"])
+def test_lock_timeout_must_be_seconds(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from sdkgen.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["build", str(SAMPLE), "--lock-timeout", value])
+    assert exit_info.value.code == 2
+    assert "is not a number of seconds (0 or more" in capsys.readouterr().err
