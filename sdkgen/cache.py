@@ -6,11 +6,11 @@ sha256 digests of everything a stage's output depends on (:func:`key`).
 
 Kills and concurrency: an entry appears in one ``rename`` of a complete folder, so a build killed at any
 point (SIGKILL included) leaves either no entry or a complete one. Its temporary folder
-(``<stage>/.<key>.tmp-<host>-<pid>-*``) is ignored by :meth:`StageCache.lookup` and removed by the next write
-into that stage once its process is gone. Two builds writing the same key at once both compute it; the first
-rename wins and the other discards its copy, so a complete entry is never replaced or deleted while another
-build may be reading it. Folders that must go are first renamed into ``<root>/.trash/`` (one atomic step),
-then deleted.
+(``<stage>/.<key>.tmp-<host>-<pid>-<start time>-*``) is ignored by :meth:`StageCache.lookup` and removed by
+the next write into that stage once its process is gone. Two builds writing the same key at once both compute
+it; the first rename wins and the other discards its copy, so a complete entry is never replaced or deleted
+while another build may be reading it. Folders that must go are first renamed into ``<root>/.trash/`` (one
+atomic step), then deleted.
 """
 
 from __future__ import annotations
@@ -120,17 +120,30 @@ _LIVE: set[Path] = set()
 
 
 def _owner() -> str:
-    """``<host digest>-<pid>``: who owns a temporary folder."""
-    return f"{_HOST}-{os.getpid()}"
+    """``<host digest>-<pid>-<process start time>``: who owns a temporary folder. The start time tells a PID
+    that was reused by another process since (``0`` where ``/proc`` is missing)."""
+    pid = os.getpid()
+    return f"{_HOST}-{pid}-{_started(pid) or 0}"
+
+
+def _started(pid: int) -> str | None:
+    """The start time of process ``pid`` in clock ticks since boot (Linux ``/proc/<pid>/stat`` field 22)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()
+    return fields[19] if len(fields) > 19 else None
 
 
 def _abandoned(tmp: Path) -> bool:
-    """Whether the temporary folder ``tmp`` belongs to a process of this host that no longer runs (or to this
-    process, which is not writing it: a PID reused in a new container)."""
+    """Whether the temporary folder ``tmp`` belongs to a process of this host that no longer runs: it ended,
+    its PID now names another process, or it is this process, which is not writing it (a PID reused in a new
+    container)."""
     owner = tmp.name.partition(".tmp-")[2].split("-")
-    if len(owner) < 3 or owner[0] != _HOST or not owner[1].isdigit():
+    if len(owner) < 4 or owner[0] != _HOST or not owner[1].isdigit():
         return False
-    pid = int(owner[1])
+    pid, started = int(owner[1]), owner[2]
     if pid == os.getpid():
         return tmp not in _LIVE
     try:
@@ -138,8 +151,8 @@ def _abandoned(tmp: Path) -> bool:
     except ProcessLookupError:
         return True
     except PermissionError:
-        return False
-    return False
+        pass
+    return started != "0" and _started(pid) not in (None, started)
 
 
 def path_digest(path: Path) -> tuple[str, int]:

@@ -198,7 +198,7 @@ class _Build(TextGenerationStages, TensorStages):
     ) -> BuildResult:
         from sdkgen.report import build_report, write_report
 
-        self.log("[report] running ...")
+        self.log(f"[report] assembling {self.dest.name} ...")
         out_root = self.dest.parent
         out_root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=out_root))

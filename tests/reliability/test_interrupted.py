@@ -38,7 +38,7 @@ TARGET = "executorch:xnnpack"
 RUN_RECORDS = {"report.json", "report.md"}
 
 #: (log label, stage cache folder): every stage of a tensor build of one target, in order. ``report``
-#: assembles the output folder and swaps it in; it has no cache entry.
+#: assembles the output folder and swaps it in; it has no cache entry (:func:`started`).
 STAGES = [
     ("load", "load"),
     ("reference", "reference"),
@@ -178,8 +178,14 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Baseline:
     run = Build(root / "dist", root / "cache")
     assert run.wait() == 0, run.log
     seen = [line.split("]")[0][1:] for line in run.lines if line.endswith("] running ...")]
-    assert seen == [label for label, _ in STAGES], "the stage list of this test is out of date"
+    assert seen == [label for label, _ in STAGES[:-1]], "the stage list of this test is out of date"
+    assert started("report") in run.lines
     return Baseline(root / "dist" / NAME, root / "cache", sdk_tree(root / "dist" / NAME))
+
+
+def started(label: str) -> str:
+    """The log line a stage starts with (``report`` has no cache entry: it assembles the output)."""
+    return f"[report] assembling {NAME} ..." if label == "report" else f"[{label}] running ..."
 
 
 def cache_without(baseline: Baseline, folder: str | None, dest: Path) -> Path:
@@ -209,7 +215,7 @@ def test_killed_build_keeps_output_and_cache(
     before = previous_output(baseline, out)
 
     run = Build(out, cache)
-    run.wait_for(f"[{label}] running ...")
+    run.wait_for(started(label))
     if folder is None:
         inside = wait_until_inside(run, out, f".{NAME}.staging-*", out / "never")
     else:
@@ -466,3 +472,18 @@ def test_lock_timeout_must_be_seconds(value: str, capsys: pytest.CaptureFixture[
         main(["build", str(SAMPLE), "--lock-timeout", value])
     assert exit_info.value.code == 2
     assert "is not a number of seconds (0 or more" in capsys.readouterr().err
+
+
+def test_sweep_tells_a_dead_or_reused_pid_from_a_live_writer(tmp_path: Path) -> None:
+    """A temporary folder is abandoned when its PID is gone, or names a process started at another time."""
+    from sdkgen.cache import _HOST, _abandoned, _started
+
+    parent = os.getppid()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    cases = {
+        f".k.tmp-{_HOST}-{parent}-{_started(parent)}-x1": False,  # a live writer
+        f".k.tmp-{_HOST}-{parent}-1-x2": True,  # its PID, reused by a process that started later
+        f".k.tmp-{_HOST}-{dead.stdout.strip()}-5-x3": True,  # ended
+        f".k.tmp-0000beef-{dead.stdout.strip()}-5-x4": False,  # another host's: never judged from here
+    }
+    assert {name: _abandoned(tmp_path / name) for name in cases} == cases
