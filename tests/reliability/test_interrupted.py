@@ -11,6 +11,7 @@ stage so that the overlap is certain rather than timed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -127,10 +128,26 @@ def sdk_tree(folder: Path) -> dict[str, str]:
 
 def kill_orphans(marker: str) -> int:
     """SIGKILL every process whose command line or working folder mentions ``marker``: the compilers a
-    SIGKILLed build started in their own sessions, which outlive it. Returns how many there were."""
-    killed = 0
+    SIGKILLed build started in their own sessions, which outlive it. A process caught between fork and exec
+    may not show its command line yet, so the scan repeats until two rounds in a row find nothing. Returns how
+    many there were."""
+    killed: set[int] = set()
+    quiet = 0
+    while quiet < 2:
+        found = [pid for pid in _mentioning(marker) if pid != os.getpid()]
+        for pid in found:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        killed.update(found)
+        quiet = 0 if found else quiet + 1
+        time.sleep(0.1)
+    return len(killed)
+
+
+def _mentioning(marker: str) -> list[int]:
+    pids = []
     for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit() or int(proc.name) == os.getpid():
+        if not proc.name.isdigit():
             continue
         try:
             cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -138,12 +155,8 @@ def kill_orphans(marker: str) -> int:
         except OSError:
             continue
         if marker in cmdline or cwd.startswith(marker):
-            try:
-                os.kill(int(proc.name), signal.SIGKILL)
-                killed += 1
-            except ProcessLookupError:
-                pass
-    return killed
+            pids.append(int(proc.name))
+    return pids
 
 
 def temporaries(cache: Path) -> list[Path]:
