@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
+    previous = _terminate_as_interrupt()
     try:
         return int(args.func(args))
     except VerificationFailed as e:
@@ -41,9 +44,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "check", False):
             _write_error_junit(args, e)
         return e.exit_code
-    except KeyboardInterrupt:
-        print("interrupted; nothing was moved into the output folder", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as e:
+        signum = e.signum if isinstance(e, _Terminated) else signal.SIGINT
+        print(
+            f"interrupted ({signal.Signals(signum).name}): the output folder holds what the last finished build "
+            "wrote; the stage cache keeps only complete stages",
+            file=sys.stderr,
+        )
+        return 128 + signum
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, a container stopped), raised like Ctrl-C so every ``finally`` runs: the
+    build's temporary folders are removed and its compiler subprocesses killed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate_as_interrupt() -> Any:
+    """Make SIGTERM raise :class:`_Terminated` in the main thread; return the handler it replaced (``None``
+    when this is not the main thread or the handler was not set from Python, and nothing was changed)."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise _Terminated(signum)
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous is None:
+        return None
+    signal.signal(signal.SIGTERM, handler)
+    return previous
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +104,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--targets", nargs="+", metavar="TARGET", help="build only these targets (runtime:delegate)")
     b.add_argument("--cache-dir", type=Path, help="stage cache (default: $SDKGEN_CACHE_DIR or ~/.cache/sdkgen)")
     b.add_argument("--json", action="store_true", help="print the report as JSON to stdout")
+    b.add_argument(
+        "--lock-timeout",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="when another build is writing the same output folder, wait this long for it before failing "
+        "with exit 8 (default: 0, fail at once)",
+    )
     b.add_argument(
         "--check",
         action="store_true",
@@ -140,7 +184,9 @@ def _build(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     try:
-        result = build(config, args.out, targets=args.targets, cache_root=args.cache_dir)
+        result = build(
+            config, args.out, targets=args.targets, cache_root=args.cache_dir, lock_timeout=args.lock_timeout
+        )
     except VerificationFailed as e:
         if args.check and e.report is not None:
             _check_summary(args, e.report, args.junit or args.out / f"{config.name}.junit.xml")
@@ -161,6 +207,17 @@ def _build(args: argparse.Namespace) -> int:
         for n in r["not_executed"]:
             print(f"  not executed here: {n['check']}")
     return 0
+
+
+def _seconds(text: str) -> float:
+    """``--lock-timeout``: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more, e.g. 0, 30, 600)")
+    return value
 
 
 def _check_summary(args: argparse.Namespace, report: dict[str, Any], junit_file: Path) -> None:

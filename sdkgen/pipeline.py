@@ -5,6 +5,8 @@ whose result is cached is reused and reported as ``cached``. The model is loaded
 needs it is not cached. The output folder ``<out>/<name>`` is assembled in a temporary sibling folder and
 swapped into place at the end, so a failed or interrupted build never leaves a half-written output and
 never touches the previous one. A build whose verification fails writes ``<out>/<name>.rejected`` instead.
+The whole run holds the output folder's lock (:mod:`sdkgen.output`): two builds of one output never
+interleave, and what a killed build left there is recovered first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import json
 import shutil
 import sys
 import tempfile
-import time
 import warnings
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,7 @@ from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
 from sdkgen.config import BuildConfig
 from sdkgen.errors import OutputPathError, QualityGateFailed, ToolchainMissing, VerificationFailed
 from sdkgen.models.hf import inspect_checkpoint
+from sdkgen.output import output_lock, recover, swap_into_place
 from sdkgen.resources import check_resources
 from sdkgen.runtimes import TARGETS
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -61,9 +63,11 @@ def build(
     cache_root: Path | None = None,
     log: Log = _stderr,
     sdks: bool = True,
+    lock_timeout: float = 0.0,
 ) -> BuildResult:
     """Run the whole pipeline for ``config`` into ``out_root/<name>``; see the module docstring.
-    ``sdks=False`` stops after verification (artifacts, model-spec and report only: the compression sweep)."""
+    ``sdks=False`` stops after verification (artifacts, model-spec and report only: the compression sweep).
+    ``lock_timeout``: seconds to wait for another build holding the output's lock before ``OutputBusy``."""
     if targets:
         config = config.with_targets(targets)
     dest = _check_output(out_root, config.name)
@@ -82,7 +86,9 @@ def build(
         check_resources(config, info, [out_root, cache_root or default_root()])
     run = _Build(config, info, dest, StageCache(cache_root or default_root()), log, skipped)
     run.sdks = sdks
-    return run.run()
+    with output_lock(out_root, config.name, timeout=lock_timeout, log=log):
+        recover(out_root, config.name, log)
+        return run.run()
 
 
 def _check_output(out_root: Path, name: str) -> Path:
@@ -96,16 +102,6 @@ def _check_output(out_root: Path, name: str) -> Path:
             f"output path {str(dest)!r} exists and is a file", hint="remove the file or choose another --out"
         )
     return dest
-
-
-def _swap_into_place(staging: Path, final: Path) -> None:
-    old = None
-    if final.exists():
-        old = final.with_name(f".{final.name}.old-{time.time_ns()}")
-        final.rename(old)
-    staging.rename(final)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 class _Build(TextGenerationStages, TensorStages):
@@ -213,6 +209,7 @@ class _Build(TextGenerationStages, TensorStages):
         from sdkgen import provenance
         from sdkgen.report import build_report, write_report
 
+        self.log(f"[report] assembling {self.dest.name} ...")
         out_root = self.dest.parent
         out_root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{self.dest.name}.staging-", dir=out_root))
@@ -240,7 +237,7 @@ class _Build(TextGenerationStages, TensorStages):
             write_report(report, staging)
             passed = report["status"] != "failed"
             final = self.dest if passed else self.dest.with_name(self.dest.name + ".rejected")
-            _swap_into_place(staging, final)
+            swap_into_place(staging, final)
         finally:
             if staging.exists():
                 shutil.rmtree(staging, ignore_errors=True)

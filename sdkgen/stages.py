@@ -8,7 +8,6 @@ is reused and recorded as ``cached``.
 from __future__ import annotations
 
 import json
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -88,6 +87,7 @@ class StageRunner:
         self._model: Any = None
         self._tokenizer: Any = None
         self._compressed = False
+        self._rerun: set[tuple[str, str]] = set()
 
     @property
     def ckpt(self) -> CheckpointInfo:
@@ -98,7 +98,7 @@ class StageRunner:
 
     def _stage(self, name: str, k: str, fn: Callable[[Path, dict[str, Any]], None], label: str | None = None) -> Path:
         label = label or name
-        hit = self.cache.lookup(name, k)
+        hit = None if (name, k) in self._rerun else self.cache.lookup(name, k)
         if hit is not None:
             self.records.append(StageRecord(label, "cached", 0.0, k))
             self.log(f"[{label}] reused from cache ({k[:12]})")
@@ -126,11 +126,9 @@ class StageRunner:
 
     def _forget_in_memory_stages(self, keys: dict[str, str]) -> None:
         """``load`` and ``compress`` produce in-memory models; when a stage that needs the model is not
-        cached, their cached summaries are not enough to go on, so they run again."""
-        for s, k in keys.items():
-            d = self.cache.root / s / k
-            if d.exists():
-                shutil.rmtree(d)
+        cached, their cached summaries are not enough to go on, so they run again. Their cache entries stay:
+        another build may be reading them, and the rerun's commit keeps the existing complete entry."""
+        self._rerun.update(keys.items())
 
     def _target_options(self, ti: TargetInfo) -> dict[str, Any]:
         """The config settings a target's lowering depends on (and so its cache key): the recipe of a runtime

@@ -222,12 +222,13 @@ def project(tmp_path: Path) -> Path:
     return proj
 
 
-def _run_bad(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
+def _run_bad(project: Path, capsys: pytest.CaptureFixture[str], *extra: str, exit_code: int = 2) -> str:
+    """Build ``project``: refused with ``exit_code`` (2 config/arguments, 7 model files), a hint, nothing written."""
     dist = project.parent / "dist"
     before = _digest(dist)
     code = main(["build", str(project), "--out", str(dist), "--cache-dir", str(project.parent / "cache"), *extra])
     err = capsys.readouterr().err
-    assert code == 2, err
+    assert code == exit_code, err
     assert "hint:" in err
     assert _digest(dist) == before
     assert not (project.parent / "cache").exists()
@@ -236,25 +237,25 @@ def _run_bad(project: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> 
 
 def test_missing_checkpoint(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.rmtree(project / "model")
-    assert "does not exist" in _run_bad(project, capsys)
+    assert "does not exist" in _run_bad(project, capsys, exit_code=7)
 
 
 def test_folder_without_config_json(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (project / "model" / "config.json").unlink()
-    assert "no config.json" in _run_bad(project, capsys)
+    assert "no config.json" in _run_bad(project, capsys, exit_code=7)
 
 
 def test_corrupt_checkpoint(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     w = project / "model" / "model.safetensors"
     w.write_bytes(w.read_bytes()[:1000])
-    assert "corrupt or truncated" in _run_bad(project, capsys)
+    assert "corrupt or truncated" in _run_bad(project, capsys, exit_code=7)
 
 
 def test_unsupported_architecture(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = json.loads((project / "model" / "config.json").read_text())
     cfg["architectures"] = ["GPT2LMHeadModel"]
     (project / "model" / "config.json").write_text(json.dumps(cfg))
-    err = _run_bad(project, capsys)
+    err = _run_bad(project, capsys, exit_code=7)
     assert "GPT2LMHeadModel" in err and "LlamaForCausalLM" in err
 
 
