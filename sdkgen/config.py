@@ -638,6 +638,9 @@ _TYPE_WORDS = {
     "less_than_equal": "a smaller number",
 }
 
+#: The SDK tables every config has: the platform's name and the key each needs.
+_PLATFORM_TABLES = {"android": ("Android", 'package = "com.example.mymodel"'), "ios": ("iOS", 'module = "MyModel"')}
+
 _FIELD_HINTS = {
     "targets": "targets look like 'executorch:xnnpack'",
     "compress.recipe": "use 'none' to skip compression",
@@ -654,9 +657,17 @@ def load_config(path: Path) -> BuildConfig:
             f"config file not found: {path}",
             hint="pass a sdkgen.toml or a folder that contains one, e.g. `sdkgen build samples/tiny-llm`",
         )
+    data = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ConfigError(
+            f"{path}: not valid TOML: byte {data[e.start]:#04x} is not UTF-8 (at line {line}, column {column})",
+            hint="save the file as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}", hint="check the quoting and brackets on that line") from e
     return parse_config(raw, root=path.parent, source=str(path))
 
@@ -673,7 +684,9 @@ def parse_config(raw: dict[str, Any], *, root: Path, source: str = "sdkgen.toml"
 
 
 def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> ConfigError:
-    err = e.errors()[0]
+    errors = e.errors()
+    # A misspelt key is also reported as the right key missing; the spelling is the mistake to name.
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in err["loc"]]
     # list items show up as numeric path parts; keep them as [i]
     key = ".".join(loc).replace(".[", "[") if loc else "(top level)"
@@ -690,6 +703,17 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
         choices = valid
         msg = f"{source}: unknown key {key!r}"
         hint = f"did you mean {close[0]!r}?" if close else "remove the key"
+    elif etype == "missing" and key in _PLATFORM_TABLES:
+        # Every build describes both SDKs; name the targets that need this platform's table.
+        platform, example = _PLATFORM_TABLES[key]
+        targets = raw.get("targets")
+        targets = targets if isinstance(targets, list) else []
+        load_runtimes()
+        shipping = [t for t in targets if isinstance(t, str) and t in TARGETS and key in TARGETS.get(t).platforms]
+        msg = f"{source}: required key {key!r} is missing"
+        if shipping:
+            msg += f"; targets that ship on {platform}: {', '.join(map(repr, shipping))}"
+        hint = f"add a [{key}] table with {example} (every config names both SDKs)"
     elif etype == "missing":
         msg = f"{source}: required key {key!r} is missing"
         hint = f"add {loc[-1]} = ... under [{'.'.join(loc[:-1])}]" if len(loc) > 1 else f"add a [{key}] table"
