@@ -12,9 +12,9 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sdkgen.compress import QUANTIZATIONS, STRUCTURED, LowRank, Pruning, Recipe, Recovery
 from sdkgen.errors import ConfigError
@@ -39,6 +39,27 @@ _MAVEN_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
+#: The longest file name and path the file systems sdkgen runs on accept (Linux and macOS: NAME_MAX, PATH_MAX).
+_NAME_MAX, _PATH_MAX = 255, 4096
+
+
+def _usable_path(v: str) -> str:
+    """A path from the config that the OS can look up: no NUL, no name longer than the file system allows
+    (an over-long one makes every lookup raise instead of answering "not there")."""
+    if "\0" in v:
+        raise ValueError("a path cannot contain a NUL character")
+    longest = max((len(part.encode("utf-8", "surrogatepass")) for part in re.split(r"[/\\]", v)), default=0)
+    if longest > _NAME_MAX:
+        raise ValueError(f"a path component is {longest} bytes long; file systems allow {_NAME_MAX}")
+    if len(v.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        raise ValueError(f"the path is longer than {_PATH_MAX} bytes")
+    return v
+
+
+#: A config value naming a file or folder (relative to the config file's folder).
+PathStr = Annotated[str, AfterValidator(_usable_path)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -46,7 +67,7 @@ class _Section(BaseModel):
 class ModelSection(_Section):
     """Where the model comes from and what it does."""
 
-    source: str = Field(
+    source: PathStr = Field(
         description="text-generation, text-embedding, text-classification: a Hugging Face checkpoint folder, "
         "relative to the config file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, "
         "image-classification: a Python factory 'module:function' (the module is looked up next to the config"
@@ -57,7 +78,7 @@ class ModelSection(_Section):
         "text-generation"
     )
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
-    labels: str | None = Field(
+    labels: PathStr | None = Field(
         default=None,
         description="text-classification: a text file of class names, one per line in output order, instead of "
         "config.json's id2label",
@@ -149,7 +170,7 @@ class CompressSection(RecipeFields):
     (``{"coreml:ane" = "none"}``), for a target that converts from the checkpoint itself (LiteRT, Core ML)
     and cannot express the build's recipe; such a target gets no pruning or low-rank either."""
 
-    calibration: str | None = None
+    calibration: PathStr | None = None
     targets: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("targets")
@@ -247,7 +268,7 @@ class ImageSection(_Section):
     """Image classification: the class names (a text file, one per line, in output order) and the
     normalisation each channel gets, ``(pixel / 255 - mean) / std``."""
 
-    labels: str
+    labels: PathStr
     mean: list[float] = Field(default_factory=lambda: [0.0], min_length=1, max_length=3)
     std: list[float] = Field(default_factory=lambda: [1.0], min_length=1, max_length=3)
 
@@ -301,7 +322,7 @@ class VerifySection(_Section):
     )
     sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
     min_cosine: float = Field(default=0.99, gt=0, le=1)
-    eval_data: str | None = Field(
+    eval_data: PathStr | None = Field(
         default=None,
         description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N); "
         'text classification: a .jsonl file, one {"text": ..., "label": class name or index} object per line',
@@ -314,7 +335,7 @@ class VerifySection(_Section):
         description="text classification: the smallest share of texts (verify.sentences and the eval_data texts) "
         "whose top-1 label must equal the fp32 eager model's",
     )
-    heldout_text: str | None = Field(
+    heldout_text: PathStr | None = Field(
         default=None,
         description="text generation: a text file whose perplexity is measured on the eager model and every "
         "runnable artifact",
@@ -720,13 +741,13 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
     elif etype == "literal_error":
         expected = ctx.get("expected", "")
         choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
-        msg = f"{source}: {key} = {value!r} is not a valid choice"
+        msg = f"{source}: {key} = {_shown(value)} is not a valid choice"
         hint = _FIELD_HINTS.get(key, "pick one of the valid choices")
     elif etype == "value_error":
         orig = ctx.get("error")
         if isinstance(orig, _Combination):
             return ConfigError(f"{source}: {orig}", hint=orig.hint, choices=orig.choices)
-        msg = f"{source}: {key} = {value!r} is invalid: {err['msg'].removeprefix('Value error, ')}"
+        msg = f"{source}: {key} = {_shown(value)} is invalid: {err['msg'].removeprefix('Value error, ')}"
         if key.startswith("targets"):
             load_runtimes()
             choices = TARGETS.names()
@@ -734,10 +755,17 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
             choices = QUANTIZATIONS.names()
         hint = _FIELD_HINTS.get(key.split("[")[0], "fix the value as described")
     else:
-        msg = f"{source}: {key} = {value!r}: {err['msg']}"
+        msg = f"{source}: {key} = {_shown(value)}: {err['msg']}"
         wanted = _TYPE_WORDS.get(etype)
         hint = f"write {key} as {wanted}" if wanted else "see the commented sample in samples/tiny-llm/sdkgen.toml"
     return ConfigError(msg, hint=hint, choices=choices)
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    """``repr(value)``, cut to ``limit`` characters with the full length named (a 5,000-character value
+    would bury the message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:
