@@ -755,7 +755,9 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
             choices = QUANTIZATIONS.names()
         hint = _FIELD_HINTS.get(key.split("[")[0], "fix the value as described")
     else:
-        msg = f"{source}: {key} = {_shown(value)}: {err['msg']}"
+        # pydantic names the section's class ("instance of LitertSection"); the file only knows tables.
+        what = "Input should be a table" if etype == "model_type" else err["msg"]
+        msg = f"{source}: {key} = {_shown(value)}: {what}"
         wanted = _TYPE_WORDS.get(etype)
         hint = f"write {key} as {wanted}" if wanted else "see the commented sample in samples/tiny-llm/sdkgen.toml"
     return ConfigError(msg, hint=hint, choices=choices)

@@ -143,6 +143,9 @@ def _read_npz(path: Path, key: str, *arrays: str) -> list[Any]:
 
     import numpy as np
 
+    how = f"write it with numpy.savez(path, {', '.join(f'{a}=...' for a in arrays)})"
+    if not zipfile.is_zipfile(path):  # numpy would try it as a pickle and suggest loading that unsafely
+        raise ModelLoadError(f"{key} {str(path)!r} is not an .npz (zip) archive", hint=how)
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = [a for a in arrays if a not in getattr(data, "files", ())]
@@ -151,12 +154,12 @@ def _read_npz(path: Path, key: str, *arrays: str) -> list[Any]:
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
         raise ModelLoadError(
             f"{key} {str(path)!r} cannot be read as an .npz archive: {e}",
-            hint=f"write it with numpy.savez(path, {', '.join(f'{a}=...' for a in arrays)})",
+            hint=how,
         ) from None
     raise ModelLoadError(
         f"{key} {str(path)!r} has no {' / '.join(repr(a) for a in missing)} array",
         choices=list(arrays),
-        hint=f"write it with numpy.savez(path, {', '.join(f'{a}=...' for a in arrays)})",
+        hint=how,
     )
 
 

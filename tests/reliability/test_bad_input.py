@@ -147,7 +147,7 @@ def test_unknown_key_suggests_the_known_one(
             'targets = "executorch:xnnpack"',
             ["targets = 'executorch:xnnpack'", "a list"],
         ),
-        ("[model]", 'litert = "cpu"\n[model]', ["litert = 'cpu'", "a [table]"]),
+        ("[model]", 'litert = "cpu"\n[model]', ["litert = 'cpu'", "should be a table", "a [table]"]),
         ('prompts = ["The list"', 'prompts = [1, "The list"', ["verify.prompts[0] = 1", "a quoted string"]),
     ],
 )
@@ -341,10 +341,18 @@ def test_empty_image_calibration(tmp_path: Path, capsys: pytest.CaptureFixture[s
     _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "compress.calibration", "(0, 8, 8, 1)", "[N, 8, 8, 1]")
 
 
-def test_npz_calibration_that_is_not_an_npz(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("content", ["text", "no-images"])
+def test_npz_calibration_that_is_not_an_image_npz(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
     proj = _copy(tmp_path, "digits-classifier")
-    (proj / "calibration.npz").write_text("not a zip archive\n")
-    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "calibration.npz", "cannot be read")
+    if content == "text":
+        (proj / "calibration.npz").write_text("not a zip archive\n")
+        words = ["is not an .npz (zip) archive"]
+    else:
+        np.savez(proj / "calibration.npz", pixels=np.zeros((4, 8, 8, 1), np.uint8))
+        words = ["has no 'images' array", "valid choices: images"]
+    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "calibration.npz", *words)
 
 
 @pytest.mark.parametrize("sample", ["tiny-llm", "text-classifier"])
