@@ -309,7 +309,13 @@ def test_tokenizer_with_fewer_ids_than_embedding_rows_is_accepted(tmp_path: Path
 def test_wordpiece_vocabulary_larger_than_the_classifier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     proj = _copy(tmp_path, "text-classifier")
     _edit_json(proj / "model" / "config.json", lambda c: c.update(vocab_size=100))
-    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "178", "vocab_size 100")
+    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "178 rows", "vocab_size 100")
+
+
+def test_wordpiece_token_past_the_classifier_embeddings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _copy(tmp_path, "text-classifier")
+    _edit_json(proj / "model" / "tokenizer.json", lambda t: t["model"]["vocab"].update(zebra=178))
+    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "token id 178 ('zebra')", "vocab_size 178")
 
 
 def test_text_labels_that_do_not_match_the_classifier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -398,3 +404,9 @@ def test_image_eval_labels_that_do_not_fit_the_model(
         images = data["images"]
     np.savez(proj / "heldout.npz", images=images, labels=labels)
     _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "verify.eval_data", *words)
+
+
+def test_calibration_text_that_is_not_utf8(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _copy(tmp_path, "tiny-llm")
+    (proj / "calibration.txt").write_bytes(b"def f():\n\xff\xfe\x00binary\n")
+    _refused(capsys, tmp_path, proj / "sdkgen.toml", 7, "calibration.txt", "is not UTF-8 text: byte 0xff at offset 9")
