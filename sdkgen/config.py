@@ -12,9 +12,18 @@ import difflib
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from sdkgen.compress import QUANTIZATIONS, STRUCTURED, LowRank, Pruning, Recipe, Recovery
 from sdkgen.errors import ConfigError
@@ -41,6 +50,27 @@ _MAVEN_PART = re.compile(r"^[A-Za-z0-9_.\-]+$")
 _VERSION = re.compile(r"^\d+(\.\d+){0,2}$")
 
 
+#: The longest file name and path the file systems sdkgen runs on accept (Linux and macOS: NAME_MAX, PATH_MAX).
+_NAME_MAX, _PATH_MAX = 255, 4096
+
+
+def _usable_path(v: str) -> str:
+    """A path from the config that the OS can look up: no NUL, no name longer than the file system allows
+    (an over-long one makes every lookup raise instead of answering "not there")."""
+    if "\0" in v:
+        raise ValueError("a path cannot contain a NUL character")
+    longest = max((len(part.encode("utf-8", "surrogatepass")) for part in re.split(r"[/\\]", v)), default=0)
+    if longest > _NAME_MAX:
+        raise ValueError(f"a path component is {longest} bytes long; file systems allow {_NAME_MAX}")
+    if len(v.encode("utf-8", "surrogatepass")) > _PATH_MAX:
+        raise ValueError(f"the path is longer than {_PATH_MAX} bytes")
+    return v
+
+
+#: A config value naming a file or folder (relative to the config file's folder).
+PathStr = Annotated[str, AfterValidator(_usable_path)]
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
@@ -48,7 +78,7 @@ class _Section(BaseModel):
 class ModelSection(_Section):
     """Where the model comes from and what it does."""
 
-    source: str = Field(
+    source: PathStr = Field(
         description="text-generation, text-embedding, text-classification: a Hugging Face checkpoint folder, "
         "relative to the config file, or 'pkg:<python package>/<folder>' inside an installed package; tensor, "
         "image-classification: a Python factory 'module:function' (the module is looked up next to the config"
@@ -59,7 +89,7 @@ class ModelSection(_Section):
         "text-generation"
     )
     name: str | None = Field(default=None, description="artifact base name; default: the config's folder name")
-    labels: str | None = Field(
+    labels: PathStr | None = Field(
         default=None,
         description="text-classification: a text file of class names, one per line in output order, instead of "
         "config.json's id2label",
@@ -153,7 +183,7 @@ class CompressSection(RecipeFields):
     (``{"coreml:ane" = "none"}``), for a target that converts from the checkpoint itself (LiteRT, Core ML)
     and cannot express the build's recipe; such a target gets no pruning or low-rank either."""
 
-    calibration: str | None = None
+    calibration: PathStr | None = None
     targets: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("targets")
@@ -254,7 +284,7 @@ class ImageSection(_Section):
     """Image classification: the class names (a text file, one per line, in output order) and the
     normalisation each channel gets, ``(pixel / 255 - mean) / std``."""
 
-    labels: str
+    labels: PathStr
     mean: list[float] = Field(default_factory=lambda: [0.0], min_length=1, max_length=3)
     std: list[float] = Field(default_factory=lambda: [1.0], min_length=1, max_length=3)
 
@@ -308,7 +338,7 @@ class VerifySection(_Section):
     )
     sentences: list[str] = Field(default_factory=lambda: list(_SENTENCES), min_length=1)
     min_cosine: float = Field(default=0.99, gt=0, le=1)
-    eval_data: str | None = Field(
+    eval_data: PathStr | None = Field(
         default=None,
         description="image classification: an .npz with 'images' (uint8, N x H x W x C) and 'labels' (int, N); "
         'text classification: a .jsonl file, one {"text": ..., "label": class name or index} object per line',
@@ -321,7 +351,7 @@ class VerifySection(_Section):
         description="text classification: the smallest share of texts (verify.sentences and the eval_data texts) "
         "whose top-1 label must equal the fp32 eager model's",
     )
-    heldout_text: str | None = Field(
+    heldout_text: PathStr | None = Field(
         default=None,
         description="text generation: a text file whose perplexity is measured on the eager model and every "
         "runnable artifact",
@@ -708,6 +738,9 @@ _TYPE_WORDS = {
     "less_than_equal": "a smaller number",
 }
 
+#: The SDK tables every config has: the platform's name and the key each needs.
+_PLATFORM_TABLES = {"android": ("Android", 'package = "com.example.mymodel"'), "ios": ("iOS", 'module = "MyModel"')}
+
 _FIELD_HINTS = {
     "targets": "targets look like 'executorch:xnnpack'",
     "compress.recipe": "use 'none' to skip compression",
@@ -724,9 +757,17 @@ def load_config(path: Path) -> BuildConfig:
             f"config file not found: {path}",
             hint="pass a sdkgen.toml or a folder that contains one, e.g. `sdkgen build samples/tiny-llm`",
         )
+    data = path.read_bytes()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise ConfigError(
+            f"{path}: not valid TOML: byte {data[e.start]:#04x} is not UTF-8 (at line {line}, column {column})",
+            hint="save the file as UTF-8",
+        ) from None
+    except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"{path}: not valid TOML: {e}", hint="check the quoting and brackets on that line") from e
     config = parse_config(raw, root=path.parent, source=str(path))
     config._file = path
@@ -745,7 +786,9 @@ def parse_config(raw: dict[str, Any], *, root: Path, source: str = "sdkgen.toml"
 
 
 def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> ConfigError:
-    err = e.errors()[0]
+    errors = e.errors()
+    # A misspelt key is also reported as the right key missing; the spelling is the mistake to name.
+    err = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in err["loc"]]
     # list items show up as numeric path parts; keep them as [i]
     key = ".".join(loc).replace(".[", "[") if loc else "(top level)"
@@ -762,19 +805,30 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
         choices = valid
         msg = f"{source}: unknown key {key!r}"
         hint = f"did you mean {close[0]!r}?" if close else "remove the key"
+    elif etype == "missing" and key in _PLATFORM_TABLES:
+        # Every build describes both SDKs; name the targets that need this platform's table.
+        platform, example = _PLATFORM_TABLES[key]
+        targets = raw.get("targets")
+        targets = targets if isinstance(targets, list) else []
+        load_runtimes()
+        shipping = [t for t in targets if isinstance(t, str) and t in TARGETS and key in TARGETS.get(t).platforms]
+        msg = f"{source}: required key {key!r} is missing"
+        if shipping:
+            msg += f"; targets that ship on {platform}: {', '.join(map(repr, shipping))}"
+        hint = f"add a [{key}] table with {example} (every config names both SDKs)"
     elif etype == "missing":
         msg = f"{source}: required key {key!r} is missing"
         hint = f"add {loc[-1]} = ... under [{'.'.join(loc[:-1])}]" if len(loc) > 1 else f"add a [{key}] table"
     elif etype == "literal_error":
         expected = ctx.get("expected", "")
         choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
-        msg = f"{source}: {key} = {value!r} is not a valid choice"
+        msg = f"{source}: {key} = {_shown(value)} is not a valid choice"
         hint = _FIELD_HINTS.get(key, "pick one of the valid choices")
     elif etype == "value_error":
         orig = ctx.get("error")
         if isinstance(orig, _Combination):
             return ConfigError(f"{source}: {orig}", hint=orig.hint, choices=orig.choices)
-        msg = f"{source}: {key} = {value!r} is invalid: {err['msg'].removeprefix('Value error, ')}"
+        msg = f"{source}: {key} = {_shown(value)} is invalid: {err['msg'].removeprefix('Value error, ')}"
         if key.startswith("targets"):
             load_runtimes()
             choices = TARGETS.names()
@@ -782,10 +836,19 @@ def _config_error(e: ValidationError, raw: dict[str, Any], source: str) -> Confi
             choices = QUANTIZATIONS.names()
         hint = _FIELD_HINTS.get(key.split("[")[0], "fix the value as described")
     else:
-        msg = f"{source}: {key} = {value!r}: {err['msg']}"
+        # pydantic names the section's class ("instance of LitertSection"); the file only knows tables.
+        what = "Input should be a table" if etype == "model_type" else err["msg"]
+        msg = f"{source}: {key} = {_shown(value)}: {what}"
         wanted = _TYPE_WORDS.get(etype)
         hint = f"write {key} as {wanted}" if wanted else "see the commented sample in samples/tiny-llm/sdkgen.toml"
     return ConfigError(msg, hint=hint, choices=choices)
+
+
+def _shown(value: Any, limit: int = 160) -> str:
+    """``repr(value)``, cut to ``limit`` characters with the full length named (a 5,000-character value
+    would bury the message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def _lookup(raw: Any, loc: tuple[Any, ...]) -> Any:

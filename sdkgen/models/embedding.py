@@ -16,8 +16,9 @@ from typing import Any
 
 from sdkgen.cache import path_digest
 from sdkgen.errors import ModelLoadError
+from sdkgen.models.hf import check_vocabulary, find_weights, read_config_json
 from sdkgen.models.tensor import TensorModel
-from sdkgen.models.wordpiece import VOCAB_FILE, load_wordpiece
+from sdkgen.models.wordpiece import VOCAB_FILE, load_wordpiece, wordpiece_ids
 from sdkgen.spec import EmbeddingSpec, TensorCase
 from sdkgen.verify import Check, Runner
 
@@ -41,7 +42,7 @@ def inspect_encoder(folder: Path) -> EncoderInfo:
             f"model.source {str(folder)!r} has no config.json",
             hint="point model.source at a Hugging Face sentence-transformers folder",
         )
-    config = json.loads((folder / "config.json").read_text())
+    config = read_config_json(folder)
     arch = (config.get("architectures") or ["?"])[0]
     if arch not in SUPPORTED_ENCODERS:
         raise ModelLoadError(
@@ -69,6 +70,9 @@ def inspect_encoder(folder: Path) -> EncoderInfo:
             choices=["WordPiece"],
             hint="BERT-family checkpoints use WordPiece",
         )
+    weights = find_weights(folder)
+    if isinstance(config.get("vocab_size"), int):
+        check_vocabulary(*wordpiece_ids(folder), config["vocab_size"], weights)
     return EncoderInfo(folder, arch, pooling, "Normalize" in kinds, int(config["hidden_size"]))
 
 
@@ -98,7 +102,13 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
 
     info = inspect_encoder(folder)
     tokenizer = load_wordpiece(folder, max_seq_len)
-    encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
+    try:
+        encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
+    except Exception as e:  # transformers raises many types here
+        raise ModelLoadError(
+            f"transformers could not load {str(folder)!r}: {e}",
+            hint="check that the checkpoint loads with AutoModel.from_pretrained(folder)",
+        ) from e
     encoder.requires_grad_(False)
     module = SentenceEmbedder.build(encoder, info.normalized)
 
@@ -131,7 +141,19 @@ def read_calibration_text(path: Path, limit: int = 256) -> list[str]:
         raise ModelLoadError(
             f"compress.calibration {str(path)!r} not found", hint="a UTF-8 text file, one text per line"
         )
-    lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if path.suffix == ".npz":
+        raise ModelLoadError(
+            f"compress.calibration {str(path)!r} is an .npz archive (image arrays); this task calibrates on text",
+            hint="a UTF-8 text file, one text per line (.npz images calibrate image classification)",
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise ModelLoadError(
+            f"compress.calibration {str(path)!r} is not UTF-8 text: byte {e.object[e.start]:#04x} at offset {e.start}",
+            hint="a UTF-8 text file, one text per line",
+        ) from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise ModelLoadError(f"compress.calibration {str(path)!r} has no text", hint="one text per line")
     return lines[:limit]

@@ -29,7 +29,9 @@ SUPPORTED_ARCHITECTURES = (
     "Phi3ForCausalLM",
 )
 
-_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+#: How the input embedding table is named in the checkpoints sdkgen loads (Llama-style decoders, BERT).
+_EMBEDDING_TABLES = ("embed_tokens.weight", "word_embeddings.weight")
 
 
 @dataclass(frozen=True)
@@ -94,20 +96,7 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
             hint="point model.source at the folder that holds config.json and model.safetensors",
         )
     cfg_path = path / "config.json"
-    if not cfg_path.is_file():
-        raise ModelLoadError(
-            f"no config.json in {str(path)!r}",
-            hint="a Hugging Face checkpoint folder is written by model.save_pretrained(folder); "
-            "point model.source at that folder",
-        )
-    try:
-        config = json.loads(cfg_path.read_text(encoding="utf-8"))
-        if not isinstance(config, dict):
-            raise ValueError("top level is not an object")
-    except (ValueError, UnicodeDecodeError) as e:
-        raise ModelLoadError(
-            f"{cfg_path} is not valid JSON: {e}", hint="re-save the checkpoint with save_pretrained"
-        ) from e
+    config = read_config_json(path)
     archs = config.get("architectures") or []
     arch = archs[0] if archs else None
     if arch not in SUPPORTED_ARCHITECTURES:
@@ -120,15 +109,7 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
     for key in ("vocab_size", "hidden_size", "num_hidden_layers"):
         if not isinstance(config.get(key), int):
             raise ModelLoadError(f"{cfg_path}: {key!r} is missing or not an integer", hint="re-save the checkpoint")
-    weights = next((path / w for w in _WEIGHT_FILES if (path / w).is_file()), None)
-    if weights is None:
-        raise ModelLoadError(
-            f"no weights in {str(path)!r}",
-            choices=_WEIGHT_FILES,
-            hint="save the model with save_pretrained(folder, safe_serialization=True)",
-        )
-    if weights.suffix == ".safetensors":
-        _check_safetensors(weights)
+    weights = find_weights(path)
     tokenizer = path / "tokenizer.json"
     if not tokenizer.is_file():
         raise ModelLoadError(
@@ -136,9 +117,12 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
             hint="save the fast tokenizer next to the model: tokenizer.save_pretrained(folder)",
         )
     try:
-        json.loads(tokenizer.read_text(encoding="utf-8"))
+        tj = json.loads(tokenizer.read_text(encoding="utf-8"))
+        if not isinstance(tj, dict):
+            raise ValueError("top level is not an object")
     except (ValueError, UnicodeDecodeError) as e:
         raise ModelLoadError(f"{tokenizer} is not valid JSON: {e}", hint="re-save the tokenizer") from e
+    check_vocabulary(tokenizer, tokenizer_ids(tj), config["vocab_size"], weights)
     return CheckpointInfo(
         path=path,
         architecture=arch,
@@ -148,6 +132,91 @@ def inspect_checkpoint(path: Path) -> CheckpointInfo:
         tokenizer=tokenizer,
         fingerprint=path_digest(path)[0],
     )
+
+
+def read_config_json(folder: Path) -> dict[str, Any]:
+    """``folder/config.json`` as a dict; :class:`ModelLoadError` when it is missing or not a JSON object."""
+    cfg_path = folder / "config.json"
+    if not cfg_path.is_file():
+        raise ModelLoadError(
+            f"no config.json in {str(folder)!r}",
+            hint="a Hugging Face checkpoint folder is written by model.save_pretrained(folder); "
+            "point model.source at that folder",
+        )
+    try:
+        config = json.loads(cfg_path.read_text(encoding="utf-8"))
+        if not isinstance(config, dict):
+            raise ValueError("top level is not an object")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ModelLoadError(
+            f"{cfg_path} is not valid JSON: {e}", hint="re-save the checkpoint with save_pretrained"
+        ) from e
+    return config
+
+
+def find_weights(folder: Path) -> Path:
+    """The folder's weights file (:data:`WEIGHT_FILES`); a safetensors file's header and length are checked
+    here, so a missing, truncated or placeholder file is refused before torch reads it."""
+    weights = next((folder / w for w in WEIGHT_FILES if (folder / w).is_file()), None)
+    if weights is None:
+        raise ModelLoadError(
+            f"no weights in {str(folder)!r}",
+            choices=WEIGHT_FILES,
+            hint="save the model with save_pretrained(folder, safe_serialization=True)",
+        )
+    if weights.suffix == ".safetensors":
+        _check_safetensors(weights)
+    return weights
+
+
+def tokenizer_ids(tokenizer_json: dict[str, Any]) -> dict[str, int]:
+    """Every token of a ``tokenizer.json`` and its id: the model's vocabulary and the added tokens."""
+    model = tokenizer_json.get("model") or {}
+    vocab = model.get("vocab") if isinstance(model, dict) else None
+    ids: dict[str, int] = {}
+    if isinstance(vocab, dict):
+        ids.update({str(k): v for k, v in vocab.items() if isinstance(v, int)})
+    elif isinstance(vocab, list):  # Unigram: [piece, score] pairs in id order
+        ids.update({str(p[0]) if isinstance(p, list) and p else str(p): i for i, p in enumerate(vocab)})
+    for t in tokenizer_json.get("added_tokens") or []:
+        if isinstance(t, dict) and isinstance(t.get("id"), int):
+            ids[str(t.get("content"))] = t["id"]
+    return ids
+
+
+def check_vocabulary(tokenizer: Path, ids: dict[str, int], vocab_size: int, weights: Path) -> None:
+    """The tokenizer, ``config.json``'s ``vocab_size`` and the embedding table must fit: the table has
+    ``vocab_size`` rows, and no token id is past them (on the phone it would read outside the table). A
+    tokenizer with fewer ids than rows is fine: checkpoints pad the table (Qwen2.5: 151,936 rows for 151,665
+    tokens) and the spare rows are never looked up."""
+    table = embedding_rows(weights)
+    if table is not None and table[1] != vocab_size:
+        raise ModelLoadError(
+            f"config.json has vocab_size {vocab_size} but {weights.name}'s {table[0]} has {table[1]} rows",
+            hint="config.json and the weights come from different checkpoints; save both again with save_pretrained",
+        )
+    if ids:
+        token, top = max(ids.items(), key=lambda kv: kv[1])
+        if top >= vocab_size:
+            raise ModelLoadError(
+                f"{tokenizer} has token id {top} ({token!r}) but the model's vocab_size {vocab_size} gives "
+                f"embedding rows 0 .. {vocab_size - 1}",
+                hint="use the tokenizer the model was trained with, or resize the embeddings "
+                "(model.resize_token_embeddings(len(tokenizer))) and save the model again",
+            )
+
+
+def embedding_rows(weights: Path) -> tuple[str, int] | None:
+    """The input embedding table's tensor name and row count, from a safetensors header (``None`` for
+    ``.bin`` weights or when no tensor has a known embedding name)."""
+    if weights.suffix != ".safetensors":
+        return None
+    _, header = _safetensors_header(weights)
+    for name, v in sorted(header.items()):
+        shape = v.get("shape") if isinstance(v, dict) else None
+        if name.endswith(_EMBEDDING_TABLES) and isinstance(shape, list) and len(shape) == 2:
+            return name, int(shape[0])
+    return None
 
 
 def _safetensors_header(path: Path) -> tuple[int, dict[str, Any]]:

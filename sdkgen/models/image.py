@@ -78,14 +78,27 @@ def load_image_classifier(
     if eval_data is not None:
         if not eval_data.is_file():
             raise ModelLoadError(f"verify.eval_data {str(eval_data)!r} not found", hint="an .npz with images, labels")
-        with np.load(eval_data) as data:
-            pixels, targets = data["images"], data["labels"].astype(np.int64)
+        pixels, targets = _read_npz(eval_data, "verify.eval_data", "images", "labels")
         if pixels.dtype != np.uint8 or pixels.shape[1:] != (height, width, channels):
             raise ModelLoadError(
                 f"verify.eval_data images are {pixels.dtype} {tuple(pixels.shape[1:])}, the model takes uint8 "
                 f"{(height, width, channels)} (H, W, C)",
                 hint="store the evaluation images at the model's input size as uint8 pixels",
             )
+        if not len(pixels):
+            raise ModelLoadError(f"verify.eval_data {str(eval_data)!r} has no images", hint="store at least one")
+        if targets.shape != (len(pixels),) or not np.issubdtype(targets.dtype, np.integer):
+            raise ModelLoadError(
+                f"verify.eval_data labels are {targets.dtype} {tuple(targets.shape)} for {len(pixels)} images",
+                hint="store one integer class index per image: labels of shape [N]",
+            )
+        if len(targets) and not 0 <= int(targets.min()) <= int(targets.max()) < n_out:
+            raise ModelLoadError(
+                f"verify.eval_data labels range over {int(targets.min())} .. {int(targets.max())}, the model has "
+                f"{n_out} classes (0 .. {n_out - 1})",
+                hint="store the class index of each image, in the order of image.labels",
+            )
+        targets = targets.astype(np.int64)
         images = normalize(pixels, mean, std)
         cases += [(torch.from_numpy(images[i : i + 1]),) for i in range(min(3, len(images)))]
         quality = AccuracyQuality(images, targets, max_accuracy_drop)
@@ -97,10 +110,7 @@ def load_image_classifier(
                 f"compress.calibration {str(path)!r} is not an .npz file",
                 hint="an .npz with uint8 'images' [N, H, W, C] at the model's input size",
             )
-        with np.load(path) as data:
-            if "images" not in data:
-                raise ModelLoadError(f"compress.calibration {str(path)!r} has no 'images' array", hint="add one")
-            pixels = data["images"]
+        (pixels,) = _read_npz(path, "compress.calibration", "images")
         if pixels.dtype != np.uint8 or pixels.shape[1:] != (height, width, channels) or not len(pixels):
             raise ModelLoadError(
                 f"compress.calibration images are {pixels.dtype} {tuple(pixels.shape)}, the model takes uint8 "
@@ -123,6 +133,33 @@ def load_image_classifier(
         files={},
         quality=quality,
         calibrate=calibrate,
+    )
+
+
+def _read_npz(path: Path, key: str, *arrays: str) -> list[Any]:
+    """``arrays`` of the ``.npz`` at ``path`` (the config key ``key`` names it); a clear error when the file
+    is not an ``.npz`` numpy can read or lacks one of them."""
+    import zipfile
+
+    import numpy as np
+
+    how = f"write it with numpy.savez(path, {', '.join(f'{a}=...' for a in arrays)})"
+    if not zipfile.is_zipfile(path):  # numpy would try it as a pickle and suggest loading that unsafely
+        raise ModelLoadError(f"{key} {str(path)!r} is not an .npz (zip) archive", hint=how)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            missing = [a for a in arrays if a not in getattr(data, "files", ())]
+            if not missing:
+                return [data[a] for a in arrays]
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise ModelLoadError(
+            f"{key} {str(path)!r} cannot be read as an .npz archive: {e}",
+            hint=how,
+        ) from None
+    raise ModelLoadError(
+        f"{key} {str(path)!r} has no {' / '.join(repr(a) for a in missing)} array",
+        choices=list(arrays),
+        hint=how,
     )
 
 

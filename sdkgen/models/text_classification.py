@@ -22,8 +22,9 @@ from typing import Any
 
 from sdkgen.errors import ModelLoadError
 from sdkgen.models.embedding import read_calibration_text
+from sdkgen.models.hf import check_vocabulary, find_weights, read_config_json
 from sdkgen.models.tensor import TensorModel
-from sdkgen.models.wordpiece import VOCAB_FILE, check_wordpiece, load_wordpiece
+from sdkgen.models.wordpiece import VOCAB_FILE, check_wordpiece, load_wordpiece, wordpiece_ids
 from sdkgen.spec import TensorCase
 from sdkgen.verify import Check, Runner
 
@@ -47,7 +48,7 @@ def inspect_classifier(folder: Path, labels_file: Path | None = None) -> Classif
             f"model.source {str(folder)!r} has no config.json",
             hint="point model.source at a Hugging Face *ForSequenceClassification checkpoint folder",
         )
-    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    config = read_config_json(folder)
     arch = (config.get("architectures") or ["?"])[0]
     if arch not in SUPPORTED_CLASSIFIERS:
         raise ModelLoadError(
@@ -56,6 +57,15 @@ def inspect_classifier(folder: Path, labels_file: Path | None = None) -> Classif
             hint="use a BERT-family sequence classifier saved with save_pretrained",
         )
     check_wordpiece(folder, "text classification")
+    labels = _class_names(folder, config, labels_file)
+    weights = find_weights(folder)
+    if isinstance(config.get("vocab_size"), int):
+        check_vocabulary(*wordpiece_ids(folder), config["vocab_size"], weights)
+    return ClassifierInfo(arch, len(labels), labels)
+
+
+def _class_names(folder: Path, config: dict[str, Any], labels_file: Path | None) -> tuple[str, ...]:
+    """The class names in output order: ``labels_file``'s lines, else ``config.json``'s ``id2label``."""
     id2label = config.get("id2label")
     num_labels = len(id2label) if isinstance(id2label, dict) else int(config.get("num_labels", 0) or 0)
     if labels_file is not None:
@@ -67,7 +77,7 @@ def inspect_classifier(folder: Path, labels_file: Path | None = None) -> Classif
                 f"model.labels has {len(names)} names but the classifier has {num_labels} outputs",
                 hint="write one label per output class, in output order",
             )
-        return ClassifierInfo(arch, len(names), tuple(names))
+        return tuple(names)
     if not isinstance(id2label, dict) or not id2label:
         raise ModelLoadError(
             f"{folder / 'config.json'} has no id2label, so the class names are unknown",
@@ -92,7 +102,7 @@ def inspect_classifier(folder: Path, labels_file: Path | None = None) -> Classif
             f"{folder / 'config.json'}: num_labels is {declared} but id2label names {len(by_id)} classes",
             hint="give id2label one entry per output class",
         )
-    return ClassifierInfo(arch, len(by_id), tuple(by_id[i] for i in range(len(by_id))))
+    return tuple(by_id[i] for i in range(len(by_id)))
 
 
 def read_eval_texts(path: Path, labels: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -145,7 +155,13 @@ def load_text_classifier(
 
     info = inspect_classifier(folder, labels_file)
     tokenizer = load_wordpiece(folder, max_seq_len)
-    model = AutoModelForSequenceClassification.from_pretrained(folder, attn_implementation="sdpa").eval()
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(folder, attn_implementation="sdpa").eval()
+    except Exception as e:  # transformers raises many types here
+        raise ModelLoadError(
+            f"transformers could not load {str(folder)!r}: {e}",
+            hint="check that the checkpoint loads with AutoModelForSequenceClassification.from_pretrained(folder)",
+        ) from e
     model.requires_grad_(False)
     n_out = int(model.config.num_labels)
     if n_out != info.num_labels:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sdkgen.errors import ModelLoadError
+from sdkgen.models.hf import tokenizer_ids
 from sdkgen.spec import TokenizerSpec
 
 VOCAB_FILE = "vocab.txt"
@@ -46,6 +47,17 @@ def check_wordpiece(folder: Path, task: str) -> None:
             f"{folder} has neither tokenizer.json nor vocab.txt",
             hint="save the tokenizer with the model (tokenizer.save_pretrained(folder))",
         )
+
+
+def wordpiece_ids(folder: Path) -> tuple[Path, dict[str, int]]:
+    """The tokenizer file :func:`load_wordpiece` reads and its tokens' ids (no tokenizers import)."""
+    if (folder / "tokenizer.json").is_file():
+        try:
+            return folder / "tokenizer.json", tokenizer_ids(json.loads((folder / "tokenizer.json").read_text("utf-8")))
+        except (ValueError, UnicodeDecodeError, AttributeError) as e:
+            raise ModelLoadError(f"{folder / 'tokenizer.json'} is not valid JSON: {e}", hint="re-save it") from e
+    lines = (folder / VOCAB_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
+    return folder / VOCAB_FILE, {t: i for i, t in enumerate(lines)}
 
 
 def load_wordpiece(folder: Path, max_seq_len: int) -> WordPiece:

@@ -92,6 +92,10 @@ class TensorStages(StageRunner):
         tm, settings = self._tensor_model()
         self._model = tm.module
         self._tm = tm
+        if cfg.compress.calibration and tm.calibrate is not None:
+            # Read now, even when the recipe does not calibrate: bad data is refused before any stage runs
+            # (the compress stage, which uses it, comes after the reference outputs), and never cached.
+            tm.calibrate(cfg.path(cfg.compress.calibration))
         shapes = [(str(t.dtype), tuple(t.shape)) for t in tm.inputs]
         k_load = key("load", cfg.model.task, tm.fingerprint, tm.input_names, shapes, settings)
         k_ref = key("reference", k_load)

@@ -22,6 +22,11 @@ from sdkgen.verify import Check, summarize
 class TextGenerationStages(StageRunner):
     def _text_generation_stages(self) -> ModelParts:
         cfg = self.config
+        if cfg.compress.calibration:
+            from sdkgen.models.embedding import read_calibration_text
+
+            # Read now, even when the recipe does not use it: bad data is refused before any stage runs.
+            read_calibration_text(cfg.path(cfg.compress.calibration))
         tok = self._tokenizer_spec()
         bos_count = runner_bos_count(tok.kind)
         k_load = key("load", self.ckpt.fingerprint, self.versions.get("transformers"))
