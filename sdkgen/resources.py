@@ -6,7 +6,7 @@ of ours. :func:`check_resources` refuses it up front instead (:class:`Insufficie
 The memory model is linear in the checkpoint's fp32 parameter bytes ``B`` (the loader always holds the
 model in float32): a build of one target peaks at about ``base + k * B``, with ``base`` and ``k`` fitted
 per lowering path (:data:`FOOTPRINTS`) from peaks measured by ``benchmarks/resources.py`` (the figures are
-in ``docs/reliability/resources.md`` and ``tests/reliability/data/measured.json``). Targets of one build run
+in ``docs/reliability.md`` and ``tests/reliability/data/measured.json``). Targets of one build run
 one after another in one process and the eager model stays loaded, so a build needs its largest target's
 estimate plus what the others add above the shared base (:func:`required_memory`).
 

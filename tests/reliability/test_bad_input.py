@@ -4,7 +4,7 @@ choices where there are some, ends in a ``hint:`` line, exits with its category'
 
 Each test copies a sample (samples/tiny-llm, samples/text-classifier, samples/digits-classifier) into
 ``tmp_path``, breaks one thing, and runs ``sdkgen build`` with a private stage cache. The output folder
-already holds a previous build, whose listing must be the same afterwards. docs/reliability/bad-input.md
+already holds a previous build, whose listing must be the same afterwards. docs/reliability.md
 lists every case with its message and exit code.
 """
 

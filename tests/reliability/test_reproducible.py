@@ -3,7 +3,7 @@ trees, artifacts and model-spec.json; the report records the digests of what wen
 
 tensor-mlp exercises every runtime that builds here (ExecuTorch XNNPACK and Core ML delegate, LiteRT, a Core
 ML package); tiny-llm (slow) the text-generation lowerings. Only ``report.json`` and ``report.md`` may
-differ: they hold stage timings and cache use (see docs/reliability/reproducibility.md).
+differ: they hold stage timings and cache use (see docs/reliability.md).
 """
 
 from __future__ import annotations

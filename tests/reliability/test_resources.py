@@ -17,7 +17,7 @@ from sdkgen.models.hf import CheckpointInfo, inspect_checkpoint
 from tests.conftest import ROOT
 
 TINY = ROOT / "samples" / "tiny-llm"
-#: Peaks measured by benchmarks/resources.py (docs/reliability/resources.md).
+#: Peaks measured by benchmarks/resources.py (docs/reliability.md).
 MEASURED = json.loads((Path(__file__).parent / "data" / "measured.json").read_text())
 
 
