@@ -30,7 +30,8 @@
 //     8    the output folder is in use: another sdkgen build holds its lock
 //     9    this host has too little memory for the conversion (estimated before it starts)
 //     10   runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another
-//     130  interrupted: nothing was moved into the output folder
+//     130  interrupted (SIGINT, Ctrl-C): the output folder holds what the last finished build wrote
+//     143  terminated (SIGTERM, e.g. a cancelled CI job): the output folder holds what the last finished build wrote
 
 import org.gradle.api.tasks.Exec
 import org.gradle.kotlin.dsl.register

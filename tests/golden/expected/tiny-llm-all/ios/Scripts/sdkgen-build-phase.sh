@@ -28,7 +28,8 @@
 #     8    the output folder is in use: another sdkgen build holds its lock
 #     9    this host has too little memory for the conversion (estimated before it starts)
 #     10   runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another
-#     130  interrupted: nothing was moved into the output folder
+#     130  interrupted (SIGINT, Ctrl-C): the output folder holds what the last finished build wrote
+#     143  terminated (SIGTERM, e.g. a cancelled CI job): the output folder holds what the last finished build wrote
 set -uo pipefail
 
 if [ "${SDKGEN_SKIP:-0}" = "1" ]; then
@@ -74,7 +75,8 @@ if [ "$status" -ne 0 ]; then
         8) meaning='the output folder is in use: another sdkgen build holds its lock' ;;
         9) meaning='this host has too little memory for the conversion (estimated before it starts)' ;;
         10) meaning='runtime version mismatch: an artifact written by one runtime version, an SDK pinned to another' ;;
-        130) meaning='interrupted: nothing was moved into the output folder' ;;
+        130) meaning='interrupted (SIGINT, Ctrl-C): the output folder holds what the last finished build wrote' ;;
+        143) meaning='terminated (SIGTERM, e.g. a cancelled CI job): the output folder holds what the last finished build wrote' ;;
         *) meaning="unexpected exit code" ;;
     esac
     echo "error: sdkgen build --check failed with exit code $status: $meaning"
