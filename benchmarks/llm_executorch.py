@@ -332,6 +332,13 @@ def sdkgen_build(checkpoint: Path, work: Path, cache: Path, max_seq_len: int) ->
 # --------------------------------------------------------------------------- child processes
 
 
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
 def _peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -636,9 +643,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     # change when sdkgen does, and each takes tens of minutes on 2 cores. --reuse-reference takes them from there.
     kept = cache / f"{shape.name}-reference"
     kept.mkdir(parents=True, exist_ok=True)
+    weights = _sha256(hf_dir / "model.safetensors")
     for name, job in jobs.items():
         stats = kept / f"{name}.json"
-        if args.reuse_reference and stats.is_file() and Path(json.loads(stats.read_text())["pte"]).is_file():
+        earlier = json.loads(stats.read_text()) if stats.is_file() else {}
+        if args.reuse_reference and earlier.get("weights") == weights and Path(earlier["pte"]).is_file():
             exports[name] = json.loads(stats.read_text()) | {"reused": True}
             log(f"export: {name} reused from {stats} (measured {exports[name].get('date', '?')})")
             continue
@@ -650,7 +659,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "max_seq_len": shape.max_seq_len,
         }
         exports[name] = run_child(job, work / f"{name}.log") | {
-            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "weights": weights,  # the checkpoint it was exported from (a reuse must match it)
         }
         stats.write_text(json.dumps(exports[name], indent=2))
     sd_job = {
