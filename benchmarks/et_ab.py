@@ -130,7 +130,9 @@ def export_reference(
     return out / "reference.pte", time.perf_counter() - t0
 
 
-def export_sdkgen(hf_dir: Path, out: Path, max_seq_len: int, group: int, embeddings: str) -> tuple[Path, float]:
+def export_sdkgen(
+    hf_dir: Path, out: Path, max_seq_len: int, group: int, embeddings: str, fuse: bool = True
+) -> tuple[Path, float]:
     import torch
     from transformers import AutoModelForCausalLM
 
@@ -141,6 +143,10 @@ def export_sdkgen(hf_dir: Path, out: Path, max_seq_len: int, group: int, embeddi
 
     t0 = time.perf_counter()
     model = AutoModelForCausalLM.from_pretrained(hf_dir, dtype=torch.float32).eval()
+    if fuse:  # what sdkgen's compress stage does for an ExecuTorch text-generation build
+        from sdkgen.runtimes.executorch.fuse import fuse_projections
+
+        fuse_projections(model, (torch.arange(8)[None] * 7 + 3) % model.config.vocab_size)
     model, _ = quantize(model, Recipe("8da4w", group, embeddings), float32_io=False)
     ep = export_text_generation(model, max_seq_len)
     torch.export.save(ep, out / "program.pt2")
@@ -214,6 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-seq-len", type=int, default=256)
     ap.add_argument("--group-size", type=int, default=32)
     ap.add_argument("--embeddings", default="none", choices=["none", "int8", "int4"], help="sdkgen's recipe option")
+    ap.add_argument("--no-fuse", action="store_true", help="sdkgen without fused q/k/v and gate/up projections")
     ap.add_argument("--ref-embeddings", default=None, help="export_llm's embedding_quantize, e.g. 8,0 or 4,32")
     ap.add_argument("--prompt", type=int, default=64)
     ap.add_argument("--decode", type=int, default=64)
@@ -236,7 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         ref_pte, ref_s = ref_dir / "reference.pte", float("nan")
     else:
         ref_pte, ref_s = export_reference(hf, ref_dir, args.max_seq_len, args.group_size, args.ref_embeddings)
-    sdk_pte, sdk_s = export_sdkgen(hf, sdk_dir, args.max_seq_len, args.group_size, args.embeddings)
+    if args.no_fuse:
+        sdk_dir = sdk_dir.with_name(sdk_dir.name + "-nofuse")
+        sdk_dir.mkdir(exist_ok=True)
+    sdk_pte, sdk_s = export_sdkgen(
+        hf, sdk_dir, args.max_seq_len, args.group_size, args.embeddings, fuse=not args.no_fuse
+    )
 
     runners = {"reference": Runner(ref_pte, "reference"), "sdkgen": Runner(sdk_pte, "sdkgen")}
     extra = dict(e.split("=", 1) for e in args.extra)

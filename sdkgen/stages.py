@@ -48,6 +48,12 @@ class ModelParts:
     compression_effect: dict[str, Any]
 
 
+def lowers_program(ti: TargetInfo) -> bool:
+    """Whether ``ti`` lowers the exported torch program (``program.pt2``) of a text-generation build rather
+    than converting the checkpoint itself."""
+    return ti.runtime == "executorch" and "text-generation" not in ti.converts_checkpoint
+
+
 class StageRunner:
     """Runs cached stages for one build; subclassed by the task stage mixins and the pipeline."""
 
@@ -229,6 +235,13 @@ class StageRunner:
                 learning_rate=recipe.recovery.learning_rate,
             )
             del teacher
+        if self._fuses_projections():
+            import torch
+
+            from sdkgen.runtimes.executorch.fuse import fuse_projections
+
+            probe = (torch.arange(8, dtype=torch.long)[None] * 7 + 3) % self.ckpt.vocab_size
+            summary["fused_projections"] = fuse_projections(model, probe)
         from sdkgen.runtimes.executorch.quantize import quantize
 
         self._model, q = quantize(
@@ -241,6 +254,13 @@ class StageRunner:
         self._compressed = True
         (d / "compression.json").write_text(json.dumps(summary, indent=2, default=str))
         meta.update({k: v for k, v in summary.items() if k not in ("pruned", "factorized")})
+
+    def _fuses_projections(self) -> bool:
+        """Whether the compressed model gets fused projections (:mod:`sdkgen.runtimes.executorch.fuse`): text
+        generation with a target that lowers the exported program. Part of the compress stage's key."""
+        return self.config.model.task == "text-generation" and any(
+            lowers_program(TARGETS.get(t)) for t in self.config.targets
+        )
 
     def _calibration_key(self) -> str | None:
         """The digest of ``compress.calibration`` (part of the compress stage's key)."""

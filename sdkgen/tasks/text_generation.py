@@ -15,7 +15,7 @@ from sdkgen.models.hf import CheckpointInfo
 from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.runtimes.executorch.export import PROGRAM_VERSION, runner_bos_count
 from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
-from sdkgen.stages import ModelParts, StageRunner
+from sdkgen.stages import ModelParts, StageRunner, lowers_program
 from sdkgen.verify import Check, summarize
 
 
@@ -40,12 +40,19 @@ class TextGenerationStages(StageRunner):
             cfg.export.max_seq_len,
             heldout,
         )
-        k_compress = key("compress", k_load, self.recipe.as_dict(), self._calibration_key(), self.model_versions)
-        k_golden = key("golden", k_compress, k_ref)
-        k_export = key("export", k_compress, cfg.export.max_seq_len, PROGRAM_VERSION)
         # Only ExecuTorch targets that do not convert the checkpoint themselves lower the exported program; a
         # build of LiteRT or Core ML targets alone skips the torch.export of the whole model.
-        exports = any(_lowers_program(TARGETS.get(t)) for t in cfg.targets)
+        exports = any(lowers_program(TARGETS.get(t)) for t in cfg.targets)
+        k_compress = key(
+            "compress",
+            k_load,
+            self.recipe.as_dict(),
+            self._calibration_key(),
+            self.model_versions,
+            self._fuses_projections(),
+        )
+        k_golden = key("golden", k_compress, k_ref)
+        k_export = key("export", k_compress, cfg.export.max_seq_len, PROGRAM_VERSION)
         needed = [("reference", k_ref), ("golden", k_golden), *([("export", k_export)] if exports else [])]
         if not all(self.cache.lookup(s, k) for s, k in needed):
             self._forget_in_memory_stages({"load": k_load, "compress": k_compress})
@@ -105,7 +112,7 @@ class TextGenerationStages(StageRunner):
         from sdkgen.verify.perplexity import perplexity, perplexity_check
 
         windows = json.loads((ref_dir / "heldout.json").read_text())
-        if _lowers_program(ti):
+        if lowers_program(ti):
             from sdkgen.runtimes.executorch.verify import pte_step
 
             step = pte_step(artifact)[1]
@@ -571,8 +578,3 @@ def check_model_fits(config: BuildConfig, info: CheckpointInfo) -> None:
                 f"compress.group_size = {config.compress.group_size} does not divide {bad}",
                 hint="choose a group size that divides the model's layer widths, e.g. 32",
             )
-
-
-def _lowers_program(ti: TargetInfo) -> bool:
-    """Whether ``ti`` lowers the exported torch program (``program.pt2``) rather than the checkpoint."""
-    return ti.runtime == "executorch" and "text-generation" not in ti.converts_checkpoint

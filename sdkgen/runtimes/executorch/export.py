@@ -13,8 +13,9 @@ from typing import Any
 from sdkgen.spec import MethodSpec, TensorSpec
 
 #: Part of the export stage's cache key: bump it when :func:`export_text_generation` writes a different
-#: program for the same model (2: ExecuTorch's LLM kernels for the KV cache and attention, last-row logits).
-PROGRAM_VERSION = 2
+#: program for the same model (2: ExecuTorch's LLM kernels for the KV cache and attention, last-row logits;
+#: 3: fused q/k/v and gate/up projections, :mod:`.fuse`).
+PROGRAM_VERSION = 3
 
 
 def export_text_generation(model: Any, max_seq_len: int) -> Any:
