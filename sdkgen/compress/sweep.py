@@ -17,13 +17,13 @@ import html
 import json
 import shutil
 import tempfile
-import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sdkgen.config import BuildConfig, SweepRecipe, parse_config
 from sdkgen.errors import ConfigError, SdkgenError, VerificationFailed
+from sdkgen.output import swap_into_place
 from sdkgen.stages import Log
 
 #: task -> (quality check name, its number, lower is better, column title)
@@ -251,11 +251,7 @@ def _write(config: BuildConfig, rows: list[Row], out_root: Path) -> Path:
         (staging / "sweep.md").write_text(_markdown(config, rows))
         png = _plot(config, rows, staging / "sweep.png")
         (staging / "sweep.html").write_text(_html(config, rows, png))
-        if final.exists():
-            old = final.with_name(f".{final.name}.old-{time.time_ns()}")
-            final.rename(old)
-            shutil.rmtree(old, ignore_errors=True)
-        staging.rename(final)
+        swap_into_place(staging, final)  # a reader sees the previous table or this one, never neither
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
