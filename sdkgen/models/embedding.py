@@ -16,7 +16,7 @@ from typing import Any
 
 from sdkgen.cache import path_digest
 from sdkgen.errors import ModelLoadError
-from sdkgen.models.hf import check_vocabulary, find_weights, read_config_json
+from sdkgen.models.hf import check_vocabulary, find_weights, from_pretrained, read_config_json
 from sdkgen.models.tensor import TensorModel
 from sdkgen.models.wordpiece import VOCAB_FILE, load_wordpiece, wordpiece_ids
 from sdkgen.spec import EmbeddingSpec, TensorCase
@@ -102,13 +102,7 @@ def load_embedder(folder: Path, max_seq_len: int, sentences: Sequence[str], min_
 
     info = inspect_encoder(folder)
     tokenizer = load_wordpiece(folder, max_seq_len)
-    try:
-        encoder = AutoModel.from_pretrained(folder, attn_implementation="sdpa").eval()
-    except Exception as e:  # transformers raises many types here
-        raise ModelLoadError(
-            f"transformers could not load {str(folder)!r}: {e}",
-            hint="check that the checkpoint loads with AutoModel.from_pretrained(folder)",
-        ) from e
+    encoder = from_pretrained(AutoModel, folder, attn_implementation="sdpa")
     encoder.requires_grad_(False)
     module = SentenceEmbedder.build(encoder, info.normalized)
 

@@ -252,12 +252,18 @@ def load_causal_lm(info: CheckpointInfo) -> tuple[Any, Any]:
     import torch
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast
 
-    try:
-        model = AutoModelForCausalLM.from_pretrained(info.path, dtype=torch.float32, local_files_only=True)
-    except Exception as e:  # transformers raises many types here
-        raise ModelLoadError(
-            f"transformers could not load {str(info.path)!r}: {e}",
-            hint="check that the checkpoint loads with AutoModelForCausalLM.from_pretrained(folder)",
-        ) from e
+    model = from_pretrained(AutoModelForCausalLM, info.path, dtype=torch.float32, local_files_only=True)
     tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(info.tokenizer))
-    return model.eval(), tokenizer
+    return model, tokenizer
+
+
+def from_pretrained(auto_class: Any, folder: Path, **kwargs: Any) -> Any:
+    """``auto_class.from_pretrained(folder, **kwargs)`` in eval mode; any failure is a :class:`ModelLoadError`
+    naming the folder (transformers raises many exception types for a checkpoint it cannot read)."""
+    try:
+        return auto_class.from_pretrained(folder, **kwargs).eval()
+    except Exception as e:
+        raise ModelLoadError(
+            f"transformers could not load {str(folder)!r}: {e}",
+            hint=f"check that the checkpoint loads with {auto_class.__name__}.from_pretrained(folder)",
+        ) from e

@@ -22,7 +22,7 @@ from typing import Any
 
 from sdkgen.errors import ModelLoadError
 from sdkgen.models.embedding import read_calibration_text
-from sdkgen.models.hf import check_vocabulary, find_weights, read_config_json
+from sdkgen.models.hf import check_vocabulary, find_weights, from_pretrained, read_config_json
 from sdkgen.models.tensor import TensorModel
 from sdkgen.models.wordpiece import VOCAB_FILE, check_wordpiece, load_wordpiece, wordpiece_ids
 from sdkgen.spec import TensorCase
@@ -155,13 +155,7 @@ def load_text_classifier(
 
     info = inspect_classifier(folder, labels_file)
     tokenizer = load_wordpiece(folder, max_seq_len)
-    try:
-        model = AutoModelForSequenceClassification.from_pretrained(folder, attn_implementation="sdpa").eval()
-    except Exception as e:  # transformers raises many types here
-        raise ModelLoadError(
-            f"transformers could not load {str(folder)!r}: {e}",
-            hint="check that the checkpoint loads with AutoModelForSequenceClassification.from_pretrained(folder)",
-        ) from e
+    model = from_pretrained(AutoModelForSequenceClassification, folder, attn_implementation="sdpa")
     model.requires_grad_(False)
     n_out = int(model.config.num_labels)
     if n_out != info.num_labels:
