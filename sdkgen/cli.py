@@ -14,13 +14,13 @@ import contextlib
 import json
 import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sdkgen import __version__
 from sdkgen.errors import EXIT_CODES, SdkgenError, VerificationFailed
+from sdkgen.interrupt import Interrupted, handle_signals
 
 DEFAULT_CONFIG = Path("samples/tiny-llm")
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
-    previous = _terminate_as_interrupt()
+    restore_signals = handle_signals()
     try:
         return int(args.func(args))
     except VerificationFailed as e:
@@ -45,7 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _write_error_junit(args, e)
         return e.exit_code
     except KeyboardInterrupt as e:
-        signum = e.signum if isinstance(e, _Terminated) else signal.SIGINT
+        signum = e.signum if isinstance(e, Interrupted) else signal.SIGINT
         print(
             f"interrupted ({signal.Signals(signum).name}): the output folder holds what the last finished build "
             "wrote; the stage cache keeps only complete stages",
@@ -53,33 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 128 + signum
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-
-
-class _Terminated(KeyboardInterrupt):
-    """SIGTERM (a CI job cancelled, a container stopped), raised like Ctrl-C so every ``finally`` runs: the
-    build's temporary folders are removed and its compiler subprocesses killed."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _terminate_as_interrupt() -> Any:
-    """Make SIGTERM raise :class:`_Terminated` in the main thread; return the handler it replaced (``None``
-    when this is not the main thread or the handler was not set from Python, and nothing was changed)."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise _Terminated(signum)
-
-    if threading.current_thread() is not threading.main_thread():
-        return None
-    previous = signal.getsignal(signal.SIGTERM)
-    if previous is None:
-        return None
-    signal.signal(signal.SIGTERM, handler)
-    return previous
+        restore_signals()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -25,6 +25,7 @@ from sdkgen import __version__, toolchain
 from sdkgen.cache import StageCache, copy_path, default_root, key, path_digest
 from sdkgen.config import BuildConfig
 from sdkgen.errors import OutputPathError, QualityGateFailed, ToolchainMissing, VerificationFailed
+from sdkgen.interrupt import raise_pending
 from sdkgen.models.hf import inspect_checkpoint
 from sdkgen.output import output_lock, recover, swap_into_place
 from sdkgen.resources import check_resources
@@ -237,6 +238,7 @@ class _Build(TextGenerationStages, TensorStages):
             write_report(report, staging)
             passed = report["status"] != "failed"
             final = self.dest if passed else self.dest.with_name(self.dest.name + ".rejected")
+            raise_pending()  # never move a build into place after an interrupt, even a swallowed one
             swap_into_place(staging, final)
         finally:
             if staging.exists():

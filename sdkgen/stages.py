@@ -20,6 +20,7 @@ from sdkgen.cache import StageCache, key, path_digest
 from sdkgen.compress import QUANTIZATIONS
 from sdkgen.config import BuildConfig
 from sdkgen.errors import ToolchainMissing
+from sdkgen.interrupt import raise_pending
 from sdkgen.models.hf import CheckpointInfo
 from sdkgen.runtimes import TARGETS, TargetInfo
 from sdkgen.spec import ArtifactSpec
@@ -104,6 +105,7 @@ class StageRunner:
 
     def _stage(self, name: str, k: str, fn: Callable[[Path, dict[str, Any]], None], label: str | None = None) -> Path:
         label = label or name
+        raise_pending()  # an interrupt that a library caught during the previous stage still ends the build
         hit = None if (name, k) in self._rerun else self.cache.lookup(name, k)
         if hit is not None:
             self.records.append(StageRecord(label, "cached", 0.0, k))
@@ -113,6 +115,7 @@ class StageRunner:
         t0 = time.perf_counter()
         with self.cache.write(name, k) as (tmp, meta):
             fn(tmp, meta)
+            raise_pending()  # interrupted during this stage: its entry is not kept
             meta["seconds"] = round(time.perf_counter() - t0, 3)
         secs = time.perf_counter() - t0
         self.records.append(StageRecord(label, "ran", round(secs, 3), k))

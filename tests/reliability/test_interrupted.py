@@ -500,3 +500,23 @@ def test_sweep_tells_a_dead_or_reused_pid_from_a_live_writer(tmp_path: Path) -> 
         f".k.tmp-0000beef-{dead.stdout.strip()}-5-x4": False,  # another host's: never judged from here
     }
     assert {name: _abandoned(tmp_path / name) for name in cases} == cases
+
+
+def test_an_interrupt_a_library_swallows_is_raised_again() -> None:
+    """A bare ``except:`` in a converter or an import hook can catch the KeyboardInterrupt of Ctrl-C (seen
+    once in CI: SIGINT inside ExecuTorch's lowering, and the build finished with exit 0). The signal is noted,
+    and the pipeline's stage boundaries raise it again."""
+    from sdkgen.interrupt import Interrupted, handle_signals, raise_pending
+
+    restore = handle_signals()
+    try:
+        raise_pending()  # nothing pending: nothing raised
+        with contextlib.suppress(BaseException):  # what a careless library does
+            signal.raise_signal(signal.SIGTERM)
+        with pytest.raises(Interrupted) as e:
+            raise_pending()
+        assert e.value.signum == signal.SIGTERM
+    finally:
+        restore()
+        handle_signals()()  # clears the pending signal for the tests after this one
+    assert signal.getsignal(signal.SIGTERM) is not None
