@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
-from sdkgen.check.swift import build_swift_package, find_swift
+from sdkgen.check.swift import find_swift
 from sdkgen.config import parse_config
 from sdkgen.errors import ConfigError, StageError
 from sdkgen.sdk import android, ios
@@ -37,6 +37,7 @@ from sdkgen.sdk.render import TEMPLATES_ROOT
 from sdkgen.spec import ModelSpec, TensorCase, TensorValue
 from tests.conftest import STUBS, fake_files, load_spec
 from tests.reliability.hostile_lex import LexError, string_literals
+from tests.sdk.test_generate import _codepoints
 
 LONG = "long " * 2000  # 10,000 characters
 
@@ -511,68 +512,36 @@ def test_links_in_user_templates_are_refused(tmp_path: Path) -> None:
 
 KOTLIN = find_kotlin_compiler()
 SWIFT = find_swift()
-EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"
 COMPILE_LABELS = _corpus_labels(23)
-
-
-def _codepoints(strings: list[str]) -> list[str]:
-    return [",".join(str(ord(c)) for c in s) for s in strings]
 
 
 @pytest.mark.skipif(KOTLIN is None, reason="no Kotlin compiler")
 def test_hostile_android_library_compiles_and_keeps_labels(tmp_path: Path) -> None:
-    assert KOTLIN is not None and KOTLIN.java is not None
+    from tests.sdk.test_generate import kotlin_labels_at_run_time
+
+    assert KOTLIN is not None
     spec = hostile_image_spec(COMPILE_LABELS)
     sdk = render(spec, "android", tmp_path)
     stubs = tmp_path / "stubs"
     r = compile_kotlin([STUBS / "android"], stubs, compiler=KOTLIN)
     assert r.ok, r.diagnostics
-    driver = tmp_path / "driver" / "Main.kt"
-    driver.parent.mkdir()
-    driver.write_text(
-        f"package {spec.android.package}\n\nfun main() {{\n"
-        f"    for (label in {kt.type_name(spec.name)}.LABELS)\n"
-        '        println(label.codePoints().toArray().joinToString(","))\n}\n'
+    sources = [sdk / "src/main/kotlin", sdk / "src/androidTest/kotlin"]
+    got = kotlin_labels_at_run_time(
+        sources, spec.android.package, kt.type_name(spec.name), tmp_path, stubs, timeout=300
     )
-    r = compile_kotlin(
-        [sdk / "src/main/kotlin", sdk / "src/androidTest/kotlin", driver],
-        tmp_path / "classes",
-        classpath=[stubs],
-        compiler=KOTLIN,
-    )
-    assert r.ok, r.diagnostics
-    cp = ":".join(str(p) for p in [tmp_path / "classes", stubs, *KOTLIN.compile_classpath()])
-    run = subprocess.run(
-        [str(KOTLIN.java), "-cp", cp, f"{spec.android.package}.MainKt"], capture_output=True, text=True, timeout=300
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split("\n")[:-1] == _codepoints(COMPILE_LABELS)
+    assert got == _codepoints(COMPILE_LABELS)
 
 
 @pytest.mark.skipif(SWIFT is None, reason="no Swift toolchain")
 def test_hostile_swift_package_builds_and_keeps_labels(tmp_path: Path) -> None:
-    from tests.sdk.test_generate import _with_apple_stubs
+    from tests.sdk.test_generate import _with_apple_stubs, swift_labels_at_run_time
 
     spec = hostile_image_spec(COMPILE_LABELS)
     module = spec.ios.module
     sdk = _with_apple_stubs(render(spec, "ios", tmp_path), module, tmp_path / "pkg")
-    (sdk / "Sources" / "LabelsDriver").mkdir()
-    (sdk / "Sources" / "LabelsDriver" / "main.swift").write_text(
-        f"import {module}\n\nfor label in {sw.type_name(spec.name)}.labels {{\n"
-        '    print(label.unicodeScalars.map { String($0.value) }.joined(separator: ","))\n}\n'
-    )
-    manifest = (sdk / "Package.swift").read_text()
-    driver = f'        .executableTarget(name: "LabelsDriver", dependencies: ["{module}"]),\n'
-    (sdk / "Package.swift").write_text(manifest.replace("    targets: [\n", "    targets: [\n" + driver, 1))
     scratch = tmp_path / "scratch"
-    r = build_swift_package(
-        sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=True, scratch_dir=scratch
-    )
-    assert r.ok, r.output
-    exe = next(p for p in scratch.rglob("LabelsDriver") if p.is_file() and p.parent.name == "debug")
-    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=300)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split("\n")[:-1] == _codepoints(COMPILE_LABELS)
+    got = swift_labels_at_run_time(sdk, module, sw.type_name(spec.name), scratch, build_tests=True, timeout=300)
+    assert got == _codepoints(COMPILE_LABELS)
 
 
 def test_lexer_catches_an_injection() -> None:

@@ -303,6 +303,52 @@ def _codepoints(strings: list[str]) -> list[str]:
     return [",".join(str(ord(c)) for c in s) for s in strings]
 
 
+def kotlin_labels_at_run_time(
+    sources: list[Path], package: str, type_name: str, work: Path, stub_classes: Path, *, timeout: float
+) -> list[str]:
+    """Compile ``sources`` with a driver printing ``<type_name>.LABELS`` as code points, run it on the JVM, and
+    return its lines (see :func:`_codepoints`)."""
+    assert KOTLIN is not None and KOTLIN.java is not None
+    driver = work / "driver" / "Main.kt"
+    driver.parent.mkdir(parents=True)
+    driver.write_text(
+        f"package {package}\n\nfun main() {{\n"
+        f"    for (label in {type_name}.LABELS)\n"
+        '        println(label.codePoints().toArray().joinToString(","))\n}\n'
+    )
+    r = compile_kotlin([*sources, driver], work / "classes", classpath=[stub_classes], compiler=KOTLIN)
+    assert r.ok, r.diagnostics
+    classpath = ":".join(str(p) for p in [work / "classes", stub_classes, *KOTLIN.compile_classpath()])
+    run = subprocess.run(
+        [str(KOTLIN.java), "-cp", classpath, f"{package}.MainKt"], capture_output=True, text=True, timeout=timeout
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split("\n")[:-1]
+
+
+def swift_labels_at_run_time(
+    sdk: Path, module: str, type_name: str, scratch: Path, *, build_tests: bool, timeout: float
+) -> list[str]:
+    """Add an executable printing ``<type_name>.labels`` as code points to the package ``sdk`` (stubbed for
+    Linux), build and run it, and return its lines (see :func:`_codepoints`)."""
+    (sdk / "Sources" / "LabelsDriver").mkdir()
+    (sdk / "Sources" / "LabelsDriver" / "main.swift").write_text(
+        f"import {module}\n\nfor label in {type_name}.labels {{\n"
+        '    print(label.unicodeScalars.map { String($0.value) }.joined(separator: ","))\n}\n'
+    )
+    manifest = (sdk / "Package.swift").read_text()
+    driver = f'        .executableTarget(name: "LabelsDriver", dependencies: ["{module}"]),\n'
+    (sdk / "Package.swift").write_text(manifest.replace("    targets: [\n", "    targets: [\n" + driver, 1))
+    r = build_swift_package(
+        sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=build_tests, scratch_dir=scratch
+    )
+    assert r.ok, r.output
+    exe = next(p for p in scratch.rglob("LabelsDriver") if p.is_file() and p.parent.name == "debug")
+    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, run.stderr
+    return run.stdout.split("\n")[:-1]
+
+
 def test_nasty_labels_spec_is_the_samples() -> None:
     spec = load_spec("nasty-labels")
     assert list(spec.labels) == _reference_labels()
@@ -313,30 +359,12 @@ def test_nasty_labels_spec_is_the_samples() -> None:
 def test_android_labels_survive_at_run_time(android_stub_classes: Path, tmp_path: Path) -> None:
     """``ModelString.LABELS`` of the generated library, compiled with a driver and run on the JVM, prints
     the code points of labels.txt."""
-    assert KOTLIN is not None and KOTLIN.java is not None
     spec = load_spec("nasty-labels")
     sdk = _render("nasty-labels", "android", tmp_path / "out")
-    driver = tmp_path / "driver" / "Main.kt"
-    driver.parent.mkdir()
-    driver.write_text(
-        f"package {spec.android.package}\n\n"
-        "fun main() {\n"
-        '    for (label in ModelString.LABELS) println(label.codePoints().toArray().joinToString(","))\n'
-        "}\n"
+    got = kotlin_labels_at_run_time(
+        [sdk / "src/main/kotlin"], spec.android.package, "ModelString", tmp_path, android_stub_classes, timeout=120
     )
-    r = compile_kotlin(
-        [sdk / "src/main/kotlin", driver], tmp_path / "classes", classpath=[android_stub_classes], compiler=KOTLIN
-    )
-    assert r.ok, r.diagnostics
-    classpath = ":".join(str(p) for p in [tmp_path / "classes", android_stub_classes, *KOTLIN.compile_classpath()])
-    run = subprocess.run(
-        [str(KOTLIN.java), "-cp", classpath, f"{spec.android.package}.MainKt"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split("\n")[:-1] == _codepoints(_reference_labels())
+    assert got == _codepoints(_reference_labels())
 
 
 @needs_swift
@@ -346,25 +374,9 @@ def test_swift_labels_survive_at_run_time(swift_scratch: Path, tmp_path: Path) -
     spec = load_spec("nasty-labels")
     module = spec.ios.module
     sdk = _with_apple_stubs(_render("nasty-labels", "ios", tmp_path / "out"), module, tmp_path / "pkg")
-    (sdk / "Sources" / "LabelsDriver").mkdir()
-    (sdk / "Sources" / "LabelsDriver" / "main.swift").write_text(
-        f"import {module}\n\n"
-        "for label in ModelString.labels {\n"
-        '    print(label.unicodeScalars.map { String($0.value) }.joined(separator: ","))\n'
-        "}\n"
-    )
-    manifest = (sdk / "Package.swift").read_text()
-    driver = f'        .executableTarget(name: "LabelsDriver", dependencies: ["{module}"]),\n'
-    (sdk / "Package.swift").write_text(manifest.replace("    targets: [\n", "    targets: [\n" + driver, 1))
     scratch = swift_scratch / "nasty-labels-driver"
-    r = build_swift_package(
-        sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=False, scratch_dir=scratch
-    )
-    assert r.ok, r.output
-    exe = next(p for p in scratch.rglob("LabelsDriver") if p.is_file() and p.parent.name == "debug")
-    run = subprocess.run([str(exe)], capture_output=True, text=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.split("\n")[:-1] == _codepoints(_reference_labels())
+    got = swift_labels_at_run_time(sdk, module, "ModelString", scratch, build_tests=False, timeout=120)
+    assert got == _codepoints(_reference_labels())
 
 
 @needs_swift
