@@ -292,6 +292,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     groups = {
         "python packages": toolchain.python_packages(),
+        "system packages": toolchain.system_packages(),
         "compilers": toolchain.compilers(),
         "device SDKs": toolchain.device_sdks(),
         "targets": toolchain.targets(),

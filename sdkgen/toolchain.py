@@ -14,6 +14,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from sdkgen.errors import ToolchainMissing
 from sdkgen.runtimes.base import TargetInfo
+from sdkgen.system import install_command
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,18 @@ def _importable(module: str) -> bool:
         return False
 
 
+def system_packages() -> list[Tool]:
+    """Every Debian package of :data:`sdkgen.system.SYSTEM_PACKAGES`, present or not, with its install command."""
+    from sdkgen.system import SYSTEM_PACKAGES
+
+    tools = []
+    for p in SYSTEM_PACKAGES:
+        ok = p.present()
+        detail = p.needed_by + (" (the test suite only)" if p.scope == "tests" else "")
+        tools.append(Tool(p.name, ok, None, detail, None if ok else install_command(p.name)))
+    return tools
+
+
 def compilers() -> list[Tool]:
     from sdkgen.check.kotlin import find_kotlin_compiler
     from sdkgen.check.swift import find_swift
@@ -150,7 +163,7 @@ def compilers() -> list[Tool]:
             java is not None,
             None,
             java or "needed by the Kotlin compiler",
-            None if java else "apt-get install openjdk-17-jdk-headless",
+            None if java else install_command("openjdk-17-jdk-headless"),
         )
     )
     sw = find_swift()

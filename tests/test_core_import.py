@@ -34,7 +34,7 @@ def build_code(out: Path) -> str:
 
 def check_doctor(r: subprocess.CompletedProcess[str]) -> None:
     assert r.returncode == 0, r.stderr
-    assert "python packages" in r.stdout and "compilers" in r.stdout
+    assert "python packages" in r.stdout and "compilers" in r.stdout and "system packages" in r.stdout
 
 
 def check_build(r: subprocess.CompletedProcess[str], out: Path) -> None:

@@ -19,6 +19,7 @@ from sdkgen.cli import main
 from sdkgen.config import load_config, parse_config
 from sdkgen.errors import VerificationFailed
 from sdkgen.pipeline import BuildResult, build
+from tests.conftest import no_missing_system_package
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "tiny-llm"
@@ -102,6 +103,7 @@ def test_report_says_what_was_not_executed(built: BuildResult) -> None:
     names = {n["check"] for n in built.report["not_executed"]}
     assert {"android: android-binding-build", "ios: ios-binding-build"} <= names
     assert all(n["reason"].startswith("not executed") for n in built.report["not_executed"])
+    assert no_missing_system_package(built.report) == []
     sdk = {c["name"]: c["status"] for cs in built.report["sdk_checks"].values() for c in cs}
     assert sdk["kotlin-core-compile"] in ("passed", "not_executed")
     assert sdk["swift-core-build"] in ("passed", "not_executed")

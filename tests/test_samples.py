@@ -13,6 +13,7 @@ import pytest
 
 from sdkgen.config import load_config
 from sdkgen.pipeline import build
+from tests.conftest import no_missing_system_package
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 TARGETS = ["executorch:xnnpack", "litert:cpu", "executorch:coreml", "coreml:ane"]
@@ -22,6 +23,7 @@ EXECUTED_HERE = ("executorch:xnnpack", "litert:cpu")
 def _build(name: str, tmp_path: Path) -> dict[str, dict[str, dict]]:
     result = build(load_config(SAMPLES / name), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
     assert result.passed
+    assert no_missing_system_package(result.report) == []
     assert [a["target"] for a in result.report["artifacts"]] == TARGETS
     core_checks = {p: cs[0]["status"] for p, cs in result.report["sdk_checks"].items()}
     assert core_checks == {"android": "passed", "ios": "passed"}
@@ -75,6 +77,7 @@ def test_text_classifier_sample_is_the_golden_spec(tmp_path: Path) -> None:
         load_config(SAMPLES / "text-classifier"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
     )
     assert result.passed
+    assert no_missing_system_package(result.report) == []
     checks = {t: {c["name"]: c for c in cs} for t, cs in result.report["verification"].items()}
     for t in EXECUTED_HERE:
         acc = checks[t]["accuracy"]

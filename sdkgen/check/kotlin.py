@@ -70,6 +70,7 @@ from pathlib import Path
 from typing import Literal
 
 from sdkgen.errors import CheckFailed, ToolchainMissing
+from sdkgen.system import install_command
 
 __all__ = [
     "DEFAULT_JVM_OPTIONS",
@@ -104,7 +105,7 @@ DEFAULT_JVM_OPTIONS: tuple[str, ...] = (
 )
 INSTALL_HINT = (
     f"pip install {KERNEL_DISTRIBUTION} (it ships a Kotlin compiler; needs a JDK 17: "
-    "apt-get install openjdk-17-jdk-headless), or install kotlinc "
+    f"{install_command('openjdk-17-jdk-headless')}), or install kotlinc "
     "(https://kotlinlang.org/docs/command-line.html) and put it on PATH or set KOTLIN_HOME"
 )
 
@@ -581,7 +582,7 @@ def compile_kotlin(
         if compiler.javac is None:
             diagnostics.append(
                 "note: Java sources were only resolved by kotlinc, not compiled: no javac found "
-                "(install a JDK: apt-get install openjdk-17-jdk-headless)\n"
+                f"(install a JDK: {install_command('openjdk-17-jdk-headless')})\n"
             )
         else:
             remaining = max(1.0, timeout - (time.monotonic() - started))
@@ -630,7 +631,7 @@ def compile_kotlin(
 
 #: Where Debian's ``junit4`` package (and its dependency ``libhamcrest-java``) puts the jars.
 DEBIAN_JUNIT_JARS = (Path("/usr/share/java/junit4.jar"), Path("/usr/share/java/hamcrest-core.jar"))
-JUNIT_MISSING = "JUnit 4 jar not found (apt-get install junit4)"
+JUNIT_MISSING = f"JUnit 4 jar not found ({install_command('junit4')})"
 
 
 @dataclass(frozen=True)

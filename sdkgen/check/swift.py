@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdkgen.errors import CheckFailed, ToolchainMissing
+from sdkgen.system import install_command
 
 __all__ = [
     "INSTALL_HINT",
@@ -251,7 +252,7 @@ def build_swift_package(
     git = shutil.which("git") if mirror_dirs else None
     if mirror_dirs and git is None:
         raise ToolchainMissing(
-            "git is needed to serve local SwiftPM mirrors but is not on PATH", hint="install git (apt-get install git)"
+            "git is needed to serve local SwiftPM mirrors but is not on PATH", hint=install_command("git")
         )
 
     temp_root: Path | None = None

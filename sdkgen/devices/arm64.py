@@ -47,9 +47,10 @@ from typing import Any
 from sdkgen import devices
 from sdkgen.errors import StageError, ToolchainMissing
 from sdkgen.junit import TestCase, summary
+from sdkgen.system import install_command
 
 QEMU = "qemu-aarch64"
-QEMU_INSTALL = "apt-get install qemu-user  (Debian/Ubuntu; the binary is qemu-aarch64)"
+QEMU_INSTALL = f"{install_command('qemu-user')}  (Debian/Ubuntu; the binary is qemu-aarch64)"
 #: A phone core: ARMv8.2 with dot product and fp16 arithmetic, no SVE (qemu's default "max" CPU has SVE2
 #: and SME, which XNNPACK would pick and few phones have). The fake /proc/cpuinfo names the same core.
 QEMU_CPU = "cortex-a76"

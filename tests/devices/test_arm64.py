@@ -173,7 +173,7 @@ def test_missing_qemu_exits_4_with_the_install_command(
     err = capsys.readouterr().err
     assert code == 4
     assert "qemu-aarch64 (QEMU user-mode emulation) is not on PATH" in err
-    assert "hint: apt-get install qemu-user" in err
+    assert "hint: sudo apt-get install -y qemu-user" in err
     assert not (build / "device-tests").exists()
 
 

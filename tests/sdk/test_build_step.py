@@ -17,6 +17,7 @@ import pytest
 from sdkgen.check.kotlin import KotlinCompiler, compile_kotlin, find_kotlin_compiler
 from sdkgen.errors import EXIT_CODES
 from sdkgen.sdk import android, ios
+from sdkgen.system import install_command
 from tests.conftest import ROOT, STUBS, fake_files, load_spec
 
 GRADLE_SCRIPT = "sdkgen-build.gradle.kts"
@@ -107,7 +108,7 @@ def test_build_phase_is_executable_and_passes_bash_n_and_shellcheck(tmp_path: Pa
     assert r.returncode == 0, r.stderr
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
-        pytest.fail("shellcheck is not installed: apt-get install shellcheck (.ci/run installs it)")
+        pytest.fail(f"shellcheck is not installed: {install_command('shellcheck')} (make test installs it)")
     r = subprocess.run([shellcheck, "--shell=bash", "--severity=style", str(script)], capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
 

@@ -92,7 +92,7 @@ def test_missing_junit_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     checks = {c.name: c for c in check_core("android", sdk, core, tmp_path / "work")}
     assert checks["kotlin-core-compile"].status == "passed", checks["kotlin-core-compile"].detail
     assert checks["kotlin-core-tests"].status == "not_executed"
-    assert checks["kotlin-core-tests"].detail == "not executed: JUnit 4 jar not found (apt-get install junit4)"
+    assert checks["kotlin-core-tests"].detail == "not executed: JUnit 4 jar not found (sudo apt-get install -y junit4)"
 
 
 def test_vectors_are_deterministic_and_small(tmp_path: Path) -> None:

@@ -30,13 +30,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from sdkgen.system import install_command
 from sdkgen.toolchain import package_version
 from sdkgen.verify import Check
 
 TASKS = ("image-classification", "text-embedding", "text-classification")
 INSTALL_HINT = (
     "pip install --no-deps tflite-support==0.4.4 (its protobuf<4 pin conflicts with LiteRT; the metadata "
-    "writers do not need it) and install libusb-1.0 (Debian: apt-get install libusb-1.0-0)"
+    f"writers do not need it) and install libusb-1.0 ({install_command('libusb-1.0-0')})"
 )
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
