@@ -21,6 +21,7 @@ import pytest
 from sdkgen.check.kotlin import compile_kotlin, find_junit, find_kotlin_compiler, run_junit
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android
+from sdkgen.sdk.common import engine_suffix
 from tests.conftest import STUBS, fake_files, load_spec
 
 KOTLIN, JUNIT = find_kotlin_compiler(), find_junit()
@@ -45,9 +46,7 @@ def harness(tmp_path_factory: pytest.TempPathFactory) -> dict:
     spec = replace(
         spec,
         artifacts=tuple(
-            replace(a, sha256=hashlib.sha256(data[a.file]).hexdigest(), size=len(data[a.file]))
-            if a.file in data
-            else a
+            replace(a, sha256=hashlib.sha256(data[a.file]).hexdigest(), size=len(data[a.file])) if a.file in data else a
             for a in spec.artifacts
         ),
     )
@@ -148,3 +147,45 @@ def test_two_processes_load_at_once(harness: dict, tmp_path: Path) -> None:
     assert {out.strip() for _, out, _ in outs} == {str(expected)}
     assert expected.read_bytes() == harness["data"]
     assert not [p for p in app.rglob("*.part")]
+
+
+# -- the LiteRT engines load the extracted file ----------------------------------------------------------
+
+#: A spec per LiteRT Android engine template (tensor-shaped, text generation).
+LITERT_SPECS = ["tensor-litert", "tiny-llm-all"]
+CREATE = "com/google/ai/edge/litert/CompiledModel$Companion.create"
+
+
+@pytest.mark.parametrize("spec_name", LITERT_SPECS)
+def test_litert_engine_loads_from_a_file(spec_name: str, harness: dict, tmp_path: Path) -> None:
+    """The compiled LiteRT engine calls ``CompiledModel.create(filePath, ...)`` on the file ``ModelFiles``
+    extracted, never ``create(assetManager, assetName, ...)``, whose JNI copies the whole model into the native
+    heap (LiteRT v2.2.0 ``litert/kotlin/src/main/jni/litert_compiled_model_jni.cc``: ``AAsset_getBuffer`` into
+    an ``OwningBufferRef``); read from the bytecode of the engine compiled against the stubs."""
+    assert KOTLIN is not None and KOTLIN.javac is not None
+    load_runtimes()
+    spec = load_spec(spec_name)
+    sdk = tmp_path / "sdk"
+    android.generate(spec, fake_files(spec, tmp_path / "files"), sdk)
+    classes = tmp_path / "classes"
+    r = compile_kotlin(
+        [sdk / "src/main/kotlin"], classes, classpath=[harness["work"] / "stub-classes"], compiler=KOTLIN
+    )
+    assert r.ok, r.diagnostics
+    targets = [TARGETS.get(a.target) for a in spec.artifacts]
+    engines = [android.naming.type_name(spec.name) + engine_suffix(t) for t in targets if t.runtime == "litert"]
+    assert engines
+    package = classes / spec.android.package.replace(".", "/")
+    javap = KOTLIN.javac.parent / "javap"
+    for engine in engines:
+        engine_classes = sorted(str(p) for p in package.glob(f"{engine}$*.class"))
+        assert engine_classes, engine
+        run = subprocess.run([str(javap), "-c", "-p", *engine_classes], capture_output=True, text=True, check=True)
+        code = run.stdout
+        calls = [
+            line.split("// Method ", 1)[1] for line in code.splitlines() if CREATE in line and "// Method " in line
+        ]
+        assert calls, f"{engine} never calls CompiledModel.create"
+        assert not [c for c in calls if "AssetManager" in c], calls
+        assert all(f"{CREATE}:(Ljava/lang/String;" in c or f"{CREATE}$default:" in c for c in calls), calls
+        assert "ModelFiles.extract" in code, engine
