@@ -97,6 +97,8 @@ def build_view(spec: ModelSpec) -> dict[str, Any]:
     }
     view["engines"] = [_engine_view(spec, a, i, class_name) for a, i in engines]
     view["default_backend"] = view["engines"][0]["backend_case"]
+    # ModelFiles never removes the extracted folder of one of this library's engines as stale.
+    view["in_use_hashes"] = ", ".join(dict.fromkeys(e["content_hash_literal"] for e in view["engines"]))
     view["artifacts"] = [
         {**a, "backend": e["backend_case"]}
         for a, e in zip(artifacts_view(spec, "android"), view["engines"], strict=True)
@@ -202,6 +204,10 @@ def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, clas
         "runtime_version_literal": lit(artifact.runtime_version),
         "delegate_doc": info.binding.delegate_doc,
         "content_hash_literal": lit(artifact.sha256[:16]),
+        # ModelFiles checks each extracted model file against what the build wrote.
+        "model_key_literal": lit(f"{artifact.sha256[:16]}/{artifact.file}"),
+        "model_size": artifact.size,
+        "model_sha256_literal": lit(artifact.sha256),
         "model_file_literal": lit(artifact.file),
         "model_asset_literal": lit(f"{spec.name}/{artifact.file}"),
         "asset_files": ", ".join(lit(f) for f in [artifact.file, *([spec.tokenizer.file] if spec.tokenizer else [])]),

@@ -18,7 +18,7 @@ import kotlinx.coroutines.withContext
  *
  * The [DigitsClassifierBackend.LITERT_CPU] engine: [DigitsClassifier] loads it with [load].
  *
- * Threading: [load] reads the model on [Dispatchers.IO]; [run] computes on [Dispatchers.Default], one call
+ * Threading: [load] copies and reads the model on [Dispatchers.IO]; [run] computes on [Dispatchers.Default], one call
  * at a time (LiteRT's compiled model is not documented as thread-safe).
  */
 internal class DigitsClassifierLitertCpu private constructor(private val model: CompiledModel) : DigitsClassifierEngine {
@@ -65,16 +65,22 @@ internal class DigitsClassifierLitertCpu private constructor(private val model: 
         /** The LiteRT version the model was verified with; the runtime dependency is pinned to it. */
         const val RUNTIME_VERSION: String = "2.3.0"
 
-        private const val MODEL_ASSET: String = "digits-classifier/digits-classifier-cpu.tflite"
+        private const val ASSET_DIR: String = "digits-classifier"
+        private const val CONTENT_HASH: String = "f4341de094a93a91"
+        private const val MODEL_FILE: String = "digits-classifier-cpu.tflite"
 
         /**
-         * Loads the model from the library's assets on LiteRT's CPU accelerator.
+         * Copies the model out of the library's assets (first run only) and loads it from that file on
+         * LiteRT's CPU accelerator. LiteRT maps a file in place; from an asset it would copy the
+         * whole model into native memory.
          *
-         * @throws DigitsClassifierException.LoadFailed when LiteRT cannot load it.
+         * @throws DigitsClassifierException.AssetMissing when the model file is not in the assets.
+         * @throws DigitsClassifierException.LoadFailed when it cannot be copied or LiteRT cannot load it.
          */
         suspend fun load(context: Context): DigitsClassifierLitertCpu = withContext(Dispatchers.IO) {
+            val file = ModelFiles.extract(context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE)).single()
             val model = try {
-                CompiledModel.create(context.applicationContext.assets, MODEL_ASSET, CompiledModel.Options(Accelerator.CPU))
+                CompiledModel.create(file.path, CompiledModel.Options(Accelerator.CPU))
             } catch (e: LiteRtException) {
                 throw DigitsClassifierException.LoadFailed(e.message ?: e.toString(), e)
             }

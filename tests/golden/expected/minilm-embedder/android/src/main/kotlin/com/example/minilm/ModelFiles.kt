@@ -3,32 +3,138 @@ package com.example.minilm
 
 import android.content.Context
 import java.io.File
+import java.io.FileOutputStream
 import java.io.IOException
+import java.io.InputStream
+import java.security.MessageDigest
 
 /**
- * Copies the model files out of the APK's assets into app storage once, because native runtimes open
- * files by path. The folder name carries the model hash, so a new model version never reuses an old copy,
- * and a file only appears under its final name once it is complete.
+ * Copies the model files out of the APK's assets into app storage once, because native runtimes open files
+ * by path (and map a file in place, where an asset would be copied whole into native memory).
+ *
+ * - Where: `noBackupFilesDir/sdkgen/<assetDir>/<contentHash>/`. That folder is left out of Auto Backup (whose
+ *   quota is 25 MB) and of device-to-device transfer; the files come back from the APK anyway. The folder
+ *   name carries the model hash, so a new model version never reuses an old copy.
+ * - Concurrent loads, in one process or several, never see a half file: each call copies into a temporary
+ *   file of its own (`.<name>.<random>.part`), checks its size and SHA-256 against what the build wrote,
+ *   flushes it to disk and renames it to its final name, which is atomic. When two copies race, both are
+ *   complete and equal, and the first in place is kept.
+ * - Once a model's files are in place, its other `<hash>` folders (earlier versions of the library), the
+ *   temporary files of interrupted copies and the copy that earlier versions kept in the backed-up
+ *   `filesDir` are removed. The folders of this library's own engines are never removed.
  */
 internal object ModelFiles {
+    private const val ROOT = "sdkgen"
+    private const val PART = ".part"
+
+    private class Expected(val size: Long, val sha256: String)
+
+    /** What the build wrote, per `<contentHash>/<name>`: the model artifacts' sizes and SHA-256. */
+    private val EXPECTED: Map<String, Expected> = mapOf(
+        "f8ce3cbc82b3776a/minilm-embedder-xnnpack.pte" to Expected(90364544L, "f8ce3cbc82b3776adc8ba988008ac974612a5c586853678506bc1c24e04686d1"),
+        "59aaf911a0691a70/minilm-embedder-cpu.tflite" to Expected(90132976L, "59aaf911a0691a70e0b3d569a2cafd3a05940818d805b27e0565af53bf0548e2"),
+    )
+
+    /** The `<contentHash>` folders this library's engines use: never removed as stale. */
+    private val IN_USE: Set<String> = setOf("f8ce3cbc82b3776a", "59aaf911a0691a70")
+
+    /**
+     * The files [names] of the asset folder [assetDir], copied into the folder of [contentHash] where they
+     * are not there yet. Blocks: call it on a background thread ([kotlinx.coroutines.Dispatchers.IO]).
+     *
+     * @throws MinilmEmbedderException.AssetMissing when a file is not in the assets.
+     * @throws MinilmEmbedderException.LoadFailed when a file cannot be written (storage full) or is not the
+     *   file the build wrote.
+     */
     fun extract(context: Context, assetDir: String, contentHash: String, names: List<String>): List<File> {
-        val dir = File(context.filesDir, "sdkgen/$assetDir/$contentHash")
-        if (!dir.isDirectory && !dir.mkdirs()) {
-            throw IOException("cannot create ${dir.path}")
+        val modelDir = File(File(context.noBackupFilesDir, ROOT), assetDir)
+        val dir = File(modelDir, contentHash)
+        if (!dir.mkdirs() && !dir.isDirectory) {
+            throw MinilmEmbedderException.LoadFailed("cannot create the folder ${dir.path}")
         }
-        return names.map { name -> copyIfNeeded(context, "$assetDir/$name", File(dir, name)) }
+        val files = names.map { name -> extractFile(context, "$assetDir/$name", File(dir, name), EXPECTED["$contentHash/$name"]) }
+        removeStale(context, modelDir, assetDir, contentHash, names)
+        return files
     }
 
-    private fun copyIfNeeded(context: Context, asset: String, dest: File): File {
-        if (dest.isFile) return dest
-        val tmp = File(dest.parentFile, dest.name + ".part")
+    private fun isComplete(file: File, expected: Expected?): Boolean =
+        file.isFile && (expected == null || file.length() == expected.size)
+
+    private fun extractFile(context: Context, asset: String, dest: File, expected: Expected?): File {
+        if (isComplete(dest, expected)) return dest
+        // Absent, or damaged (not the size the build wrote): copy it (again).
+        val dir = dest.parentFile!!
+        var tmp: File? = null
         try {
-            context.assets.open(asset).use { input -> tmp.outputStream().use { input.copyTo(it) } }
+            val part = File.createTempFile(".${dest.name}.", PART, dir)
+            tmp = part
+            val input = try {
+                context.assets.open(asset)
+            } catch (e: IOException) {
+                throw MinilmEmbedderException.AssetMissing(asset, e)
+            }
+            val digest = MessageDigest.getInstance("SHA-256")
+            val size = input.use { source ->
+                FileOutputStream(part).use { sink ->
+                    val n = copy(source, sink, digest)
+                    sink.fd.sync()
+                    n
+                }
+            }
+            if (expected != null) {
+                if (size != expected.size) {
+                    throw MinilmEmbedderException.LoadFailed("asset '$asset' has $size bytes, the build wrote ${expected.size}")
+                }
+                val sha256 = hex(digest.digest())
+                if (sha256 != expected.sha256) {
+                    throw MinilmEmbedderException.LoadFailed("asset '$asset' has SHA-256 $sha256, the build wrote ${expected.sha256}")
+                }
+            }
+            // Another load may have put the file in place meanwhile: keep that one (it may be open already).
+            if (isComplete(dest, expected)) return dest
+            if (part.renameTo(dest)) {
+                tmp = null
+                return dest
+            }
+            // A concurrent load that finished first also removes the temporary files of the others.
+            if (isComplete(dest, expected)) return dest
+            throw IOException("cannot rename ${part.path} to ${dest.name}")
         } catch (e: IOException) {
-            tmp.delete()
-            throw MinilmEmbedderException.AssetMissing(asset, e)
+            throw MinilmEmbedderException.LoadFailed("cannot copy '$asset' into ${dir.path} (${e.message ?: e})", e)
+        } finally {
+            tmp?.delete()
         }
-        if (!tmp.renameTo(dest)) throw IOException("cannot move ${tmp.path} to ${dest.path}")
-        return dest
+    }
+
+    private fun copy(input: InputStream, output: FileOutputStream, digest: MessageDigest): Long {
+        val buffer = ByteArray(1 shl 16)
+        var total = 0L
+        while (true) {
+            val n = input.read(buffer)
+            if (n < 0) return total
+            output.write(buffer, 0, n)
+            digest.update(buffer, 0, n)
+            total += n
+        }
+    }
+
+    private fun hex(bytes: ByteArray): String =
+        bytes.joinToString("") { ((it.toInt() and 0xff) + 0x100).toString(16).substring(1) }
+
+    /**
+     * Best effort, after [names] are in place in [current]: the temporary files of those names (interrupted
+     * or slower copies, which then take the file in place), every other `<hash>` folder of the model except
+     * those of this library's engines, and the copy that earlier library versions kept in `filesDir`.
+     */
+    private fun removeStale(context: Context, modelDir: File, assetDir: String, current: String, names: List<String>) {
+        File(modelDir, current).listFiles()?.forEach { f ->
+            if (f.name.endsWith(PART) && names.any { f.name.startsWith(".$it.") }) f.delete()
+        }
+        modelDir.listFiles()?.forEach { f ->
+            if (f.name != current && f.name !in IN_USE) f.deleteRecursively()
+        }
+        val legacy = File(context.filesDir, ROOT)
+        File(legacy, assetDir).deleteRecursively()
+        legacy.delete() // only when empty
     }
 }

@@ -125,14 +125,18 @@ internal class TinyLlmLitertCpu private constructor(
         private const val BOS_COUNT: Int = 0
         private const val BOS_ID: Int = 0
         private val EOS_IDS: Set<Int> = setOf(0)
-        private const val MODEL_ASSET: String = "tiny-llm/tiny-llm-cpu.tflite"
+        private const val ASSET_DIR: String = "tiny-llm"
+        private const val CONTENT_HASH: String = "b2c7e5763010928a"
+        private const val MODEL_FILE: String = "tiny-llm-cpu.tflite"
         private const val TOKENIZER_ASSET: String = "tiny-llm/tokenizer.json"
 
         /**
-         * Loads the tokenizer and the model from the library's assets on LiteRT's CPU accelerator.
+         * Reads the tokenizer from the library's assets, copies the model out of them (first run only) and
+         * loads it from that file on LiteRT's CPU accelerator. LiteRT maps a file in place; from
+         * an asset it would copy the whole model into native memory.
          *
          * @throws TinyLlmException.AssetMissing when a file is not in the assets.
-         * @throws TinyLlmException.LoadFailed when LiteRT cannot load the model.
+         * @throws TinyLlmException.LoadFailed when the model cannot be copied or LiteRT cannot load it.
          */
         suspend fun load(context: Context): TinyLlmLitertCpu = withContext(Dispatchers.IO) {
             val assets = context.applicationContext.assets
@@ -146,8 +150,9 @@ internal class TinyLlmLitertCpu private constructor(
             } catch (e: IllegalArgumentException) {
                 throw TinyLlmException.LoadFailed(e.message ?: e.toString(), e)
             }
+            val file = ModelFiles.extract(context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE)).single()
             val model = try {
-                CompiledModel.create(assets, MODEL_ASSET, CompiledModel.Options(Accelerator.CPU))
+                CompiledModel.create(file.path, CompiledModel.Options(Accelerator.CPU))
             } catch (e: LiteRtException) {
                 throw TinyLlmException.LoadFailed(e.message ?: e.toString(), e)
             }
