@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -51,7 +50,7 @@ SWIFT_API = [
     "ios/core/text-generation/Sources/{{ module }}/{{ class_name }}Engine.swift.jinja",
     "ios/api/text-generation/Sources/{{ module }}/{{ class_name }}.swift.jinja",
 ]
-ANDROID_STUBS = [STUBS / "android/android/content/Context.java", STUBS / "android/android/content/res/AssetManager.java"]
+ANDROID_STUBS = [STUBS / "android/android/content" / f for f in ("Context.java", "res/AssetManager.java")]
 
 KOTLIN_DRIVER = r"""
 package com.example.steps
@@ -248,7 +247,8 @@ suspend fun closeWhileRunning(): String = coroutineScope {
     } catch (e: StepsException) {
         e::class.simpleName
     }
-    "returned=$inTime closedDuringGenerate=$early releasedAfter=$released a=${ended(aEnd)} generate=$later reset=$reset prompts=${s.prompts()}"
+    "returned=$inTime closedDuringGenerate=$early releasedAfter=$released a=${ended(aEnd)} " +
+        "generate=$later reset=$reset prompts=${s.prompts()}"
 }
 
 fun main() = runBlocking {
