@@ -132,8 +132,11 @@ _SUMMARIES = {
 }
 _THREADING = {
     "text-generation": "`load` reads files on `Dispatchers.IO`; generation runs on `Dispatchers.Default`, one at a "
-    "time (a second `generate` waits for the first). `stop()` may be called from any thread, and cancelling the "
-    "collector of `generate` stops the runtime.",
+    "time (a second `generate` waits, suspended, for the first). Each collection of `generate` is its own request: "
+    "cancelling its collector stops that request only; one still waiting never starts, and a running one stops at "
+    "the runtime's next token, even while the prompt is processed. `stop()` stops the running generation from any "
+    "thread. `close()` returns at once (safe in `onCleared()`): it stops the running generation, fails the waiting "
+    "ones with `Closed`, and frees the native model in the background once the running one has returned.",
     "text-embedding": "`load` reads files on `Dispatchers.IO`; `embed` tokenizes and runs the model on "
     "`Dispatchers.Default`, one text at a time.",
     "image-classification": "`load` reads files on `Dispatchers.IO`; `classify` scales the image and runs the model "

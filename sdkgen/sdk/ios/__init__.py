@@ -108,8 +108,11 @@ _SUMMARIES = {
 }
 _THREADING = {
     "text-generation": "The runtimes are not thread-safe, so every call into them runs on one private serial "
-    "queue, off the caller's thread (the main actor included); a second generation waits for the first. `stop()` "
-    "may be called from any thread, and cancelling the task that iterates `generate` stops the runtime.",
+    "queue, off the caller's thread (the main actor included); a second generation waits for the first, and "
+    "`await reset()` for a running one, without blocking. Each stream of `generate` is its own request: cancelling "
+    "the task that iterates it stops that request only; one still waiting never starts, and a running one stops at "
+    "the runtime's next token, even while the prompt is processed. `stop()` stops the running generation from any "
+    "thread.",
     "text-embedding": "`{class_name}` is an actor, safe to share between tasks; `load` and `embed` are `async` and "
     "tokenize and run off the caller's thread (the main actor included), and the engine serialises calls into the "
     "runtime when it must.",

@@ -34,7 +34,7 @@ final class Model2dClassGoldenTests: XCTestCase {
                 continue
             }
             for item in cases {
-                model.reset()
+                await model.reset()
                 let text = try await model.generateText(item.prompt, settings: GenerationSettings(maxNewTokens: item.maxNewTokens, temperature: 0))
                 XCTAssertEqual(text, item.expected, "\(backend): continuation of \(item.prompt)")
             }

@@ -33,11 +33,16 @@ protocol TokenSink: AnyObject {
     func onPromptTokens(_ count: Int)
     /// The prompt streamed back (`GenerationSettings.echo`), before the first token.
     func onEcho(_ text: String)
+    /// Whether this generation was asked to stop. Set once and never cleared, so a loop that checks it before
+    /// each token (``StepGenerator`` does) sees a stop issued before decoding began (while the request waited
+    /// or the prompt was prefilled). Safe from any thread.
+    var stopRequested: Bool { get }
 }
 
 extension TokenSink {
     func onPromptTokens(_ count: Int) {}
     func onEcho(_ text: String) { onToken(text) }
+    var stopRequested: Bool { false }
 }
 
 /// A ``TokenSink`` that passes every piece to a closure.
@@ -113,15 +118,37 @@ struct StopStringMatcher {
     }
 }
 
+/// The stop of one generation request: set once (from any thread) and never cleared. The public API makes one
+/// per request, before it waits for the runtime, so a stop is never lost and never reaches another request.
+final class StopToken: @unchecked Sendable {
+    private let lock = NSLock()
+    private var requested = false
+
+    var isRequested: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return requested
+    }
+
+    func request() {
+        lock.lock()
+        requested = true
+        lock.unlock()
+    }
+}
+
 /// One generation as the public API sees it: passes the runtime's pieces to `emit` through a
 /// ``StopStringMatcher`` over `settings.stopStrings` (calling `stopRuntime` when one matches; its text is not
-/// emitted), and counts tokens and times them with `clock` (nanoseconds, monotonic) for ``finish()``.
-/// Created just before the runtime starts; used from the thread that runs it.
+/// emitted), and counts tokens and times them with `clock` (nanoseconds, monotonic) for ``finish()``. After
+/// `stop` is requested, a token the runtime still reports is not emitted and `stopRuntime` is called again: a
+/// runtime that clears its own stop flag when decoding starts (ExecuTorch's runner) then stops at the first
+/// token. Created just before the runtime starts; used from the thread that runs it.
 final class GenerationRun: TokenSink {
     private var matcher: StopStringMatcher
     private let emit: (String) -> Void
     private let stopRuntime: () -> Void
     private let clock: () -> UInt64
+    private let stop: StopToken
     private let start: UInt64
     private var first: UInt64 = 0
     private var last: UInt64 = 0
@@ -132,23 +159,31 @@ final class GenerationRun: TokenSink {
         settings: GenerationSettings,
         emit: @escaping (String) -> Void,
         stopRuntime: @escaping () -> Void,
-        clock: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+        clock: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds },
+        stop: StopToken = StopToken()
     ) {
         matcher = StopStringMatcher(settings.stopStrings)
         self.emit = emit
         self.stopRuntime = stopRuntime
         self.clock = clock
+        self.stop = stop
         start = clock()
     }
 
     /// Whether a stop string ended the generation.
     var stoppedByStopString: Bool { matcher.matched }
 
+    var stopRequested: Bool { stop.isRequested || matcher.matched }
+
     func onToken(_ piece: String) {
         let now = clock()
         if tokens == 0 { first = now }
         last = now
         tokens += 1
+        if stop.isRequested {
+            stopRuntime()
+            return
+        }
         if matcher.matched { return }
         let shown = matcher.feed(piece)
         if !shown.isEmpty { emit(shown) }

@@ -42,7 +42,7 @@ final class TinyLlmGoldenTests: XCTestCase {
                 continue
             }
             for item in cases {
-                model.reset()
+                await model.reset()
                 let text = try await model.generateText(item.prompt, settings: GenerationSettings(maxNewTokens: item.maxNewTokens, temperature: 0))
                 XCTAssertEqual(text, item.expected, "\(backend): continuation of \(item.prompt)")
             }

@@ -24,17 +24,20 @@ protocol TokenCodec {
 }
 
 /// The generation loop for ``StepModel`` runtimes, platform-neutral: encodes the prompt, prefills it, then
-/// samples one token at a time with ``Sampling`` until an EOS id, `maxNewTokens` or ``stop()``. The
-/// conversation is kept between calls (the cache holds it) until ``reset()``. Each call seeds a
-/// ``SplitMix64`` with `settings.seed` (or a random seed when it is nil), so a seeded call picks the same
-/// tokens from the same logits. One call at a time; ``stop()`` from any thread.
+/// samples one token at a time with ``Sampling`` until an EOS id, `maxNewTokens`, ``stop()`` or the sink's
+/// ``TokenSink/stopRequested``. A stop is never cleared when decoding begins: one issued during prefill ends
+/// the call before its first token. The conversation is kept between calls (the cache holds it) until
+/// ``reset()``. Each call seeds a ``SplitMix64`` with `settings.seed` (or a random seed when it is nil), so a
+/// seeded call picks the same tokens from the same logits. One call at a time; ``stop()`` from any thread.
 final class StepGenerator: @unchecked Sendable {
     private let model: StepModel
     private let codec: TokenCodec
     private let bosIds: [Int32]
     private let eosIds: Set<Int32>
     private let lock = NSLock()
-    private var stopRequested = false
+    /// Numbers the calls of `generate`; ``stop()`` marks the one in progress, so it cannot reach a later call.
+    private var calls: UInt64 = 0
+    private var stoppedCall: UInt64 = 0
     private var position = 0
     private var pending: Int32?
 
@@ -54,7 +57,7 @@ final class StepGenerator: @unchecked Sendable {
     /// Throws `GenerationError.doesNotFit` when the prompt plus `maxNewTokens` does not fit in the cache
     /// after the conversation so far; rethrows the model's errors.
     func generate(_ prompt: String, settings: GenerationSettings, sink: TokenSink) throws {
-        setStop(false)
+        let call = begin()
         let head = position == 0 ? bosIds : []
         let ids = (pending.map { [$0] } ?? []) + head + codec.encode(prompt)
         guard !ids.isEmpty else { throw GenerationError.doesNotFit("the prompt encodes to no tokens") }
@@ -62,6 +65,7 @@ final class StepGenerator: @unchecked Sendable {
             throw GenerationError.doesNotFit(
                 "prompt (\(ids.count) tokens after \(position)) plus maxNewTokens (\(settings.maxNewTokens)) exceeds the \(model.maxSeqLen)-token KV cache; call reset() or shorten the prompt")
         }
+        if stopped(call, sink) { return }
         sink.onPromptTokens(ids.count)
         if settings.echo { sink.onEcho(prompt) }
         var logits = try model.forward(ids, start: position)
@@ -70,7 +74,7 @@ final class StepGenerator: @unchecked Sendable {
         let decode = codec.streamDecoder()
         var random = SplitMix64(seed: settings.seed ?? UInt64.random(in: .min ... .max))
         for step in 0..<settings.maxNewTokens {
-            if isStopRequested() { return }
+            if stopped(call, sink) { return }
             let next = Sampling.sample(
                 logits, temperature: Float(settings.temperature), topK: settings.topK, topP: Float(settings.topP), using: &random)
             if eosIds.contains(next) { return }
@@ -84,8 +88,13 @@ final class StepGenerator: @unchecked Sendable {
         }
     }
 
-    /// Asks a running ``generate(_:settings:onPiece:)`` to return before the next token.
-    func stop() { setStop(true) }
+    /// Asks the `generate` in progress to return before its next token (or, during prefill, before its first);
+    /// no effect on a later call. Safe from any thread.
+    func stop() {
+        lock.lock()
+        stoppedCall = calls
+        lock.unlock()
+    }
 
     /// Forgets the conversation.
     func reset() throws {
@@ -94,16 +103,18 @@ final class StepGenerator: @unchecked Sendable {
         try model.resetCache()
     }
 
-    private func setStop(_ value: Bool) {
-        lock.lock()
-        stopRequested = value
-        lock.unlock()
-    }
-
-    private func isStopRequested() -> Bool {
+    private func begin() -> UInt64 {
         lock.lock()
         defer { lock.unlock() }
-        return stopRequested
+        calls += 1
+        return calls
+    }
+
+    private func stopped(_ call: UInt64, _ sink: TokenSink) -> Bool {
+        lock.lock()
+        let mine = stoppedCall == call
+        lock.unlock()
+        return mine || sink.stopRequested
     }
 }
 

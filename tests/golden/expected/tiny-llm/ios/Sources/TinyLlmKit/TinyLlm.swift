@@ -8,17 +8,23 @@ import Foundation
 /// (``GenerationStats``) are in ``lastStats`` after a stream, or come with the text from
 /// ``generateWithStats(_:settings:)``.
 ///
-/// Threading: the runtimes are not thread-safe, so every call into them runs on one private serial queue;
-/// a second generation waits for the first. ``stop()`` may be called from any thread, and cancelling the
-/// task that iterates ``generate(_:settings:)`` stops the runtime.
+/// Threading: the runtimes are not thread-safe, so every call into them runs on one private serial queue,
+/// off the caller's thread; a second generation waits for the first. Each stream of
+/// ``generate(_:settings:)`` is its own request: cancelling the task that iterates it (or dropping the
+/// stream) stops that request only. A request still waiting never starts; a running one stops at the
+/// runtime's next token, even when cancelled while the prompt is processed. ``stop()`` stops the running
+/// generation from any thread.
 public final class TinyLlm: @unchecked Sendable {
     /// Prompt plus generated tokens must fit in this many tokens (the model's static KV cache).
     public static let maxSequenceLength = 128
 
     private let queue = DispatchQueue(label: "sdkgen.TinyLlmKit.runtime")
     private let engine: any TinyLlmEngine
-    private let statsLock = NSLock()
+    /// Guards `stats` and `running`.
+    private let lock = NSLock()
     private var stats: GenerationStats?
+    /// The stop of the request the engine is running, or nil.
+    private var running: StopToken?
 
     /// Loads the model from `bundle` (default: this package's resources) on `backend`. Blocks; prefer
     /// ``load(backend:bundle:)``.
@@ -35,8 +41,8 @@ public final class TinyLlm: @unchecked Sendable {
     /// before the first. Set before the stream of ``generate(_:settings:)`` finishes, so read it after
     /// iterating. For the statistics of one call without a race, use ``generateWithStats(_:settings:)``.
     public var lastStats: GenerationStats? {
-        statsLock.lock()
-        defer { statsLock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return stats
     }
 
@@ -84,16 +90,23 @@ public final class TinyLlm: @unchecked Sendable {
                 return
             }
             let engine = self.engine
-            continuation.onTermination = { termination in
+            let request = StopToken()
+            // The consumer is gone (its task cancelled, or the stream dropped): stop this request only.
+            continuation.onTermination = { [weak self] termination in
                 if case .cancelled = termination {
-                    engine.stop()
+                    self?.stop(request)
                 }
             }
             queue.async {
+                guard self.begin(request) else {
+                    continuation.finish(throwing: CancellationError())
+                    return
+                }
+                defer { self.end() }
                 do {
                     if fresh { engine.reset() }
                     let run = GenerationRun(
-                        settings: valid, emit: { continuation.yield($0) }, stopRuntime: { engine.stop() })
+                        settings: valid, emit: { continuation.yield($0) }, stopRuntime: { engine.stop() }, stop: request)
                     try engine.generate(prompt, settings: valid, sink: run)
                     let stats = run.finish()
                     self.setStats(stats)
@@ -107,19 +120,55 @@ public final class TinyLlm: @unchecked Sendable {
     }
 
     private func setStats(_ value: GenerationStats) {
-        statsLock.lock()
+        lock.lock()
         stats = value
-        statsLock.unlock()
+        lock.unlock()
     }
 
-    /// Asks a running generation to stop after the current token. Safe from any thread.
+    /// Makes `request` the running one, unless it was stopped while it waited.
+    private func begin(_ request: StopToken) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        if request.isRequested { return false }
+        running = request
+        return true
+    }
+
+    private func end() {
+        lock.lock()
+        running = nil
+        lock.unlock()
+    }
+
+    /// Stops `request`; the runtime too when it is running it (never another request's generation).
+    private func stop(_ request: StopToken) {
+        lock.lock()
+        defer { lock.unlock() }
+        request.request()
+        if running === request { engine.stop() }
+    }
+
+    /// Asks the running generation to stop after the current token (before the first, while the prompt is
+    /// processed); generations still waiting are not affected. Safe from any thread.
     public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let request = running else { return }
+        request.request()
         engine.stop()
     }
 
-    /// Forgets the conversation so far (the KV cache); the next generation starts fresh.
-    public func reset() {
-        queue.sync { engine.reset() }
+    /// Forgets the conversation so far (the KV cache); the next generation starts fresh. Runs after a running
+    /// generation ends, without blocking the caller meanwhile (the main actor included); a cancelled caller
+    /// still gets the reset.
+    public func reset() async {
+        let engine = self.engine
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async {
+                engine.reset()
+                done.resume()
+            }
+        }
     }
 }
 

@@ -31,6 +31,13 @@ internal fun interface TokenSink {
     /** One generated token: the complete characters it adds ("" when it ends inside a character). */
     fun onToken(piece: String)
 
+    /**
+     * Whether this generation was asked to stop. Set once and never cleared, so a loop that checks it before
+     * each token ([StepGenerator] does) sees a stop issued before decoding began (while the request waited
+     * or the prompt was prefilled). Safe from any thread.
+     */
+    val stopRequested: Boolean get() = false
+
     /** The number of tokens the prompt was fed as, once, before the first token. */
     fun onPromptTokens(count: Int) {}
 
@@ -105,16 +112,33 @@ internal class StopStringMatcher(stopStrings: List<String>) {
 }
 
 /**
+ * The stop of one generation request: set once (from any thread) and never cleared. The public API makes
+ * one per request, before it waits for the runtime, so a stop is never lost and never reaches another request.
+ */
+internal class StopToken {
+    @Volatile
+    var requested: Boolean = false
+        private set
+
+    fun request() {
+        requested = true
+    }
+}
+
+/**
  * One generation as the public API sees it: passes the runtime's pieces to [emit] through a
  * [StopStringMatcher] over [GenerationSettings.stopStrings] (calling [stopRuntime] when one matches; its
  * text is not emitted), and counts tokens and times them with [clock] (nanoseconds, monotonic) for
- * [finish]. Created just before the runtime starts; used from the thread that runs it.
+ * [finish]. After [stop] is requested, a token the runtime still reports is not emitted and [stopRuntime] is
+ * called again: a runtime that clears its own stop flag when decoding starts (ExecuTorch's runner) then
+ * stops at the first token. Created just before the runtime starts; used from the thread that runs it.
  */
 internal class GenerationRun(
     settings: GenerationSettings,
     private val emit: (String) -> Unit,
     private val stopRuntime: () -> Unit,
     private val clock: () -> Long = System::nanoTime,
+    private val stop: StopToken = StopToken(),
 ) : TokenSink {
     private val matcher = StopStringMatcher(settings.stopStrings)
     private val start = clock()
@@ -127,11 +151,17 @@ internal class GenerationRun(
     /** Whether a stop string ended the generation. */
     val stoppedByStopString: Boolean get() = matcher.matched
 
+    override val stopRequested: Boolean get() = stop.requested || matcher.matched
+
     override fun onToken(piece: String) {
         val now = clock()
         if (tokens == 0) first = now
         last = now
         tokens += 1
+        if (stop.requested) {
+            stopRuntime()
+            return
+        }
         if (matcher.matched) return
         val shown = matcher.feed(piece)
         if (shown.isNotEmpty()) emit(shown)

@@ -4,13 +4,16 @@ package com.example.nasty
 import android.content.Context
 import java.io.Closeable
 import java.util.concurrent.atomic.AtomicBoolean
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineName
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.channels.trySendBlocking
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.launch
-import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
 import kotlinx.coroutines.withContext
@@ -23,13 +26,21 @@ import kotlinx.coroutines.withContext
  * ([GenerationStats]) are in [lastStats] after a stream, or come with the text from [generateWithStats].
  *
  * Threading: [load] reads files on [Dispatchers.IO]; generation runs on [Dispatchers.Default], one at a
- * time (a second [generate] waits for the first). [stop] may be called from any thread. Cancelling the
- * collector of [generate] stops the runtime.
+ * time (a second [generate] waits, suspended, for the first). Each collection of [generate] is its own
+ * request: cancelling its collector stops that request only. A request still waiting never starts; a running
+ * one stops at the runtime's next token, even when cancelled while the prompt is processed. [stop] stops
+ * the running generation from any thread; [close] returns at once.
  */
 class Model2dClass private constructor(private val engine: Model2dClassEngine) : Closeable {
+    /** Held by whoever calls into [engine] (generate, reset, close): one call at a time. */
     private val lock = Mutex()
-    private val running = AtomicBoolean(false)
     private val closed = AtomicBoolean(false)
+    /** Releases [engine] after [close], once a running generation has returned. */
+    private val closer = CoroutineScope(SupervisorJob() + Dispatchers.Default + CoroutineName("Model2dClass.close"))
+    /** Guards [running]. */
+    private val requests = Any()
+    /** The stop of the request the engine is running, or null. */
+    private var running: StopToken? = null
 
     /**
      * The statistics of the last generation that ran to its end (done, stopped, or its collector
@@ -104,46 +115,99 @@ class Model2dClass private constructor(private val engine: Model2dClassEngine) :
             "maxNewTokens must be below MAX_SEQ_LEN ($MAX_SEQ_LEN), was ${settings.maxNewTokens}"
         }
         engine.checkSupported(settings)
-        val worker = launch(Dispatchers.Default) {
+        val request = StopToken()
+        // A child of this flow's producer: cancelled with the collector. Waiting for the lock is cancellable,
+        // so a request cancelled while queued never starts.
+        launch(Dispatchers.Default) {
+            try {
+                lock.withLock {
+                    checkOpen()
+                    if (begin(request)) {
+                        try {
+                            if (fresh) engine.reset()
+                            val run = GenerationRun(
+                                settings, { piece -> channel.trySendBlocking(piece) }, engine::stop, stop = request,
+                            )
+                            engine.generate(prompt, settings, run)
+                            onStats(run.finish())
+                        } finally {
+                            end()
+                        }
+                    }
+                }
+                channel.close()
+            } catch (e: CancellationException) {
+                throw e
+            } catch (e: Model2dClassException) {
+                channel.close(e)
+            } catch (e: RuntimeException) {
+                channel.close(Model2dClassException.InferenceFailed(null, e.message ?: e.toString(), e))
+            }
+        }
+        // The collector is gone (or the stream ended): stop this request, and the runtime only if it runs it.
+        awaitClose { stop(request) }
+    }
+
+    /** Makes [request] the running one, unless it was stopped while it waited. */
+    private fun begin(request: StopToken): Boolean = synchronized(requests) {
+        if (request.requested) return false
+        running = request
+        true
+    }
+
+    private fun end() {
+        synchronized(requests) { running = null }
+    }
+
+    /** Stops [request]; the runtime too when it is running it (never another request's generation). */
+    private fun stop(request: StopToken) {
+        synchronized(requests) {
+            request.request()
+            if (running === request) engine.stop()
+        }
+    }
+
+    /**
+     * Asks the running generation to stop after the current token (before the first, while the prompt is
+     * processed); generations still waiting are not affected. Safe from any thread.
+     */
+    fun stop() {
+        synchronized(requests) { running?.let { stop(it) } }
+    }
+
+    /**
+     * Forgets the conversation so far (the KV cache); the next [generate] starts fresh. Waits, suspended, for
+     * a running generation to end.
+     *
+     * @throws Model2dClassException.Closed after [close].
+     */
+    suspend fun reset() {
+        checkOpen()
+        withContext(Dispatchers.Default) {
             lock.withLock {
-                running.set(true)
+                checkOpen()
+                engine.reset()
+            }
+        }
+    }
+
+    /**
+     * Stops the running generation, fails the waiting ones with [Model2dClassException.Closed], and frees
+     * the native model on a background thread once the running generation has returned. Returns at once (safe
+     * on the main thread, e.g. in `ViewModel.onCleared()`); later calls throw [Model2dClassException.Closed].
+     */
+    override fun close() {
+        if (!closed.compareAndSet(false, true)) return
+        stop()
+        closer.launch {
+            lock.withLock {
                 try {
-                    if (fresh) engine.reset()
-                    val run = GenerationRun(settings, { piece -> channel.trySendBlocking(piece) }, engine::stop)
-                    engine.generate(prompt, settings, run)
-                    onStats(run.finish())
-                    channel.close()
-                } catch (e: Model2dClassException) {
-                    channel.close(e)
+                    engine.close()
                 } catch (e: RuntimeException) {
-                    channel.close(Model2dClassException.InferenceFailed(null, e.message ?: e.toString(), e))
-                } finally {
-                    running.set(false)
+                    // No caller is left to tell, and the instance is closed either way.
                 }
             }
         }
-        awaitClose {
-            if (running.get()) engine.stop()
-            worker.cancel()
-        }
-    }
-
-    /** Asks a running generation to stop after the current token. Safe from any thread. */
-    fun stop() {
-        engine.stop()
-    }
-
-    /** Forgets the conversation so far (the KV cache); the next [generate] starts fresh. */
-    suspend fun reset() {
-        checkOpen()
-        withContext(Dispatchers.Default) { lock.withLock { engine.reset() } }
-    }
-
-    /** Stops any generation and frees the native model. Blocks until a running generation has stopped. */
-    override fun close() {
-        if (!closed.compareAndSet(false, true)) return
-        engine.stop()
-        runBlocking { lock.withLock { engine.close() } }
     }
 
     private fun checkOpen() {

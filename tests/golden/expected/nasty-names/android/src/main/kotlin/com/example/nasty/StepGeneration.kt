@@ -2,6 +2,7 @@
 package com.example.nasty
 
 import java.io.Closeable
+import java.util.concurrent.atomic.AtomicLong
 import kotlin.random.Random
 
 /**
@@ -32,8 +33,10 @@ internal interface TokenCodec {
 
 /**
  * The generation loop for [StepModel] runtimes, platform-neutral: encodes the prompt, prefills it, then
- * samples one token at a time with [Sampling] until an EOS id, [GenerationSettings.maxNewTokens] or [stop],
- * reporting the prompt's token count and each token (EOS not) to a [TokenSink].
+ * samples one token at a time with [Sampling] until an EOS id, [GenerationSettings.maxNewTokens], [stop] or
+ * the sink's [TokenSink.stopRequested], reporting the prompt's token count and each token (EOS not) to a
+ * [TokenSink]. A stop is never cleared when decoding begins: one issued during prefill ends the call before
+ * its first token.
  * The conversation is kept between calls (the cache holds it) until [reset]. Each call seeds a [SplitMix64]
  * with [GenerationSettings.seed] (or a random seed when it is null), so a seeded call picks the same tokens
  * from the same logits. Not thread-safe: one call at a time; [stop] from any thread.
@@ -44,7 +47,9 @@ internal class StepGenerator(
     private val bosIds: IntArray,
     private val eosIds: Set<Int>,
 ) {
-    @Volatile private var stopRequested = false
+    /** Numbers the calls of [generate]; [stop] marks the one in progress, so it cannot reach a later call. */
+    private val calls = AtomicLong()
+    @Volatile private var stoppedCall = 0L
     private var position = 0
     private var pending: Int? = null
 
@@ -53,7 +58,7 @@ internal class StepGenerator(
      *   in [StepModel.maxSeqLen] after the conversation so far.
      */
     fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
-        stopRequested = false
+        val call = calls.incrementAndGet()
         val head = if (position == 0) bosIds else IntArray(0)
         val carried = pending?.let { intArrayOf(it) } ?: IntArray(0)
         val ids = carried + head + codec.encode(prompt)
@@ -62,6 +67,7 @@ internal class StepGenerator(
             "prompt (" + ids.size + " tokens after " + position + ") plus maxNewTokens (" + settings.maxNewTokens +
                 ") exceeds the " + model.maxSeqLen + "-token KV cache; call reset() or shorten the prompt"
         }
+        if (stopped(call, sink)) return
         sink.onPromptTokens(ids.size)
         if (settings.echo) sink.onEcho(prompt)
         var logits = model.forward(ids, position)
@@ -70,7 +76,7 @@ internal class StepGenerator(
         val decoder = codec.streamDecoder()
         val random = SplitMix64(settings.seed ?: Random.Default.nextLong())
         for (step in 0 until settings.maxNewTokens) {
-            if (stopRequested) return
+            if (stopped(call, sink)) return
             val next = Sampling.sample(logits, settings.temperature, settings.topK, settings.topP, random)
             if (next in eosIds) return
             sink.onToken(decoder(next))
@@ -83,10 +89,15 @@ internal class StepGenerator(
         }
     }
 
-    /** Asks a running [generate] to return before the next token. Safe from any thread. */
+    /**
+     * Asks the [generate] in progress to return before its next token (or, during prefill, before its first);
+     * no effect on a later call. Safe from any thread.
+     */
     fun stop() {
-        stopRequested = true
+        stoppedCall = calls.get()
     }
+
+    private fun stopped(call: Long, sink: TokenSink): Boolean = stoppedCall == call || sink.stopRequested
 
     /** Forgets the conversation. */
     fun reset() {
