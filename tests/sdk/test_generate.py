@@ -241,10 +241,37 @@ def _apple_frameworks(sdk: Path) -> list[str]:
     return [name for name in APPLE_STUBS if f"canImport({name})" in sources]
 
 
+#: The file the harness adds to the library of a stubbed copy; generated packages never contain it.
+REQUIRE_RUNTIMES_FILE = "SdkgenTestRequiresRuntimes.swift"
+
+
+def _canimported(sdk: Path, module: str) -> list[str]:
+    """Every module that the library ``module`` of ``sdk`` tests with ``canImport(...)``, in order of appearance."""
+    sources = "".join(p.read_text(encoding="utf-8") for p in sorted((sdk / "Sources" / module).rglob("*.swift")))
+    return list(dict.fromkeys(re.findall(r"canImport\(\s*([A-Za-z_][A-Za-z0-9_.]*)", sources)))
+
+
+def _require_runtimes(sdk: Path, module: str) -> None:
+    """Add to the library ``module`` of ``sdk`` (a stubbed copy) one ``#error`` per ``canImport(X)`` its sources
+    test, each active only when ``X`` can't be imported. With the stubs present every runtime branch must be the one
+    compiled: a misspelt module, or a product that does not provide it, would otherwise build the
+    ``runtimeUnavailable`` fallback and pass without the runtime code being type-checked at all."""
+    lines = ["// Added by the sdkgen test harness to a stubbed copy of the package. Never generated.\n"]
+    for name in _canimported(sdk, module):
+        lines.append(
+            f"#if !canImport({name})\n"
+            f'#error("canImport({name}) is false with the runtime stubs present, so the code it guards is not '
+            'compiled: a misspelt module name, a missing stub, or a product that does not provide it")\n'
+            "#endif\n"
+        )
+    (sdk / "Sources" / module / REQUIRE_RUNTIMES_FILE).write_text("".join(lines), encoding="utf-8")
+
+
 def _with_apple_stubs(sdk: Path, module: str, dest: Path) -> Path:
     """A copy of ``sdk`` whose library also depends on local modules built from the stubs of the Apple
     frameworks it imports (Linux has no Core ML, Core Graphics or Core Video; on Apple platforms the real ones
-    are imported), so that the code behind ``#if canImport(...)`` is compiled too."""
+    are imported), so that the code behind ``#if canImport(...)`` is compiled too; the copy fails to build
+    when any ``canImport`` of its library is false (see :func:`_require_runtimes`)."""
     shutil.copytree(sdk, dest)
     manifest = (dest / "Package.swift").read_text()
     target = f'            name: "{module}",\n            dependencies: [\n'
@@ -255,6 +282,7 @@ def _with_apple_stubs(sdk: Path, module: str, dest: Path) -> Path:
         manifest = manifest.replace(target, target + f'                "{name}",\n', 1)
         manifest = manifest.replace("    targets: [\n", f'    targets: [\n        .target(name: "{name}"),\n', 1)
     (dest / "Package.swift").write_text(manifest)
+    _require_runtimes(dest, module)
     return dest
 
 
@@ -285,6 +313,28 @@ def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, 
         scratch_dir=swift_scratch / spec_name,
     )
     assert r.ok, r.output
+
+
+@needs_swift
+def test_swift_misspelt_runtime_module_fails(swift_scratch: Path, tmp_path: Path) -> None:
+    """A misspelt module in a template's ``#if canImport(...)`` compiles the ``runtimeUnavailable`` fallback,
+    which builds; with the stubs present the harness's guard (:func:`_require_runtimes`) fails the build."""
+    root = tmp_path / "templates"
+    shutil.copytree(TEMPLATES_ROOT, root)
+    engine = root / "ios/executorch/tensor/Sources/{{ module }}/{{ engine }}.swift.jinja"
+    text = engine.read_text(encoding="utf-8")
+    assert text.count("canImport(ExecuTorch)") >= 2
+    engine.write_text(text.replace("canImport(ExecuTorch)", "canImport(ExecuTorh)"), encoding="utf-8")
+    spec = load_spec("tensor-mlp")
+    sdk = _with_apple_stubs(_render("tensor-mlp", "ios", tmp_path / "out", root), spec.ios.module, tmp_path / "pkg")
+    r = build_swift_package(
+        sdk,
+        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        build_tests=False,
+        scratch_dir=swift_scratch / "misspelt",
+    )
+    assert not r.ok
+    assert "canImport(ExecuTorh) is false" in r.output, r.output
 
 
 # -- the nasty-names sample's labels, at run time ------------------------------------------------------
