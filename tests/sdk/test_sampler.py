@@ -200,8 +200,6 @@ INVALID = [
 ]
 
 
-
-
 def _u64_bits(x: float) -> int:
     return int(struct.unpack("<Q", struct.pack("<d", x))[0])
 
