@@ -78,9 +78,9 @@ def run(sdk: Path, package: str, work: Path, *, timeout: float = 1200) -> Check:
     result = run_junit(
         [classes, runtime], names, compiler=compiler, junit=junit, cwd=work, timeout=timeout, jvm_args=jvm_args
     )
+    short = ", ".join(n.rsplit(".", 1)[1] for n in names)
     detail = (
-        f"{len(names)} JUnit classes passed on the JVM in {result.seconds:.1f}s ({', '.join(n.rsplit('.', 1)[1] for n in names)}); "
-        + COVERAGE
+        f"{len(names)} JUnit classes passed on the JVM in {result.seconds:.1f}s ({short}); " + COVERAGE
         if result.ok
         else "device tests failed on the host run:\n" + result.output[-4000:]
     )

@@ -25,8 +25,8 @@ LiteRT models run through ``ai_edge_litert.interpreter.Interpreter``'s signature
 CPU, as ``Accelerator.CPU`` does on a phone); an empty signature name means the model's first signature.
 
 The program is loaded with ``_load_for_executorch`` on first use, after importing ExecuTorch's LLM custom
-ops (``llama::update_cache``, ``llama::custom_sdpa``) and quantized kernels, as the Android AAR links them; the loaded methods keep
-their mutable buffers (a KV cache) between calls, as on the phone.
+ops (``llama::update_cache``, ``llama::custom_sdpa``) and quantized kernels, as the Android AAR links them;
+the loaded methods keep their mutable buffers (a KV cache) between calls, as on the phone.
 """
 
 from __future__ import annotations
@@ -198,7 +198,7 @@ class LiteRtModels:
 
 
 def _load(path: str) -> Any:
-    import executorch.extension.llm.custom_ops.custom_ops  # noqa: F401  (registers the LLM kernels)
+    import executorch.extension.llm.custom_ops.custom_ops
     import executorch.kernels.quantized  # noqa: F401  (quantized embedding kernels, linked in the AAR too)
     from executorch.extension.pybindings.portable_lib import _load_for_executorch
 

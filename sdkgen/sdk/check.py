@@ -25,7 +25,6 @@ def checker_key(platform: str) -> str:
     """Identifies the compiler a check result depends on (part of the check stage's cache key)."""
     if platform == "android":
         from sdkgen.check.kotlin import find_kotlin_compiler
-
         from sdkgen.hostrun import sources_digest
 
         kc = find_kotlin_compiler()
