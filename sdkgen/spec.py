@@ -33,9 +33,8 @@ class MethodSpec:
 
 @dataclass(frozen=True)
 class TokenizerSpec:
-    """``kind`` is ``byte-level-bpe`` (text generation: ``tokenizer.json`` for the runtime's runner),
-    ``sentencepiece`` (text generation: ``tokenizer.bin``, the llama2.c form of the SentencePiece model,
-    for ExecuTorch's runner; or ``tokenizer.json`` for the SDK core's SentencePiece-style BPE, LiteRT and Core ML) or
+    """``kind`` is ``byte-level-bpe`` or ``sentencepiece`` (text generation: ``tokenizer.json``, which the
+    SDK core tokenizes for every runtime; SentencePiece-style means BPE with byte fallback) or
     ``wordpiece`` (BERT: ``vocab.txt``, one token per line in id order, for the SDK's own tokenizer; BOS is
     ``[CLS]``, EOS ``[SEP]``). ``file`` is shipped next to the model; ids are token ids."""
 

@@ -668,12 +668,14 @@ def run_junit(
     junit: Sequence[Path],
     cwd: Path,
     timeout: float = 600,
+    jvm_args: Sequence[str] = (),
 ) -> JUnitResult:
     """Run the JUnit 4 ``test_classes`` (fully qualified names) with ``org.junit.runner.JUnitCore`` in ``cwd``.
 
     The runtime classpath is ``classpath`` (compiled classes and resource folders), ``junit`` and what
-    ``compiler`` puts on every compile classpath (kotlin-stdlib, kotlinx-coroutines). ``ok`` is ``True`` when
-    every test passed. Raises ``ToolchainMissing`` when no ``java`` is found.
+    ``compiler`` puts on every compile classpath (kotlin-stdlib, kotlinx-coroutines); ``jvm_args`` (e.g.
+    ``-Dname=value``) go before the main class. ``ok`` is ``True`` when every test passed. Raises
+    ``ToolchainMissing`` when no ``java`` is found.
     """
     java = compiler.java or _find_jdk_tool("java")
     if java is None:
@@ -682,6 +684,7 @@ def run_junit(
     command = [
         str(java),
         *compiler.jvm_options,
+        *jvm_args,
         "-cp",
         os.pathsep.join(str(p) for p in cp),
         "org.junit.runner.JUnitCore",

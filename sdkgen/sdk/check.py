@@ -6,9 +6,10 @@ tests run against the golden vectors the SDK ships (``kotlin-core-tests``: JUnit
 runtime is needed). Each is ``passed`` (with the parity of every vector file), ``failed`` (with the first
 mismatch or the compiler's errors) or ``not_executed`` (with the reason).
 
-The runtime bindings need the Android SDK and Gradle, or Xcode, and the runtimes' binary packages; they are
-reported as not executed here, with the reason (the test suite compiles them against signature-faithful
-stubs, which are not shipped).
+Building the bindings into an AAR or a framework needs the Android SDK and Gradle, or Xcode
+(``*-binding-build``: not executed here, with the reason). The Android bindings and the library's device tests
+do run here (``android-binding-run``, :mod:`sdkgen.hostrun.android`): on the JVM, over the real runtimes,
+through host stand-ins of the runtime classes. The iOS bindings do not run here yet (``ios-binding-run``).
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ def checker_key(platform: str) -> str:
     """Identifies the compiler a check result depends on (part of the check stage's cache key)."""
     if platform == "android":
         from sdkgen.check.kotlin import find_kotlin_compiler
+        from sdkgen.hostrun import sources_digest
 
         kc = find_kotlin_compiler()
-        return f"kotlin {kc.version}" if kc else "no kotlin"
+        # The host run compiles the stand-ins and drives the runtimes through the bridge.
+        return (f"kotlin {kc.version}" if kc else "no kotlin") + f"; hostrun {sources_digest()}"
     from sdkgen.check.swift import find_swift
 
     sw = find_swift()
@@ -46,7 +49,29 @@ def check_core(platform: str, sdk: Path, core: list[Path], work: Path) -> list[C
     if (platform == "android" and shutil.which("gradle")) or (platform == "ios" and shutil.which("xcodebuild")):
         binding = "toolchain present but building the bindings from the build step is not implemented yet"
     checks.append(Check(f"{platform}-binding-build", "not_executed", f"not executed here: {binding}"))
+    if platform == "android":
+        from sdkgen.hostrun import android
+
+        checks.append(android.run(sdk, _kotlin_package(sdk), work / "hostrun"))
+    else:
+        checks.append(
+            Check(
+                "ios-binding-run",
+                "not_executed",
+                "not executed: not implemented yet (the Swift bindings have no host stand-ins of the runtime "
+                "modules; they are compiled against stubs by the test suite)",
+            )
+        )
     return checks
+
+
+def _kotlin_package(sdk: Path) -> str:
+    """The library's Kotlin package, from the first main source's ``package`` line."""
+    for source in sorted((sdk / "src/main/kotlin").rglob("*.kt")):
+        m = re.search(r"^package\s+([\w.]+)", source.read_text(encoding="utf-8"), re.M)
+        if m:
+            return m.group(1)
+    return ""
 
 
 def _parity(output: str) -> str:

@@ -13,7 +13,7 @@ read these files and compare the core's results through its public API.
   :func:`sdkgen.sdk.corpus.bpe.corpus` of at most ``MAX_TEXT_CHARS`` code points (more than 1,000): ``text``,
   ``ids`` (``encode(text, add_special_tokens=False)``), and, only where they differ from ``text``, ``decoded``
   (``decode(ids)``) and, where it differs from the decoded text, ``decoded_skip_special``. A SentencePiece-style
-  BPE ``tokenizer.json`` gets the same; a ``tokenizer.bin`` (tokenized by ExecuTorch's runner) gets none.
+  BPE ``tokenizer.json`` gets the same (an older spec naming a ``tokenizer.bin``, ExecuTorch's runner's, gets none).
 - text embedding (WordPiece ``vocab.txt``): ``wordpiece-tokenizer.jsonl`` over
   :func:`sdkgen.sdk.corpus.wordpiece.corpus` (same length limit): ``text``, ``ids`` (with ``[CLS]``/``[SEP]``,
   truncated to ``max_length``, without the padding), ``max_length`` and ``pad_id`` (the input is ``ids`` then

@@ -18,6 +18,9 @@ from sdkgen.spec import GenerationSpec, GoldenCase, TokenizerSpec
 from sdkgen.stages import ModelParts, StageRunner, lowers_program
 from sdkgen.verify import Check, summarize
 
+#: The llama2.c form of a SentencePiece ``tokenizer.model``, for ExecuTorch's LLM runner in the host check.
+RUNNER_TOKENIZER = "tokenizer.bin"
+
 
 class TextGenerationStages(StageRunner):
     def _text_generation_stages(self) -> ModelParts:
@@ -81,10 +84,10 @@ class TextGenerationStages(StageRunner):
                 ref_dir=ref_dir,
                 md=meta,
                 tok=tok,
-                tokenizer_file=self._tokenizer_file(tok, load_dir),
+                tokenizer_file=self._runner_tokenizer(tok, load_dir),
             ),
         )
-        files[tok.file] = self._tokenizer_file(tok, load_dir)
+        files[tok.file] = self.ckpt.path / tok.file
         reference = _read_golden(ref_dir)
         agree = sum(r.output_ids == g.output_ids for r, g in zip(reference, golden, strict=True))
         effect: dict[str, Any] = {
@@ -154,16 +157,21 @@ class TextGenerationStages(StageRunner):
             head_dim=int(text.get("head_dim") or int(text["hidden_size"]) // heads),
         )
 
-    def _tokenizer_file(self, tok: TokenizerSpec, load_dir: Path) -> Path:
-        """The tokenizer file the runner reads and the SDKs ship: the checkpoint's ``tokenizer.json``, or for
-        SentencePiece the ``tokenizer.bin`` the load stage converts ``tokenizer.model`` to."""
-        return load_dir / tok.file if tok.file == "tokenizer.bin" else self.ckpt.path / tok.file
+    def _runner_tokenizer(self, tok: TokenizerSpec, load_dir: Path) -> Path:
+        """The tokenizer file ExecuTorch's LLM runner reads in the host check: the checkpoint's
+        ``tokenizer.json``, or for SentencePiece the ``tokenizer.bin`` the load stage converts
+        ``tokenizer.model`` to (the runner's tokenizer.json reader maps byte-fallback pieces to <unk>).
+        The SDKs ship ``tok.file`` (``tokenizer.json``) whatever the runtime: their core tokenizes."""
+        return load_dir / RUNNER_TOKENIZER if self._runner_needs_llama2c(tok.kind) else self.ckpt.path / tok.file
+
+    def _runner_needs_llama2c(self, kind: str) -> bool:
+        return kind == "sentencepiece" and self._executorch_runner()
 
     def _run_load(self, d: Path, meta: dict[str, Any], tok: TokenizerSpec) -> None:
-        if tok.file == "tokenizer.bin":
+        if self._runner_needs_llama2c(tok.kind):
             from sdkgen.runtimes.executorch.export import sentencepiece_to_llama2c
 
-            sentencepiece_to_llama2c(self.ckpt.path / "tokenizer.model", d / tok.file)
+            sentencepiece_to_llama2c(self.ckpt.path / "tokenizer.model", d / RUNNER_TOKENIZER)
         model, _ = self._model_fp32()
         summary = {
             "architecture": self.ckpt.architecture,
@@ -395,7 +403,7 @@ class TextGenerationStages(StageRunner):
             chat = json.loads(tok_cfg_path.read_text(encoding="utf-8")).get("chat_template")
         return TokenizerSpec(
             kind=kind,
-            file="tokenizer.bin" if kind == "sentencepiece" and self._executorch_runner() else "tokenizer.json",
+            file="tokenizer.json",
             bos_id=bos,
             eos_ids=eos_ids,
             bos_token=inverse.get(bos, ""),
@@ -405,8 +413,8 @@ class TextGenerationStages(StageRunner):
         )
 
     def _executorch_runner(self) -> bool:
-        """Whether the SDK's engines are ExecuTorch's LLM runner, which tokenizes itself (otherwise the SDK core
-        tokenizes: LiteRT and Core ML step runtimes)."""
+        """Whether the host verification runs ExecuTorch's LLM runner (which tokenizes itself) on an artifact.
+        The SDKs never use the runner: their core tokenizes and drives every runtime step by step."""
         return any(TARGETS.get(t).runtime == "executorch" for t in self.config.targets)
 
     def _tokenizer_kind(self, tj: dict[str, Any]) -> str:
@@ -429,30 +437,23 @@ class TextGenerationStages(StageRunner):
                 "BPE with byte fallback (Llama 2, TinyLlama, Gemma, Phi-3)",
                 hint="use a checkpoint whose tokenizer is one of these",
             )
-        own = [t for t in self.config.targets if TARGETS.get(t).runtime != "executorch"]
-        if own and self._executorch_runner():
-            raise StageError(
-                f"targets {own} generate with the SDK's own tokenizer (tokenizer.json) and the ExecuTorch targets with "
-                "the runner's (tokenizer.bin); for a SentencePiece checkpoint an SDK ships one tokenizer file",
-                hint="build the executorch targets and the litert/coreml targets as two models (two sdkgen.toml)",
-            )
-        if own:
-            from sdkgen.sdk.tokenizer_support import SUPPORTED, sentencepiece_bpe_problems
+        from sdkgen.sdk.tokenizer_support import SUPPORTED, sentencepiece_bpe_problems
 
-            problems = sentencepiece_bpe_problems(tj)
-            if problems:
-                raise StageError(
-                    f"targets {own} generate with the SDK's own tokenizer, which does not support this "
-                    f"SentencePiece-style tokenizer.json: {'; '.join(problems)}",
-                    hint=f"the SDK tokenizer supports {SUPPORTED}; or build for executorch targets (their runner "
-                    "tokenizes with SentencePiece's tokenizer.model)",
-                )
+        problems = sentencepiece_bpe_problems(tj)
+        if problems:
+            raise StageError(
+                f"the SDKs generate with their own tokenizer, which does not support this SentencePiece-style "
+                f"tokenizer.json: {'; '.join(problems)}",
+                hint=f"the SDK tokenizer supports {SUPPORTED}",
+            )
+        if not self._executorch_runner():
             return "sentencepiece"
         if not (self.ckpt.path / "tokenizer.model").is_file():
             raise StageError(
                 f"{described} (SentencePiece style) but {self.ckpt.path} has no tokenizer.model",
-                hint="save tokenizer.model with the checkpoint: ExecuTorch's runner reads its llama2.c "
-                "conversion (its tokenizer.json reader maps byte-fallback pieces to <unk>, measured with 1.5.1)",
+                hint="save tokenizer.model with the checkpoint: the host check runs ExecuTorch's LLM runner, which "
+                "reads its llama2.c conversion (its tokenizer.json reader maps byte-fallback pieces to <unk>, "
+                "measured with 1.5.1)",
             )
         return "sentencepiece"
 

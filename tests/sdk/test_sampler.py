@@ -12,9 +12,7 @@ vector line:
 - ``generate <case>``: the same through ``StepGenerator`` (a model that always returns the case's logits),
   twice with a reset between: the settings reach the sampler and a seed reproduces the call. A ``-`` seed
   (nondeterministic) must still stay within the top-k;
-- ``invalid <maxNewTokens> <temperature> <topK> <topP>``: ``ok`` or the SDK's validation message;
-- ``refuse <temperature> <topK> <topP> <seed>``: ``ok`` or the refusal the ExecuTorch engines raise (their
-  runner samples with temperature only), naming each setting it cannot apply.
+- ``invalid <maxNewTokens> <temperature> <topK> <topP>``: ``ok`` or the SDK's validation message.
 
 Kotlin and Swift must equal the reference on every line (bitwise for doubles).
 """
@@ -101,15 +99,6 @@ fun main(args: Array<String>) {
             } catch (e: IllegalArgumentException) {
                 "error " + e.message
             }
-            "refuse" -> try {
-                GenerationSettings(
-                    temperature = floatOf(f[1]), topK = f[2].toInt(), topP = floatOf(f[3]),
-                    seed = if (f[4] == "-") null else java.lang.Long.parseUnsignedLong(f[4]),
-                ).requireTemperatureOnly("ExecuTorch's LLM runner")
-                "ok"
-            } catch (e: IllegalArgumentException) {
-                "error " + e.message
-            }
             else -> error("unknown line " + f[0])
         }
         out.append(answer).append('\n')
@@ -178,16 +167,6 @@ func answer(_ f: [Substring]) throws -> String {
         } catch let error as StepsError {
             return "error " + (error.errorDescription ?? "")
         }
-    case "refuse":
-        do {
-            try GenerationSettings(
-                temperature: Double(floatOf(f[1])), topK: Int(f[2])!, topP: Double(floatOf(f[3])),
-                seed: f[4] == "-" ? nil : UInt64(f[4])!
-            ).requireTemperatureOnly(runtime: "ExecuTorch's LLM runner")
-            return "ok"
-        } catch let error as StepsError {
-            return "error " + (error.errorDescription ?? "")
-        }
     default:
         fatalError("unknown line \(f[0])")
     }
@@ -219,11 +198,6 @@ INVALID = [
     (4, 0.8, 0, 1e-7),
     (4, 0.8, 3, 0.5),
 ]
-
-
-#: (temperature, topK, topP, seed) for a runtime that samples with temperature only (ExecuTorch).
-REFUSE = [(0.8, 0, 1.0, None), (0.0, 0, 1.0, None), (0.8, 40, 1.0, None), (0.8, 0, 0.9, None), (0.8, 0, 1.0, 7)]
-REFUSE += [(0.8, 5, 0.5, 2**64 - 1), (0.3, 1, 1.0, 0)]
 
 
 def _u64_bits(x: float) -> int:
@@ -270,10 +244,6 @@ def build_vectors(path: Path) -> tuple[list[str], list[str], int]:
         lines.append(f"invalid {max_new} {f32_bits(t):08x} {k} {f32_bits(p):08x}")
         field = settings_error(max_new, f32(t), k, f32(p))
         expected.append("ok" if field is None else f"error {field}")
-    for t, k, p, seed in REFUSE:
-        lines.append(f"refuse {f32_bits(t):08x} {k} {f32_bits(p):08x} {'-' if seed is None else seed}")
-        named = [name for name, off in (("topK", k != 0), ("topP", p != 1.0), ("seed", seed is not None)) if off]
-        expected.append("error " + "|".join(["temperature only", *named]) if named else "ok")
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return lines, expected, tokens
 

@@ -74,7 +74,7 @@ _target(
     gradle=_android_aar(),
     swift={
         "text-generation": (
-            "executorch_llm",
+            "executorch",
             "backend_xnnpack",
             "kernels_llm",
             "kernels_optimized",
@@ -98,7 +98,7 @@ _target(
     ("text-generation", *TENSOR_TASKS),
     "Core ML delegate",
     swift={
-        "text-generation": ("executorch_llm", "backend_coreml", "kernels_llm", "kernels_optimized"),
+        "text-generation": ("executorch", "backend_coreml", "kernels_llm", "kernels_optimized"),
         "tensor": ("executorch", "backend_coreml", "kernels_optimized"),
     },
     modules=("coremltools",),

@@ -18,7 +18,7 @@ let package = Package(
         .target(
             name: "TinyLlmKit",
             dependencies: [
-                .product(name: "executorch_llm", package: "executorch"),
+                .product(name: "executorch", package: "executorch"),
                 .product(name: "backend_xnnpack", package: "executorch"),
                 .product(name: "kernels_llm", package: "executorch"),
                 .product(name: "kernels_optimized", package: "executorch"),

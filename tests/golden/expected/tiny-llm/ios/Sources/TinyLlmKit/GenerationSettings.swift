@@ -4,10 +4,9 @@
 ///
 /// Sampling divides the logits by ``temperature``, keeps the ``topK`` most likely tokens, then the fewest of
 /// those whose probabilities add up to ``topP``, and draws from them with a generator seeded by ``seed``.
-/// The SDK's sampler (used on Core ML) does this bit for bit like the Kotlin SDK's, so a ``seed`` reproduces
-/// a generation on both; ``temperature`` and ``topP`` are applied at `Float` precision for that reason.
-/// Runtimes that sample in native code (ExecuTorch's LLM runner) apply only ``temperature`` and refuse other
-/// values of ``topK``, ``topP`` and ``seed`` with ``TinyLlmError/invalidInput(_:)``.
+/// The SDK's sampler (every backend: the runtimes only compute logits) does this bit for bit like the Kotlin
+/// SDK's, so a ``seed`` reproduces a generation on both; ``temperature`` and ``topP`` are applied at `Float`
+/// precision for that reason.
 public struct GenerationSettings: Sendable, Equatable {
     /// Tokens to generate at most; prompt plus output must fit in ``TinyLlm/maxSequenceLength`` tokens.
     public var maxNewTokens: Int
@@ -66,20 +65,5 @@ public struct GenerationSettings: Sendable, Equatable {
             throw TinyLlmError.invalidInput("stopStrings must not contain an empty string")
         }
         return self
-    }
-}
-
-extension GenerationSettings {
-    /// Throws ``TinyLlmError/invalidInput(_:)`` naming ``topK``, ``topP`` and ``seed`` when they are
-    /// set, for `runtime`, which samples by itself with ``temperature`` only.
-    func requireTemperatureOnly(runtime: String) throws {
-        var unsupported: [String] = []
-        if topK != 0 { unsupported.append("topK = \(topK)") }
-        if topP != 1 { unsupported.append("topP = \(topP)") }
-        if let seed = seed { unsupported.append("seed = \(seed)") }
-        guard unsupported.isEmpty else {
-            throw TinyLlmError.invalidInput(
-                "\(runtime) samples with temperature only and cannot apply \(unsupported.joined(separator: ", ")); leave topK = 0, topP = 1 and seed = nil on this backend")
-        }
     }
 }

@@ -2,107 +2,133 @@
 package com.example.nasty
 
 import android.content.Context
+import java.io.IOException
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.withContext
-import org.pytorch.executorch.extension.llm.LlmCallback
-import org.pytorch.executorch.extension.llm.LlmGenerationConfig
-import org.pytorch.executorch.extension.llm.LlmModule
+import org.pytorch.executorch.EValue
+import org.pytorch.executorch.Module
+import org.pytorch.executorch.Tensor
 
 /**
- * The [Model2dClassBackend.EXECUTORCH_XNNPACK] engine: ExecuTorch 1.5.1 (XNNPACK CPU delegate)
- * through its LLM runner, which tokenizes, prefills, decodes and samples in native code. The runner samples
- * with [GenerationSettings.temperature] only, so [checkSupported] refuses `topK`, `topP` and `seed`.
+ * The [Model2dClassBackend.EXECUTORCH_XNNPACK] engine: ExecuTorch 1.5.1 (XNNPACK CPU delegate).
+ * The `.pte` has one method, `forward(input_ids[1, n], cache_position[n])`, over a KV cache the program
+ * keeps itself; the tokenizer and the generation loop ([StepGenerator]) run in Kotlin, so every setting
+ * (max new tokens, temperature, top-k, top-p, seed, stop) is the SDK's own, not the LLM runner's.
  */
-internal class Model2dClassExecutorchXnnpack private constructor(private val module: LlmModule) : Model2dClassEngine {
-    /**
-     * Streams the runner's pieces to [sink], one per token. The SDK echoes the prompt itself (the runner is
-     * asked not to), so every piece the runner reports is a token; the prompt's token count comes from the
-     * runner's `onStats` JSON.
-     */
+internal class Model2dClassExecutorchXnnpack private constructor(
+    private val module: Module,
+    tokenizer: BpeTokenizer,
+) : Model2dClassEngine {
+    private val generator = StepGenerator(ExecuTorchSteps(module), BpeCodec(tokenizer), IntArray(BOS_COUNT) { BOS_ID }, EOS_IDS)
+
     override fun generate(prompt: String, settings: GenerationSettings, sink: TokenSink) {
-        var failure: Model2dClassException? = null
-        val callback = object : LlmCallback {
-            override fun onResult(result: String) {
-                sink.onToken(result)
-            }
-
-            override fun onStats(stats: String) {
-                sink.onRuntimeStats(stats)
-            }
-
-            override fun onError(errorCode: Int, message: String) {
-                failure = Model2dClassException.InferenceFailed(errorCode, message)
-            }
-        }
-        if (settings.echo) sink.onEcho(prompt)
         try {
-            module.generate(prompt, settings.toLlmGenerationConfig(), callback)
+            generator.generate(prompt, settings, sink)
+        } catch (e: IllegalArgumentException) {
+            throw e
         } catch (e: RuntimeException) {
+            // ExecutorchRuntimeException (native errors) and IllegalStateException (a destroyed module).
             throw Model2dClassException.InferenceFailed(null, e.message ?: e.toString(), e)
         }
-        failure?.let { throw it }
-    }
-
-    /** @throws IllegalArgumentException when [settings] sets `topK`, `topP` or `seed`, which the runner lacks. */
-    override fun checkSupported(settings: GenerationSettings) {
-        settings.requireTemperatureOnly("ExecuTorch's LLM runner")
     }
 
     override fun stop() {
-        module.stop()
+        generator.stop()
     }
 
     override fun reset() {
-        module.resetContext()
+        generator.reset()
     }
 
     override fun close() {
-        module.stop()
         module.close()
     }
 
-    private fun GenerationSettings.toLlmGenerationConfig(): LlmGenerationConfig =
-        LlmGenerationConfig.create()
-            .echo(false)
-            .maxNewTokens(maxNewTokens)
-            .seqLen(Model2dClass.MAX_SEQ_LEN)
-            .temperature(temperature)
-            .numBos(BOS_COUNT)
-            .numEos(0)
-            .build()
+    /**
+     * `forward` as a [StepModel]. The prompt goes in as one call (split only past the program's dynamic
+     * bound, `MAX_SEQ_LEN - 1` tokens), each new token as a call of one; the logits of the last row are
+     * returned. The cache lives in the program's mutable buffers: a position is written before any
+     * attention reads it and reads stop at the current position, so forgetting the conversation needs
+     * nothing but starting again at position 0 ([StepGenerator.reset]).
+     */
+    class ExecuTorchSteps(private val module: Module) : StepModel {
+        override val maxSeqLen: Int = Model2dClass.MAX_SEQ_LEN
+
+        override fun forward(ids: IntArray, start: Int): FloatArray {
+            var logits = FloatArray(0)
+            var i = 0
+            while (i < ids.size) {
+                val n = minOf(MAX_CALL_TOKENS, ids.size - i)
+                val tokens = LongArray(n) { ids[i + it].toLong() }
+                val positions = LongArray(n) { (start + i + it).toLong() }
+                val outputs = module.forward(
+                    EValue.from(Tensor.fromBlob(tokens, longArrayOf(1L, n.toLong()))),
+                    EValue.from(Tensor.fromBlob(positions, longArrayOf(n.toLong()))),
+                )
+                logits = lastRow(outputs[0].toTensor())
+                i += n
+            }
+            return logits
+        }
+
+        private fun lastRow(tensor: Tensor): FloatArray {
+            val shape = tensor.shape()
+            val vocab = shape[shape.size - 1].toInt()
+            val values = tensor.dataAsFloatArray
+            return values.copyOfRange(values.size - vocab, values.size)
+        }
+
+        override fun resetCache() {}
+
+        override fun close() {}
+    }
 
     companion object {
         /** The ExecuTorch version that exported the model; the runtime dependency is pinned to it. */
         const val RUNTIME_VERSION: String = "1.5.1"
 
+        /** The most tokens one `forward` call takes: the upper bound of the program's dynamic length. */
+        private const val MAX_CALL_TOKENS: Int = Model2dClass.MAX_SEQ_LEN - 1
         private const val BOS_COUNT: Int = 0
+        private const val BOS_ID: Int = 0
+        private val EOS_IDS: Set<Int> = setOf(0)
         private const val ASSET_DIR: String = "2d-class"
         private const val CONTENT_HASH: String = "d007dac8f1d2231b"
         private const val MODEL_FILE: String = "tiny-llm-xnnpack.pte"
         private const val TOKENIZER_FILE: String = "tokenizer.json"
 
         /**
-         * Copies the model out of the library's assets (first run only) and loads it.
+         * Copies the model and tokenizer out of the library's assets (first run only) and loads them.
          *
-         * @throws Model2dClassException.AssetMissing when the model files are not in the assets.
-         * @throws Model2dClassException.LoadFailed when the runtime cannot load them.
+         * @throws Model2dClassException.AssetMissing when a file is not in the assets.
+         * @throws Model2dClassException.LoadFailed when the tokenizer cannot be read or the runtime
+         *   cannot load the model.
          */
         suspend fun load(context: Context): Model2dClassExecutorchXnnpack = withContext(Dispatchers.IO) {
-            val (model, tokenizer) = ModelFiles.extract(
+            val (model, tokenizerFile) = ModelFiles.extract(
                 context.applicationContext, ASSET_DIR, CONTENT_HASH, listOf(MODEL_FILE, TOKENIZER_FILE),
             )
-            val module = try {
-                LlmModule(model.path, tokenizer.path, GenerationSettings.DEFAULT_TEMPERATURE)
+            val tokenizer = try {
+                BpeTokenizer.fromJson(tokenizerFile.readText())
+            } catch (e: IOException) {
+                throw Model2dClassException.LoadFailed(e.message ?: e.toString(), e)
             } catch (e: IllegalArgumentException) {
                 throw Model2dClassException.LoadFailed(e.message ?: e.toString(), e)
             }
+            // Module.load is lazy; loading the method here reports a bad program now, not at the first prompt.
+            // A bad path is an IllegalArgumentException, a native failure an ExecutorchRuntimeException.
+            val module = try {
+                Module.load(model.path)
+            } catch (e: RuntimeException) {
+                throw Model2dClassException.LoadFailed(e.message ?: e.toString(), e)
+            }
             try {
-                module.load()
+                module.loadMethod("forward")
             } catch (e: RuntimeException) {
                 module.close()
                 throw Model2dClassException.LoadFailed(e.message ?: e.toString(), e)
             }
-            Model2dClassExecutorchXnnpack(module)
+            Model2dClassExecutorchXnnpack(module, tokenizer)
         }
     }
 }

@@ -6,9 +6,8 @@ package com.example.tinyllm
  *
  * Sampling divides the logits by [temperature], keeps the [topK] most likely tokens, then the fewest of
  * those whose probabilities add up to [topP], and draws from them with a generator seeded by [seed]. The
- * SDK's sampler (used on LiteRT) does this bit for bit like the Swift SDK's, so a [seed] reproduces a
- * generation on both. Runtimes that sample in native code (ExecuTorch's LLM runner) apply only
- * [temperature] and refuse other values of [topK], [topP] and [seed] with an [IllegalArgumentException].
+ * SDK's sampler (every backend: the runtimes only compute logits) does this bit for bit like the Swift
+ * SDK's, so a [seed] reproduces a generation on both.
  *
  * @property maxNewTokens tokens to generate at most; prompt plus output must fit in
  *   [TinyLlm.MAX_SEQ_LEN] tokens.
@@ -42,23 +41,6 @@ data class GenerationSettings(
             "topP must be in (0, 1] (1 turns it off; for greedy decoding set temperature = 0), was $topP"
         }
         require(stopStrings.none { it.isEmpty() }) { "stopStrings must not contain an empty string" }
-    }
-
-    /**
-     * Refuses [topK], [topP] and [seed] for [runtime], which samples by itself with [temperature] only.
-     *
-     * @throws IllegalArgumentException naming the settings it cannot apply and what to do.
-     */
-    internal fun requireTemperatureOnly(runtime: String) {
-        val unsupported = buildList {
-            if (topK != 0) add("topK = $topK")
-            if (topP != 1f) add("topP = $topP")
-            if (seed != null) add("seed = $seed")
-        }
-        require(unsupported.isEmpty()) {
-            runtime + " samples with temperature only and cannot apply " + unsupported.joinToString() +
-                "; leave topK = 0, topP = 1 and seed = null on this backend"
-        }
     }
 
     companion object {

@@ -1,0 +1,89 @@
+"""Run a generated Android library's bindings and device tests on this host (``android-binding-run``).
+
+The library's ``src/main`` and ``src/androidTest`` Kotlin is compiled with the host stand-ins of
+:data:`sdkgen.hostrun.ANDROID_SOURCES` (compiled on their own first, so the generated code sees only their
+public API) and its JUnit classes run with ``JUnitCore``. The stand-ins reach the real runtimes through
+:mod:`sdkgen.hostrun.bridge`, and the context's assets are the library's ``src/main/assets``: the golden
+tests load the very artifacts the build wrote, through the generated public API. The README example runs too.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE
+from sdkgen.verify import Check
+
+NAME = "android-binding-run"
+
+#: Runs the README's example (an internal suspend function of the library's package) as a JUnit test.
+_README_TEST = """// Written by sdkgen's host run; not part of the SDK.
+package {package}
+
+class SdkgenHostReadmeTest {{
+    @org.junit.Test
+    fun readmeExampleRuns() = kotlinx.coroutines.runBlocking {{
+        readmeExample(androidx.test.platform.app.InstrumentationRegistry.getInstrumentation().targetContext)
+    }}
+}}
+"""
+
+
+def run(sdk: Path, package: str, work: Path, *, timeout: float = 1200) -> Check:
+    """Compile and run ``sdk``'s bindings and device tests; ``package`` is the library's Kotlin package."""
+    from sdkgen.check.kotlin import JUNIT_MISSING, compile_kotlin, find_junit, find_kotlin_compiler, run_junit
+
+    compiler = find_kotlin_compiler()
+    junit = find_junit()
+    if compiler is None:
+        return Check(NAME, "not_executed", "not executed here: no Kotlin compiler (pip install 'sdkgen[check]')")
+    if junit is None:
+        return Check(NAME, "not_executed", f"not executed here: {JUNIT_MISSING}")
+    tests_dir = sdk / "src/androidTest/kotlin"
+    if not tests_dir.is_dir():
+        return Check(NAME, "not_executed", "not executed: the library has no device tests")
+    runtime = work / "runtime-classes"
+    built = compile_kotlin([ANDROID_SOURCES], runtime, junit, compiler=compiler)
+    if not built.ok:
+        return Check(NAME, "failed", f"the host stand-ins failed to compile:\n{built.diagnostics[-4000:]}")
+    extra = work / "host-tests" / package.replace(".", "/")
+    extra.mkdir(parents=True, exist_ok=True)
+    (extra / "SdkgenHostReadmeTest.kt").write_text(_README_TEST.format(package=package), encoding="utf-8")
+    classes = work / "classes"
+    sources = [sdk / "src/main/kotlin", tests_dir, work / "host-tests"]
+    compiled = compile_kotlin(sources, classes, [runtime, *junit], compiler=compiler)
+    if not compiled.ok:
+        return Check(
+            NAME, "failed", f"the library and its device tests failed to compile:\n{compiled.diagnostics[-4000:]}"
+        )
+    names = sorted(
+        ".".join(c.relative_to(classes).with_suffix("").parts)
+        for c in classes.rglob("*Test.class")
+        if "$" not in c.name
+    )
+    data = work / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    pythonpath = os.pathsep.join(
+        p for p in [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")] if p
+    )
+    jvm_args = [
+        f"-Dsdkgen.hostrun.python={sys.executable}",
+        f"-Dsdkgen.hostrun.pythonpath={pythonpath}",
+        f"-Dsdkgen.hostrun.assets={sdk / 'src/main/assets'}",
+        f"-Dsdkgen.hostrun.data={data}",
+        f"-Dsdkgen.hostrun.log={work / 'bridge.log'}",
+    ]
+    result = run_junit(
+        [classes, runtime], names, compiler=compiler, junit=junit, cwd=work, timeout=timeout, jvm_args=jvm_args
+    )
+    short = ", ".join(n.rsplit(".", 1)[1] for n in names)
+    detail = (
+        f"{len(names)} JUnit classes passed on the JVM in {result.seconds:.1f}s ({short}); " + COVERAGE
+        if result.ok
+        else "device tests failed on the host run:\n" + result.output[-4000:]
+    )
+    return Check(
+        NAME, "passed" if result.ok else "failed", detail, {"tests": names, "seconds": round(result.seconds, 1)}
+    )

@@ -1,0 +1,17 @@
+// HOST STAND-IN (sdkgen host runs, never shipped in an SDK). An empty instrumentation-arguments bundle.
+package android.os;
+
+import java.util.HashMap;
+import java.util.Map;
+
+public final class Bundle {
+    private final Map<String, Object> values = new HashMap<>();
+
+    public Bundle() {}
+
+    public boolean containsKey(String key) { return values.containsKey(key); }
+    public String getString(String key) { Object v = values.get(key); return v instanceof String ? (String) v : null; }
+    public String getString(String key, String defaultValue) { String v = getString(key); return v == null ? defaultValue : v; }
+    public int getInt(String key, int defaultValue) { Object v = values.get(key); return v instanceof Integer ? (Integer) v : defaultValue; }
+    public boolean getBoolean(String key, boolean defaultValue) { Object v = values.get(key); return v instanceof Boolean ? (Boolean) v : defaultValue; }
+}
