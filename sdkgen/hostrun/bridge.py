@@ -19,7 +19,12 @@ op     request                              reply payload
 22     handle, signature, int32 n, n (name,  int32 n, n (name, tensor): every output of the signature
        tensor)
 23     handle                               (status only) forgets the model
+24     handle, int32 index                  the signature key at ``index``
+25     handle, signature                    int32 n, n input names, int32 m, m output names
 =====  ===================================  =====================================================
+
+Replies to the LiteRT ops (20-25) carry LiteRT's status codes (``LiteRtStatus``: 1 invalid argument, 3 runtime
+failure, 6 not found, 500 file I/O), which ``LiteRtException(code, message)`` takes.
 
 LiteRT models run through ``ai_edge_litert.interpreter.Interpreter``'s signature runners (XNNPACK on the
 CPU, as ``Accelerator.CPU`` does on a phone); an empty signature name means the model's first signature.
@@ -38,6 +43,8 @@ import sys
 from typing import Any, BinaryIO
 
 OK, INTERNAL, INVALID_ARGUMENT, NOT_FOUND, ACCESS_FAILED = 0x00, 0x01, 0x12, 0x20, 0x22
+#: ExecuTorch error code -> LiteRtStatus, for the LiteRT ops' replies
+LITERT_STATUS = {INVALID_ARGUMENT: 1, INTERNAL: 3, NOT_FOUND: 6, ACCESS_FAILED: 500}
 #: DType.jniCode -> numpy dtype name
 DTYPES = {
     0: "uint8",
@@ -283,19 +290,34 @@ def handle_request(programs: Programs, payload: bytes, litert: LiteRtModels | No
                 body.evalue(torch.from_numpy(value.copy()))
         elif op == 23:
             litert.models.pop(r.take("<i"), None)
+        elif op == 24:
+            interpreter = litert.models.get(r.take("<i"))
+            keys = list(interpreter.get_signature_list()) if interpreter is not None else []
+            index = r.take("<i")
+            if not 0 <= index < len(keys):
+                raise BridgeError(INVALID_ARGUMENT, f"signature index {index} out of range ({len(keys)} signatures)")
+            body.string(keys[index])
+        elif op == 25:
+            handle, signature = r.take("<i"), r.string()
+            interpreter = litert.models[handle]
+            runner = litert.runner(handle, signature)
+            key = signature or next(iter(interpreter.get_signature_list()))
+            names = interpreter.get_signature_list()[key]
+            del runner
+            for group in ("inputs", "outputs"):
+                body.put("<i", len(names[group]))
+                for n in names[group]:
+                    body.string(n)
         else:
             raise BridgeError(INTERNAL, f"unknown op {op}")
         w.put("<i", OK)
         w.string("")
         w.buf.write(body.buf.getvalue())
-    except BridgeError as e:
-        w = Writer()
-        w.put("<i", e.code)
-        w.string(str(e))
     except Exception as e:  # the JVM gets every failure as an error reply, never a dead pipe
+        code = e.code if isinstance(e, BridgeError) else INTERNAL
         w = Writer()
-        w.put("<i", INTERNAL)
-        w.string(f"{type(e).__name__}: {e}")
+        w.put("<i", LITERT_STATUS.get(code, 3) if payload[:1] and payload[0] >= 20 else code)
+        w.string(str(e) if isinstance(e, BridgeError) else f"{type(e).__name__}: {e}")
     return w.buf.getvalue()
 
 

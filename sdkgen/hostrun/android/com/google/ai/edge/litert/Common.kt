@@ -1,23 +1,36 @@
-// HOST STAND-IN (sdkgen host runs, never shipped in an SDK). The LiteRT Kotlin API's common types as the
-// compile stubs (tests/stubs/android/com/google/ai/edge/litert) declare them; upstream
-// litert/kotlin/src/main/kotlin/com/google/ai/edge/litert/Common.kt.
+// HOST STAND-IN (sdkgen host runs, never shipped in an SDK): the compile stub of the same name
+// (tests/stubs/android/com/google/ai/edge/litert) with bodies; the models run through sdkgen.hostrun.Bridge.
+// Follows google-ai-edge/LiteRT v2.2.0 (145c7523ff08) litert/kotlin/src/main/kotlin/com/google/ai/edge/litert/Common.kt.
+// The SDK pins LiteRT 2.3.0, which has no tag in the mirror; v2.2.0 is the newest release there, and `main`
+// (f67457790c9c, 2026-08-21) has the same public API in this file.
+// Signatures, visibility, nullability and defaults are upstream's.
 package com.google.ai.edge.litert
 
-enum class Accelerator { NONE, CPU, GPU, NPU }
+/** Upstream: the constructor is private and [value] public; [of] is internal. */
+enum class Accelerator private constructor(val value: Int) {
+  NONE(0),
+  CPU(1),
+  GPU(2),
+  NPU(3);
 
-enum class Status { Ok, ErrorInvalidArgument, ErrorMemoryAllocationFailure, ErrorRuntimeFailure, ErrorUnsupported }
+  companion object {
+    /** Upstream throws [IllegalArgumentException] for an unknown value. */
+    internal fun of(value: Int): Accelerator = values().first { it.value == value }
+  }
+}
 
-class LiteRtException(val status: Status, message: String) : Exception(message)
-
-/** Owns a native object; close() frees it once (upstream: JniHandle with a destroyed flag). */
-abstract class JniHandle : AutoCloseable {
+/**
+ * Upstream: the constructor and [handle] are internal, so code outside LiteRT can neither subclass it nor read
+ * the handle. [assertNotDestroyed] throws [IllegalStateException] after [close]; [close] is idempotent and final.
+ */
+abstract class JniHandle internal constructor(internal val handle: Long) : AutoCloseable {
   private var destroyed = false
 
-  internal fun assertNotDestroyed() {
+  protected fun assertNotDestroyed() {
     if (destroyed) throw IllegalStateException("The handle has been destroyed.")
   }
 
-  protected open fun destroy() {}
+  protected abstract fun destroy()
 
   final override fun close() {
     if (!destroyed) {
@@ -25,13 +38,4 @@ abstract class JniHandle : AutoCloseable {
       destroy()
     }
   }
-}
-
-data class Layout(val dimensions: List<Int>, val strides: List<Int> = listOf()) {
-  val rank: Int get() = dimensions.size
-  val hasStrides: Boolean get() = strides.isNotEmpty()
-}
-
-data class TensorType(val elementType: ElementType, val layout: Layout? = null) {
-  enum class ElementType { INT, FLOAT, INT8, BOOLEAN, INT64 }
 }
