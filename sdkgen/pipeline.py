@@ -190,7 +190,9 @@ class _Build(TextGenerationStages, TensorStages):
         from sdkgen.sdk.check import check_core
 
         sdk_meta = json.loads((sdk_dir / "done.json").read_text())
-        checks = check_core(platform, sdk_dir / "out", [Path(p) for p in sdk_meta["core"]], d / "work")
+        checks = check_core(
+            platform, sdk_dir / "out", [Path(p) for p in sdk_meta["core"]], d / "work", _backends(spec, platform)
+        )
         chat = chat_check(spec.tokenizer) if spec.task == "text-generation" and spec.tokenizer is not None else None
         if chat is not None:
             checks.append(chat)
@@ -247,6 +249,13 @@ class _Build(TextGenerationStages, TensorStages):
         if not passed:
             raise _failure(verify, checks, final, report)
         return result
+
+
+def _backends(spec: ModelSpec, platform: str) -> list[tuple[str, str]]:
+    """The SDK's ``(backend case, target)`` pairs in config order (Android's host run picks what it can run)."""
+    from sdkgen.sdk.common import backend_case, engines_for
+
+    return [(backend_case(info), info.name) for _, info in engines_for(spec, platform)]
 
 
 def _failure(

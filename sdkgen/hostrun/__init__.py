@@ -15,6 +15,10 @@ from pathlib import Path
 
 ANDROID_SOURCES = Path(__file__).resolve().parent / "android"
 
+#: The Android targets whose artifacts this host executes (the stand-ins' runtimes: ExecuTorch's portable and
+#: XNNPACK CPU kernels, LiteRT's CPU); the device tests of the others are skipped and reported as such.
+HOST_TARGETS = ("executorch:xnnpack", "litert:cpu")
+
 #: What a host run of the bindings does not exercise; the report quotes it beside the result.
 COVERAGE = (
     "runs the generated bindings and their golden tests on the JVM over the real runtimes (ExecuTorch "

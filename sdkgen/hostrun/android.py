@@ -13,26 +13,31 @@ import os
 import sys
 from pathlib import Path
 
-from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE
+from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE, HOST_TARGETS
 from sdkgen.verify import Check
 
 NAME = "android-binding-run"
 
-#: Runs the README's example (an internal suspend function of the library's package) as a JUnit test.
+#: Runs the README's example (an internal suspend function of the library's package) as a JUnit test, on the
+#: default backend; image models get a 64 x 64 gradient bitmap.
 _README_TEST = """// Written by sdkgen's host run; not part of the SDK.
 package {package}
 
 class SdkgenHostReadmeTest {{
     @org.junit.Test
     fun readmeExampleRuns() = kotlinx.coroutines.runBlocking {{
-        readmeExample(androidx.test.platform.app.InstrumentationRegistry.getInstrumentation().targetContext)
+        org.junit.Assume.assumeTrue("the default backend does not run on this host", {default_runs})
+        readmeExample(androidx.test.platform.app.InstrumentationRegistry.getInstrumentation().targetContext{bitmap})
     }}
 }}
 """
 
 
-def run(sdk: Path, package: str, work: Path, *, timeout: float = 1200) -> Check:
-    """Compile and run ``sdk``'s bindings and device tests; ``package`` is the library's Kotlin package."""
+def run(sdk: Path, package: str, work: Path, backends: dict[str, str | None], *, timeout: float = 1200) -> Check:
+    """Compile and run ``sdk``'s bindings and device tests; ``package`` is the library's Kotlin package.
+    ``backends`` maps each backend case (``EXECUTORCH_XNNPACK``) in config order to ``None`` when this host
+    runs it, else the reason it does not; the device tests run only the former (instrumentation argument
+    ``backends``) and the check's detail names the others."""
     from sdkgen.check.kotlin import JUNIT_MISSING, compile_kotlin, find_junit, find_kotlin_compiler, run_junit
 
     compiler = find_kotlin_compiler()
@@ -50,7 +55,17 @@ def run(sdk: Path, package: str, work: Path, *, timeout: float = 1200) -> Check:
         return Check(NAME, "failed", f"the host stand-ins failed to compile:\n{built.diagnostics[-4000:]}")
     extra = work / "host-tests" / package.replace(".", "/")
     extra.mkdir(parents=True, exist_ok=True)
-    (extra / "SdkgenHostReadmeTest.kt").write_text(_README_TEST.format(package=package), encoding="utf-8")
+    readme = next(tests_dir.rglob("ReadmeExample.kt")).read_text(encoding="utf-8")
+    bitmap = ", android.graphics.HostBitmaps.gradient(64, 64)" if "bitmap: Bitmap" in readme else ""
+    default_runs = "true" if next(iter(backends.values()), "none") is None else "false"
+    (extra / "SdkgenHostReadmeTest.kt").write_text(
+        _README_TEST.format(package=package, bitmap=bitmap, default_runs=default_runs), encoding="utf-8"
+    )
+    runnable = [case for case, why in backends.items() if why is None]
+    skipped = {case: why for case, why in backends.items() if why is not None}
+    if not runnable:
+        reasons = "; ".join(f"{c}: {w}" for c, w in skipped.items())
+        return Check(NAME, "not_executed", f"not executed here: no backend runs on this host ({reasons})")
     classes = work / "classes"
     sources = [sdk / "src/main/kotlin", tests_dir, work / "host-tests"]
     compiled = compile_kotlin(sources, classes, [runtime, *junit], compiler=compiler)
@@ -74,16 +89,26 @@ def run(sdk: Path, package: str, work: Path, *, timeout: float = 1200) -> Check:
         f"-Dsdkgen.hostrun.assets={sdk / 'src/main/assets'}",
         f"-Dsdkgen.hostrun.data={data}",
         f"-Dsdkgen.hostrun.log={work / 'bridge.log'}",
+        f"-Dsdkgen.hostrun.arg.backends={','.join(runnable)}",
     ]
     result = run_junit(
         [classes, runtime], names, compiler=compiler, junit=junit, cwd=work, timeout=timeout, jvm_args=jvm_args
     )
     short = ", ".join(n.rsplit(".", 1)[1] for n in names)
+    not_run = "".join(f"; {c} not executed here: {w}" for c, w in skipped.items())
     detail = (
-        f"{len(names)} JUnit classes passed on the JVM in {result.seconds:.1f}s ({short}); " + COVERAGE
+        f"{len(names)} JUnit classes passed on the JVM in {result.seconds:.1f}s ({short}) for "
+        f"{', '.join(runnable)}{not_run}; " + COVERAGE
         if result.ok
         else "device tests failed on the host run:\n" + result.output[-4000:]
     )
-    return Check(
-        NAME, "passed" if result.ok else "failed", detail, {"tests": names, "seconds": round(result.seconds, 1)}
-    )
+    data = {"tests": names, "backends": runnable, "skipped": skipped, "seconds": round(result.seconds, 1)}
+    return Check(NAME, "passed" if result.ok else "failed", detail, data)
+
+
+def host_backends(targets: list[tuple[str, str]]) -> dict[str, str | None]:
+    """``(backend case, target)`` pairs in config order -> the ``backends`` argument of :func:`run`."""
+    return {
+        case: None if target in HOST_TARGETS else f"{target} needs hardware or a runtime this host lacks"
+        for case, target in targets
+    }

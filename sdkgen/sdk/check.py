@@ -36,9 +36,12 @@ def checker_key(platform: str) -> str:
     return f"swift {sw.version}" if sw else "no swift"
 
 
-def check_core(platform: str, sdk: Path, core: list[Path], work: Path) -> list[Check]:
+def check_core(
+    platform: str, sdk: Path, core: list[Path], work: Path, backends: list[tuple[str, str]] | None = None
+) -> list[Check]:
     """The checks of one generated SDK in ``sdk``; ``core`` lists its core files (sources, unit tests, golden
-    vectors) relative to ``sdk``; ``work`` is scratch space."""
+    vectors) relative to ``sdk``; ``work`` is scratch space; ``backends`` lists the SDK's ``(backend case,
+    target)`` pairs in config order (the Android host run executes those this host can run)."""
     work.mkdir(parents=True, exist_ok=True)
     if platform == "android":
         checks = _kotlin_core(sdk, core, work)
@@ -52,7 +55,7 @@ def check_core(platform: str, sdk: Path, core: list[Path], work: Path) -> list[C
     if platform == "android":
         from sdkgen.hostrun import android
 
-        checks.append(android.run(sdk, _kotlin_package(sdk), work / "hostrun"))
+        checks.append(android.run(sdk, _kotlin_package(sdk), work / "hostrun", android.host_backends(backends or [])))
     else:
         checks.append(
             Check(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +93,12 @@ def engine_suffix(info: TargetInfo) -> str:
     engine class suffix and backend case."""
     parts = [info.runtime, *info.delegate.split("-")]
     return "".join(part[:1].upper() + part[1:] for part in parts)
+
+
+def backend_case(info: TargetInfo) -> str:
+    """``executorch:xnnpack`` -> ``EXECUTORCH_XNNPACK``: the Android backend enum case (and the device tests'
+    ``backends`` argument)."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", engine_suffix(info)).upper()
 
 
 def end_to_end_artifact(spec: ModelSpec, platform: str) -> ArtifactSpec:

@@ -6,7 +6,6 @@ is already valid Kotlin (see :mod:`.naming`).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -21,6 +20,7 @@ from sdkgen.sdk.common import (
     USAGE_TEXTS,
     GeneratedSdk,
     artifacts_view,
+    backend_case,
     embedding_floor,
     end_to_end_artifact,
     engine_suffix,
@@ -199,7 +199,7 @@ def _engine_view(spec: ModelSpec, artifact: ArtifactSpec, info: TargetInfo, clas
     return {
         "engine": class_name + suffix,
         "target": info.name,
-        "backend_case": re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", suffix).upper(),
+        "backend_case": backend_case(info),
         "backend_doc": naming.doc_text(
             f"{info.name}: {info.binding.delegate_doc}, {info.runtime} {artifact.runtime_version}"
         ),

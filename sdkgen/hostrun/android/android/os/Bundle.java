@@ -1,4 +1,5 @@
-// HOST STAND-IN (sdkgen host runs, never shipped in an SDK). An empty instrumentation-arguments bundle.
+// HOST STAND-IN (sdkgen host runs, never shipped in an SDK). A Bundle; the instrumentation arguments of a host
+// run come from the system properties named sdkgen.hostrun.arg.<key> (see HostArguments).
 package android.os;
 
 import java.util.HashMap;
@@ -8,6 +9,16 @@ public final class Bundle {
     private final Map<String, Object> values = new HashMap<>();
 
     public Bundle() {}
+
+    /** Host only: the bundle of instrumentation arguments (system properties sdkgen.hostrun.arg.*). */
+    static Bundle hostArguments() {
+        Bundle b = new Bundle();
+        String prefix = "sdkgen.hostrun.arg.";
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith(prefix)) b.values.put(name.substring(prefix.length()), System.getProperty(name));
+        }
+        return b;
+    }
 
     public boolean containsKey(String key) { return values.containsKey(key); }
     public String getString(String key) { Object v = values.get(key); return v instanceof String ? (String) v : null; }

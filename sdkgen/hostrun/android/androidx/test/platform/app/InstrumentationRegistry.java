@@ -11,5 +11,5 @@ public final class InstrumentationRegistry {
 
     public static Instrumentation getInstrumentation() { return INSTRUMENTATION; }
 
-    public static Bundle getArguments() { return new Bundle(); }
+    public static Bundle getArguments() { return android.os.HostArguments.get(); }
 }

@@ -6,6 +6,7 @@ import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 
@@ -18,6 +19,7 @@ class MinilmEmbedderGoldenTest {
     /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.001f. */
     @Test
     fun executorchXnnpackMatchesHostGolden() = runBlocking {
+        assumeTrue("executorch:xnnpack" + ": not among the backends argument", deviceTestSelects(MinilmEmbedderBackend.EXECUTORCH_XNNPACK))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         MinilmEmbedderBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
             val output = engine.run(goldenInput())
@@ -28,6 +30,7 @@ class MinilmEmbedderGoldenTest {
     /** litert:cpu: against the model this artifact was built from, max relative error 0.001f. */
     @Test
     fun litertCpuMatchesHostGolden() = runBlocking {
+        assumeTrue("litert:cpu" + ": not among the backends argument", deviceTestSelects(MinilmEmbedderBackend.LITERT_CPU))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         MinilmEmbedderBackend.LITERT_CPU.load(context).use { engine ->
             val output = engine.run(goldenInput())

@@ -6,6 +6,7 @@ import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 
@@ -18,6 +19,7 @@ class TensorLitertGoldenTest {
     /** litert:cpu: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
     fun litertCpuMatchesHostGolden() = runBlocking {
+        assumeTrue("litert:cpu" + ": not among the backends argument", deviceTestSelects(TensorLitertBackend.LITERT_CPU))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TensorLitertBackend.LITERT_CPU.load(context).use { engine ->
             val output = engine.run(goldenInput())
@@ -29,6 +31,7 @@ class TensorLitertGoldenTest {
     /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
     fun executorchXnnpackMatchesHostGolden() = runBlocking {
+        assumeTrue("executorch:xnnpack" + ": not among the backends argument", deviceTestSelects(TensorLitertBackend.EXECUTORCH_XNNPACK))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TensorLitertBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
             val output = engine.run(goldenInput())

@@ -6,6 +6,7 @@ import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 
@@ -18,6 +19,7 @@ class TabularScorerGoldenTest {
     /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001f. */
     @Test
     fun executorchXnnpackMatchesHostGolden() = runBlocking {
+        assumeTrue("executorch:xnnpack" + ": not among the backends argument", deviceTestSelects(TabularScorerBackend.EXECUTORCH_XNNPACK))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TabularScorerBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
             val output = engine.run(goldenInput())

@@ -6,6 +6,7 @@ import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.fail
+import org.junit.Assume.assumeTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 
@@ -18,6 +19,7 @@ class TextClassifierQGoldenTest {
     /** executorch:xnnpack: against the model this artifact was built from, max relative error 0.05f. */
     @Test
     fun executorchXnnpackMatchesHostGolden() = runBlocking {
+        assumeTrue("executorch:xnnpack" + ": not among the backends argument", deviceTestSelects(TextClassifierQBackend.EXECUTORCH_XNNPACK))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TextClassifierQBackend.EXECUTORCH_XNNPACK.load(context).use { engine ->
             val output = engine.run(goldenInput())
@@ -28,6 +30,7 @@ class TextClassifierQGoldenTest {
     /** litert:cpu: against the float32 model, max relative error 0.3f. */
     @Test
     fun litertCpuMatchesHostGolden() = runBlocking {
+        assumeTrue("litert:cpu" + ": not among the backends argument", deviceTestSelects(TextClassifierQBackend.LITERT_CPU))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         TextClassifierQBackend.LITERT_CPU.load(context).use { engine ->
             val output = engine.run(goldenInput())

@@ -6,6 +6,7 @@ import androidx.test.platform.app.InstrumentationRegistry
 import kotlin.math.abs
 import kotlinx.coroutines.runBlocking
 import org.junit.Assert.assertTrue
+import org.junit.Assume.assumeTrue
 import org.junit.Test
 import org.junit.runner.RunWith
 
@@ -17,6 +18,7 @@ import org.junit.runner.RunWith
 class TextClassifierClassificationTest {
     @Test
     fun textsClassifyLikeOnTheHost() = runBlocking {
+        assumeTrue("EXECUTORCH_XNNPACK: not among the backends argument", deviceTestSelects(TextClassifierBackend.EXECUTORCH_XNNPACK))
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         val disagreements = mutableListOf<String>()
         TextClassifier.load(context, TextClassifierBackend.EXECUTORCH_XNNPACK).use { model ->

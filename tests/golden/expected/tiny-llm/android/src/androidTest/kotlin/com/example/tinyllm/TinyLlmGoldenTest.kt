@@ -29,6 +29,7 @@ class TinyLlmGoldenTest {
     fun greedyContinuationsMatchHostGolden() = runBlocking {
         val context = InstrumentationRegistry.getInstrumentation().targetContext
         for ((backend, cases) in golden) {
+            if (!deviceTestSelects(backend)) continue
             TinyLlm.load(context, backend).use { model ->
                 for (case in cases) {
                     model.reset()
