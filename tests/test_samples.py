@@ -13,16 +13,27 @@ import pytest
 
 from sdkgen.config import load_config
 from sdkgen.pipeline import build
-from tests.conftest import no_missing_system_package
+from tests.conftest import host_run, no_missing_system_package
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 TARGETS = ["executorch:xnnpack", "litert:cpu", "executorch:coreml", "coreml:ane"]
 EXECUTED_HERE = ("executorch:xnnpack", "litert:cpu")
 
 
+def assert_host_run_passed(report: dict) -> None:
+    """The library's device tests ran on the JVM for the executorch:xnnpack and litert:cpu backends."""
+    run = {c["name"]: c for c in report["sdk_checks"]["android"]}["android-binding-run"]
+    assert run["status"] == "passed", run["detail"]
+    assert set(run["data"]["backends"]) == {"EXECUTORCH_XNNPACK", "LITERT_CPU"}, run["data"]
+
+
 def _build(name: str, tmp_path: Path) -> dict[str, dict[str, dict]]:
-    result = build(load_config(SAMPLES / name), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    with host_run():
+        result = build(
+            load_config(SAMPLES / name), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
+        )
     assert result.passed
+    assert_host_run_passed(result.report)
     assert no_missing_system_package(result.report) == []
     assert [a["target"] for a in result.report["artifacts"]] == TARGETS
     core_checks = {p: cs[0]["status"] for p, cs in result.report["sdk_checks"].items()}
@@ -57,10 +68,12 @@ def test_minilm_embedder_sample(tmp_path: Path) -> None:
 def test_nasty_names_sample_is_the_golden_spec(tmp_path: Path) -> None:
     """The sample builds (its check stage compiles both cores) and writes the spec that the SDK tests use as
     tests/golden/specs/nasty-labels.json: same labels, names, image settings, tensors and targets."""
-    result = build(
-        load_config(SAMPLES / "nasty-names"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
-    )
+    with host_run():
+        result = build(
+            load_config(SAMPLES / "nasty-names"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
+        )
     assert result.passed
+    assert_host_run_passed(result.report)
     built = json.loads((result.output / "model-spec.json").read_text(encoding="utf-8"))
     golden = json.loads((SAMPLES.parent / "tests/golden/specs/nasty-labels.json").read_text(encoding="utf-8"))
     for key in ("name", "task", "labels", "android", "ios", "image", "methods"):
@@ -73,10 +86,15 @@ def test_text_classifier_sample_is_the_golden_spec(tmp_path: Path) -> None:
     """The sample builds on its three targets with the quality gates passed where the artifact runs, and writes
     the spec the SDK tests use as tests/golden/specs/text-classifier.json (same labels, texts, tokenizer,
     tensors and targets)."""
-    result = build(
-        load_config(SAMPLES / "text-classifier"), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None
-    )
+    with host_run():
+        result = build(
+            load_config(SAMPLES / "text-classifier"),
+            tmp_path / "dist",
+            cache_root=tmp_path / "cache",
+            log=lambda m: None,
+        )
     assert result.passed
+    assert_host_run_passed(result.report)
     assert no_missing_system_package(result.report) == []
     checks = {t: {c["name"]: c for c in cs} for t, cs in result.report["verification"].items()}
     for t in EXECUTED_HERE:

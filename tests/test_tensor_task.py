@@ -12,12 +12,16 @@ from sdkgen.config import load_config, parse_config
 from sdkgen.errors import ConfigError, ModelLoadError
 from sdkgen.models.factory import load_factory
 from sdkgen.pipeline import build
+from tests.conftest import host_run
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "tensor-mlp"
 
 
 def test_tensor_sample_builds_and_verifies(tmp_path: Path) -> None:
-    result = build(load_config(SAMPLE), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    with host_run():
+        result = build(load_config(SAMPLE), tmp_path / "dist", cache_root=tmp_path / "cache", log=lambda m: None)
+    run = {c["name"]: c for c in result.report["sdk_checks"]["android"]}["android-binding-run"]
+    assert run["status"] == "passed" and run["data"]["backends"] == ["EXECUTORCH_XNNPACK", "LITERT_CPU"], run
     r = result.report
     assert result.passed
     assert [a["target"] for a in r["artifacts"]] == [
@@ -167,8 +171,13 @@ def test_targets_whose_sdk_is_missing_are_skipped_and_the_others_build(
     raw = cfg.model_dump(mode="python", exclude={"root"})
     raw["targets"] = ["executorch:xnnpack", "executorch:qnn", "executorch:vulkan"]
     logs: list[str] = []
-    result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=logs.append)
+    with host_run():
+        result = build(parse_config(raw, root=cfg.root), tmp_path / "dist", cache_root=tmp_path / "c", log=logs.append)
     assert result.passed
+    # The host run executes the XNNPACK program and names the Vulkan one it cannot run (skipped, not passed).
+    run = {c["name"]: c for c in result.report["sdk_checks"]["android"]}["android-binding-run"]
+    assert run["status"] == "passed" and run["data"]["backends"] == ["EXECUTORCH_XNNPACK"], run
+    assert list(run["data"]["skipped"]) == ["EXECUTORCH_VULKAN"] and "EXECUTORCH_VULKAN not executed" in run["detail"]
     assert any("QNN_SDK_ROOT" in line for line in logs)
     qnn = result.report["verification"]["executorch:qnn"][0]
     assert qnn["status"] == "not_executed" and "QNN_SDK_ROOT" in qnn["detail"]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
-from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE, HOST_TARGETS
+from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE, HOST_TARGETS, sources_digest
 from sdkgen.verify import Check
 
 NAME = "android-binding-run"
+#: Set (to anything) to skip the host run, e.g. in test suites whose builds are about something else.
+SKIP_ENV = "SDKGEN_SKIP_HOST_RUN"
 
 #: Runs the README's example (an internal suspend function of the library's package) as a JUnit test, on the
 #: default backend; image models get a 64 x 64 gradient bitmap.
@@ -40,6 +43,8 @@ def run(sdk: Path, package: str, work: Path, backends: dict[str, str | None], *,
     ``backends``) and the check's detail names the others."""
     from sdkgen.check.kotlin import JUNIT_MISSING, compile_kotlin, find_junit, find_kotlin_compiler, run_junit
 
+    if os.environ.get(SKIP_ENV):
+        return Check(NAME, "not_executed", f"not executed: skipped ({SKIP_ENV} is set)")
     compiler = find_kotlin_compiler()
     junit = find_junit()
     if compiler is None:
@@ -49,10 +54,9 @@ def run(sdk: Path, package: str, work: Path, backends: dict[str, str | None], *,
     tests_dir = sdk / "src/androidTest/kotlin"
     if not tests_dir.is_dir():
         return Check(NAME, "not_executed", "not executed: the library has no device tests")
-    runtime = work / "runtime-classes"
-    built = compile_kotlin([ANDROID_SOURCES], runtime, junit, compiler=compiler)
-    if not built.ok:
-        return Check(NAME, "failed", f"the host stand-ins failed to compile:\n{built.diagnostics[-4000:]}")
+    runtime, problem = _stand_in_classes(compiler, junit, work)
+    if runtime is None:
+        return Check(NAME, "failed", f"the host stand-ins failed to compile:\n{problem}")
     extra = work / "host-tests" / package.replace(".", "/")
     extra.mkdir(parents=True, exist_ok=True)
     readme = next(tests_dir.rglob("ReadmeExample.kt")).read_text(encoding="utf-8")
@@ -104,6 +108,28 @@ def run(sdk: Path, package: str, work: Path, backends: dict[str, str | None], *,
     )
     data = {"tests": names, "backends": runnable, "skipped": skipped, "seconds": round(result.seconds, 1)}
     return Check(NAME, "passed" if result.ok else "failed", detail, data)
+
+
+def _stand_in_classes(compiler: Any, junit: tuple[Path, ...], work: Path) -> tuple[Path | None, str]:
+    """The compiled stand-ins, shared by every build through the stage cache's folder (keyed by their sources
+    and the compiler); compiled into ``work`` and moved into place when absent."""
+    from sdkgen.cache import default_root
+    from sdkgen.check.kotlin import compile_kotlin
+
+    target = default_root() / "hostrun" / f"android-{sources_digest()}-{compiler.version}"
+    if (target / "done").is_file():
+        return target, ""
+    scratch = work / "runtime-classes"
+    built = compile_kotlin([ANDROID_SOURCES], scratch, junit, compiler=compiler)
+    if not built.ok:
+        return None, built.diagnostics[-4000:]
+    (scratch / "done").write_text("ok\n", encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        scratch.rename(target)
+    except OSError:  # another build put it there first (or the folders are on two file systems)
+        return (target, "") if (target / "done").is_file() else (scratch, "")
+    return target, ""
 
 
 def host_backends(targets: list[tuple[str, str]]) -> dict[str, str | None]:

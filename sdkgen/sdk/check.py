@@ -14,6 +14,7 @@ through host stand-ins of the runtime classes. The iOS bindings do not run here 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -29,7 +30,10 @@ def checker_key(platform: str) -> str:
 
         kc = find_kotlin_compiler()
         # The host run compiles the stand-ins and drives the runtimes through the bridge.
-        return (f"kotlin {kc.version}" if kc else "no kotlin") + f"; hostrun {sources_digest()}"
+        from sdkgen.hostrun.android import SKIP_ENV
+
+        skipped = " (skipped)" if os.environ.get(SKIP_ENV) else ""
+        return (f"kotlin {kc.version}" if kc else "no kotlin") + f"; hostrun {sources_digest()}{skipped}"
     from sdkgen.check.swift import find_swift
 
     sw = find_swift()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -567,14 +568,22 @@ def _fields(line: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def kotlin_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return _kotlin_results(tmp_path_factory.mktemp("cancel-kotlin"))
+
+
+def _kotlin_results(work: Path, broken: tuple[str, str, str] | None = None) -> dict[str, str]:
+    """Compile and run the Kotlin driver; ``broken`` is (template, old text, new text) to break one on purpose."""
     compiler = find_kotlin_compiler()
     if compiler is None or compiler.java is None:
         pytest.skip("no Kotlin compiler found (pip install kotlin-jupyter-kernel, or install kotlinc)")
-    work = tmp_path_factory.mktemp("cancel-kotlin")
     sources = []
     for i, template in enumerate(KOTLIN_API):
         sources.append(work / f"T{i}.kt")
-        sources[-1].write_text(_render(template), encoding="utf-8")
+        text = _render(template)
+        if broken is not None and template == broken[0]:
+            assert broken[1] in text, f"{template} no longer contains {broken[1]!r}"
+            text = text.replace(broken[1], broken[2])
+        sources[-1].write_text(text, encoding="utf-8")
     (work / "Main.kt").write_text(KOTLIN_DRIVER, encoding="utf-8")
     result = compile_kotlin([*sources, *ANDROID_STUBS, work / "Main.kt"], work / "out", compiler=compiler)
     assert result.ok, result.diagnostics
@@ -616,6 +625,19 @@ def test_swift_stop_during_prefill_is_not_lost(swift_run: dict[str, str], scenar
     got = _fields(swift_run[scenario])
     assert int(got["generated"]) <= (1 if "runner" in scenario else 0), got
     assert got["emitted"] == "0", got
+
+
+def test_kotlin_a_lost_stop_fails_the_prefill_test(tmp_path: Path) -> None:
+    """A StepGenerator that never sees a stop (a binding broken on purpose) emits tokens after a stop issued
+    during prefill: the prefill test above would fail."""
+    template = next(t for t in KOTLIN if t.endswith("StepGeneration.kt.jinja"))
+    old = "private fun stopped(call: Long, sink: TokenSink): Boolean = stoppedCall == call || sink.stopRequested"
+    broken = _kotlin_results(
+        tmp_path, (template, old, "private fun stopped(call: Long, sink: TokenSink): Boolean = false")
+    )
+    for how in ("cancel", "stop"):
+        got = _fields(broken[f"prefill-step-{how}"])
+        assert int(got["generated"]) > 0 and got["emitted"] != "0", got
 
 
 def test_kotlin_cancelling_a_queued_collector_leaves_the_running_one(kotlin_run: dict[str, str]) -> None:

@@ -3,7 +3,9 @@ import XCTest
 import Nasty
 
 /// `BpeTokenizer` over the `tokenizer.json` this package ships, against the ids and texts of Hugging Face
-/// `tokenizers` for the same file (`Golden/bpe-tokenizer.jsonl`).
+/// `tokenizers` for the same file (`Golden/bpe-tokenizer.jsonl`). Streaming too: the ids fed one by one to
+/// `streamDecoder(skipSpecial: true)`, the decoder the engines stream with (`BpeCodec`), must give the same
+/// text, so a character whose bytes span several tokens is emitted whole, once.
 final class BpeTokenizerGoldenTests: XCTestCase {
     func testEncodeAndDecodeMatchTokenizers() throws {
         let tokenizer = try BpeTokenizer(json: GoldenVectors.resource("tokenizer.json"))
@@ -17,10 +19,13 @@ final class BpeTokenizerGoldenTests: XCTestCase {
             // Decoded from the expected ids, so that an encoding mismatch does not hide a decoding one.
             let decoded = tokenizer.decode(expected)
             let skipped = tokenizer.decode(expected, skipSpecial: true)
-            check.record(ids == expected && decoded == wantDecoded && skipped == wantSkipped) {
+            var stream = tokenizer.streamDecoder(skipSpecial: true)
+            let streamed = expected.map { stream.push($0) }.joined()
+            check.record(ids == expected && decoded == wantDecoded && skipped == wantSkipped && streamed == wantSkipped) {
                 "text \(GoldenVectors.quote(text)): ids \(ids) (expected \(expected)), decode "
                     + "\(GoldenVectors.quote(decoded)) (expected \(GoldenVectors.quote(wantDecoded))), decode skipping "
-                    + "special tokens \(GoldenVectors.quote(skipped)) (expected \(GoldenVectors.quote(wantSkipped)))"
+                    + "special tokens \(GoldenVectors.quote(skipped)) (expected \(GoldenVectors.quote(wantSkipped))), "
+                    + "streamed \(GoldenVectors.quote(streamed))"
             }
         }
         check.finish()

@@ -5,7 +5,9 @@ import org.junit.Test
 
 /**
  * [BpeTokenizer] over the `tokenizer.json` this library ships, against the ids and texts of Hugging Face
- * `tokenizers` for the same file (`golden/bpe-tokenizer.jsonl`).
+ * `tokenizers` for the same file (`golden/bpe-tokenizer.jsonl`). Streaming too: the ids fed one by one to the
+ * decoder the engines stream with ([BpeCodec]) must give the same text, so a character whose bytes span several
+ * tokens is emitted whole, once.
  */
 class BpeTokenizerGoldenTest {
     private val tokenizer = BpeTokenizer.fromJson(GoldenVectors.asset("2d-class/tokenizer.json"))
@@ -22,11 +24,16 @@ class BpeTokenizerGoldenTest {
             // Decoded from the expected ids, so that an encoding mismatch does not hide a decoding one.
             val decoded = tokenizer.decode(expected)
             val skipped = tokenizer.decode(expected, skipSpecial = true)
-            check.record(ids.contentEquals(expected) && decoded == wantDecoded && skipped == wantSkipped) {
+            val stream = BpeCodec(tokenizer).streamDecoder()
+            val streamed = expected.joinToString("") { stream(it) }
+            check.record(
+                ids.contentEquals(expected) && decoded == wantDecoded && skipped == wantSkipped && streamed == wantSkipped,
+            ) {
                 "text " + GoldenVectors.quote(text) + ": ids " + ids.contentToString() + " (expected " +
                     expected.contentToString() + "), decode " + GoldenVectors.quote(decoded) + " (expected " +
                     GoldenVectors.quote(wantDecoded) + "), decode skipping special tokens " +
-                    GoldenVectors.quote(skipped) + " (expected " + GoldenVectors.quote(wantSkipped) + ")"
+                    GoldenVectors.quote(skipped) + " (expected " + GoldenVectors.quote(wantSkipped) + "), streamed " +
+                    GoldenVectors.quote(streamed)
             }
         }
         check.finish()
