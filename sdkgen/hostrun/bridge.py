@@ -42,21 +42,13 @@ import struct
 import sys
 from typing import Any, BinaryIO
 
+from sdkgen.runtimes.executorch.inspect import SCALAR_TYPES
+
 OK, INTERNAL, INVALID_ARGUMENT, NOT_FOUND, ACCESS_FAILED = 0x00, 0x01, 0x12, 0x20, 0x22
 #: ExecuTorch error code -> LiteRtStatus, for the LiteRT ops' replies
 LITERT_STATUS = {INVALID_ARGUMENT: 1, INTERNAL: 3, NOT_FOUND: 6, ACCESS_FAILED: 500}
-#: DType.jniCode -> numpy dtype name
-DTYPES = {
-    0: "uint8",
-    1: "int8",
-    2: "int16",
-    3: "int32",
-    4: "int64",
-    5: "float16",
-    6: "float32",
-    7: "float64",
-    11: "bool",
-}
+#: DType.jniCode (ExecuTorch's ScalarType code) -> numpy dtype name; numpy has no bfloat16.
+DTYPES = {code: name for code, name in SCALAR_TYPES.items() if name != "bfloat16"}
 _CODE = re.compile(r"(?:error|Error)[^0-9]*0x([0-9a-fA-F]+)")
 
 
@@ -204,6 +196,14 @@ class LiteRtModels:
         return interpreter.get_signature_runner(key)
 
 
+def _method_names(module: Any) -> set[str]:
+    """The program's method names; reading them loads the program, which fails for a file that is not one."""
+    try:
+        return set(module.method_names())
+    except RuntimeError as e:
+        raise BridgeError(_code(e, INVALID_ARGUMENT), f"Failed to load program: {e}") from None
+
+
 def _load(path: str) -> Any:
     import executorch.extension.llm.custom_ops.custom_ops
     import executorch.kernels.quantized  # noqa: F401  (quantized embedding kernels, linked in the AAR too)
@@ -234,13 +234,13 @@ def handle_request(programs: Programs, payload: bytes, litert: LiteRtModels | No
         elif op == 2:
             module = programs.module(r.take("<i"))
             name = r.string()
-            if name not in module.method_names():
+            if name not in _method_names(module):
                 raise BridgeError(INVALID_ARGUMENT, f"Failed to load method: {name}")
         elif op == 3:
             handle, name = r.take("<i"), r.string()
             inputs = [r.evalue() for _ in range(r.take("<i"))]
             module = programs.module(handle)
-            if name not in module.method_names():
+            if name not in _method_names(module):
                 raise BridgeError(INVALID_ARGUMENT, "Execution failed for method: " + name)
             try:
                 outputs = module.run_method(name, inputs)
@@ -250,7 +250,7 @@ def handle_request(programs: Programs, payload: bytes, litert: LiteRtModels | No
             for o in outputs:
                 body.evalue(o)
         elif op == 4:
-            names = sorted(programs.module(r.take("<i")).method_names())
+            names = sorted(_method_names(programs.module(r.take("<i"))))
             body.put("<i", len(names))
             for n in names:
                 body.string(n)
@@ -316,7 +316,7 @@ def handle_request(programs: Programs, payload: bytes, litert: LiteRtModels | No
     except Exception as e:  # the JVM gets every failure as an error reply, never a dead pipe
         code = e.code if isinstance(e, BridgeError) else INTERNAL
         w = Writer()
-        w.put("<i", LITERT_STATUS.get(code, 3) if payload[:1] and payload[0] >= 20 else code)
+        w.put("<i", LITERT_STATUS.get(code, 3) if payload[:1] and 20 <= payload[0] <= 29 else code)
         w.string(str(e) if isinstance(e, BridgeError) else f"{type(e).__name__}: {e}")
     return w.buf.getvalue()
 
