@@ -164,7 +164,8 @@ def test_a_broken_binding_fails_the_host_run(built: BuildResult, tmp_path: Path,
     file, old, new, says = BROKEN[name]
     sdk = _broken_copy(built, tmp_path, file, old, new)
     backends = android.host_backends([("EXECUTORCH_XNNPACK", "executorch:xnnpack"), ("LITERT_CPU", "litert:cpu")])
-    check = android.run(sdk, "com.example.tinyllm", tmp_path / "work", backends)
+    with host_run():
+        check = android.run(sdk, "com.example.tinyllm", tmp_path / "work", backends)
     assert check.status == "failed" and says in check.detail, check.detail[-3000:]
 
 
