@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from collections.abc import Iterator
 from importlib.metadata import version
 from pathlib import Path
 
@@ -31,6 +32,13 @@ def _digest(root: Path, skip: tuple[str, ...] = ()) -> dict[str, str]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.name not in skip
     }
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _host_runs() -> Iterator[None]:
+    """Every build here runs the host run, so the builds that reuse ``built``'s cache reuse its check stages."""
+    with host_run():
+        yield
 
 
 @pytest.fixture(scope="module")
