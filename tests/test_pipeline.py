@@ -130,7 +130,7 @@ def test_ios_bindings_run_on_the_host(built: BuildResult) -> None:
     assert run["data"]["backends"] == ["EXECUTORCH_XNNPACK"]
     assert set(run["data"]["skipped"]) == {"EXECUTORCH_COREML", "COREML_ANE"}
     assert "Core ML" in run["data"]["skipped"]["EXECUTORCH_COREML"]
-    assert run["data"]["tests"] == ["TinyLlmGoldenTests"]
+    assert run["data"]["tests"] == ["SdkgenHostReadmeTests", "TinyLlmGoldenTests"]
     assert "EXECUTORCH_COREML not executed here" in run["detail"] and "not covered" in run["detail"]
 
 

@@ -4,13 +4,15 @@ The package is built and its ``<Module>Tests`` run with ``swift test`` (Linux, n
 dependency served by a SwiftPM mirror of :data:`IOS_SOURCES`: module ``ExecuTorch`` with the public API of the
 compile stubs, whose ``Module`` reaches ExecuTorch's own C++ runtime through :mod:`sdkgen.hostrun.bridge`.
 The golden tests load the very artifacts in the package's resources through the generated public API; the
-backends this host cannot run are left out with ``SDKGEN_BACKENDS`` (skipped by the tests, not passed).
+backends this host cannot run are left out with ``SDKGEN_BACKENDS`` (skipped by the tests, not passed). The
+README example runs too, on the default backend.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -31,6 +33,20 @@ COVERAGE = (
     "Objective-C++ wrappers, iOS itself (UIKit, the bundle and file system are Linux Foundation's), the ARM "
     "ABI and Core ML"
 )
+
+
+#: Runs the README's example (an internal function of the package's test target) as an XCTest, on the default
+#: backend.
+_README_TEST = """// Written by sdkgen's host run; not part of the SDK.
+import XCTest
+
+final class SdkgenHostReadmeTests: XCTestCase {{
+    func testReadmeExampleRuns() async throws {{
+        try XCTSkipUnless({default_runs}, "the default backend does not run on this host")
+        try await readmeExample()
+    }}
+}}
+"""
 
 
 def swift_case(case: str) -> str:
@@ -57,7 +73,13 @@ def run(sdk: Path, work: Path, backends: dict[str, str | None], *, timeout: floa
     if not runnable:
         reasons = "; ".join(f"{c}: {w}" for c, w in skipped.items())
         return Check(NAME, "not_executed", f"not executed here: no backend runs on this host ({reasons})")
-    work.mkdir(parents=True, exist_ok=True)
+    package = work / "package" / sdk.name
+    shutil.rmtree(package.parent, ignore_errors=True)
+    shutil.copytree(sdk, package, ignore=shutil.ignore_patterns(".build"))
+    default_runs = "true" if next(iter(backends.values()), "none") is None else "false"
+    (package / "Tests" / module / "SdkgenHostReadmeTests.swift").write_text(
+        _README_TEST.format(default_runs=default_runs), encoding="utf-8"
+    )
     pythonpath = os.pathsep.join(
         p for p in [str(Path(__file__).resolve().parents[1].parent), os.environ.get("PYTHONPATH", "")] if p
     )
@@ -68,7 +90,7 @@ def run(sdk: Path, work: Path, backends: dict[str, str | None], *, timeout: floa
         "SDKGEN_BACKENDS": ",".join(swift_case(c) for c in runnable),
     }
     result = build_swift_package(
-        sdk,
+        package,
         mirrors={EXECUTORCH_URL: IOS_SOURCES},
         run_tests=True,
         test_filter=f"^{module}\\.",
@@ -76,22 +98,21 @@ def run(sdk: Path, work: Path, backends: dict[str, str | None], *, timeout: floa
         timeout=timeout,
         env=env,
     )
+    output = result.output.replace(str(package), str(sdk))
     # XCTest prints "Test Case 'Class.test' passed (...)" on Linux ("'-[Module.Class test]'" on macOS).
-    cases = re.findall(r"Test Case '(?:-\[)?(?:\w+\.)?(\w+)[. ](\w+)\]?' (passed|skipped|failed)", result.output)
+    cases = re.findall(r"Test Case '(?:-\[)?(?:\w+\.)?(\w+)[. ](\w+)\]?' (passed|skipped|failed)", output)
     tests = sorted({cls for cls, _, outcome in cases if outcome == "passed"})
     skipped_tests = sorted({f"{cls}.{name}" for cls, name, outcome in cases if outcome == "skipped"})
     not_run = "".join(f"; {c} not executed here: {w}" for c, w in skipped.items())
     if result.ok and not tests:
-        return Check(NAME, "failed", "swift test passed but no test of " + module + " ran:\n" + result.output[-3000:])
+        return Check(NAME, "failed", "swift test passed but no test of " + module + " ran:\n" + output[-3000:])
     detail = (
         f"{module} passed on Linux in {result.seconds:.1f}s ({', '.join(tests)}"
         + (f"; skipped: {', '.join(skipped_tests)}" if skipped_tests else "")
         + f") for {', '.join(runnable)}{not_run}; "
         + COVERAGE
         if result.ok
-        else ("timed out; " if result.timed_out else "")
-        + "device tests failed on the host run:\n"
-        + result.output[-4000:]
+        else ("timed out; " if result.timed_out else "") + "device tests failed on the host run:\n" + output[-4000:]
     )
     data = {"tests": tests, "backends": runnable, "skipped": skipped, "seconds": round(result.seconds, 1)}
     return Check(NAME, "passed" if result.ok else "failed", detail, data)
