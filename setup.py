@@ -13,7 +13,7 @@ setup(
     packages=[*find_packages(include=["sdkgen", "sdkgen.*"]), "sdkgen._templates"],
     package_dir={"sdkgen._templates": "templates"},
     # The host stand-ins of the runtime classes (Kotlin/Java sources compiled by `android-binding-run`).
-    package_data={"sdkgen._templates": ["**/*"], "sdkgen.hostrun": ["android/**/*"]},
+    package_data={"sdkgen._templates": ["**/*"], "sdkgen.hostrun": ["android/**/*", "ios/**/*"]},
     # Data comes only from package_data: the manifest route would also warn that each template folder with an
     # identifier name (android/, ios/...) looks like a package missing from `packages`.
     include_package_data=False,

@@ -128,8 +128,34 @@ def test_android_bindings_run_on_the_host(built: BuildResult) -> None:
     assert run["status"] == "passed", run["detail"]
     assert run["data"]["backends"] == ["EXECUTORCH_XNNPACK", "LITERT_CPU"] and run["data"]["skipped"] == {}
     assert {t.rsplit(".", 1)[1] for t in run["data"]["tests"]} == {"TinyLlmGoldenTest", "SdkgenHostReadmeTest"}
-    ios = {c["name"]: c for c in built.report["sdk_checks"]["ios"]}["ios-binding-run"]
-    assert ios["status"] == "not_executed" and "not implemented yet" in ios["detail"]
+
+
+def test_ios_bindings_run_on_the_host(built: BuildResult) -> None:
+    """The generated Swift package and its device tests ran with swift test over ExecuTorch's runtime, on the
+    artifacts in the package's resources, for EXECUTORCH_XNNPACK; the Core ML backends are named as skipped."""
+    run = {c["name"]: c for c in built.report["sdk_checks"]["ios"]}["ios-binding-run"]
+    assert run["status"] == "passed", run["detail"]
+    assert run["data"]["backends"] == ["EXECUTORCH_XNNPACK"]
+    assert set(run["data"]["skipped"]) == {"EXECUTORCH_COREML", "COREML_ANE"}
+    assert "Core ML" in run["data"]["skipped"]["EXECUTORCH_COREML"]
+    assert run["data"]["tests"] == ["SdkgenHostReadmeTests", "TinyLlmGoldenTests"]
+    assert "EXECUTORCH_COREML not executed here" in run["detail"] and "not covered" in run["detail"]
+
+
+def test_a_misspelt_method_fails_the_ios_host_run(built: BuildResult, tmp_path: Path) -> None:
+    from sdkgen.hostrun import ios
+
+    sdk = tmp_path / "ios"
+    shutil.copytree(built.output / "ios", sdk)
+    source = sdk / "Sources/TinyLlmKit/TinyLlmExecutorchXnnpack.swift"
+    text = source.read_text(encoding="utf-8")
+    assert 'try module.load("forward")' in text
+    source.write_text(text.replace('try module.load("forward")', 'try module.load("forwrad")'), encoding="utf-8")
+    backends = ios.host_backends([("EXECUTORCH_XNNPACK", "executorch:xnnpack"), ("COREML_ANE", "coreml:ane")])
+    with host_run():
+        check = ios.run(sdk, tmp_path / "work", backends)
+    assert check.status == "failed", check.detail[-3000:]
+    assert "Failed to load method: forwrad" in check.detail and "Invalid argument" in check.detail, check.detail
 
 
 #: A binding broken on purpose: (file, the text replaced, its replacement, what the failure must say).

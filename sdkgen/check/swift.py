@@ -8,7 +8,7 @@ first one whose ``swift --version`` says ``Swift version X``. (Something else ca
 the OpenStack client, is skipped.)
 
 ``build_swift_package(package_dir, *, mirrors={}, build_tests=True, run_tests=False, test_filter=None,
-scratch_dir=None, timeout=900, warnings_as_errors=False) -> SwiftBuildResult``:
+scratch_dir=None, timeout=900, warnings_as_errors=False, env={}) -> SwiftBuildResult``:
 
 - ``package_dir`` is never written to. It is copied (without ``.build``) to a work folder, and all
   SwiftPM state (mirror config, ``Package.resolved``, build products) goes into the copy or the scratch
@@ -33,6 +33,7 @@ scratch_dir=None, timeout=900, warnings_as_errors=False) -> SwiftBuildResult``:
   the mirror repositories then live in ``<scratch_dir>/sdkgen/``. Their paths stay stable and the commits are
   deterministic, so a later build with the same ``scratch_dir`` reuses the dependency builds. Without
   ``scratch_dir`` everything goes into a temporary folder that is deleted afterwards.
+- ``env`` adds variables to the environment of every command (the tests see them: the host run's settings).
 - ``warnings_as_errors`` adds ``-Xswiftc -warnings-as-errors``. SwiftPM gives non-root (mirrored)
   packages ``-suppress-warnings`` and does not pass them this flag, so only the generated package's own
   modules are held to it. (This was checked with SwiftPM 6.3.)
@@ -235,6 +236,7 @@ def build_swift_package(
     scratch_dir: Path | None = None,
     timeout: float = 900,
     warnings_as_errors: bool = False,
+    env: Mapping[str, str] = {},
 ) -> SwiftBuildResult:
     """Build ``package_dir`` with SwiftPM, with remote dependencies replaced by local ``mirrors``.
 
@@ -294,7 +296,7 @@ def build_swift_package(
         swift_tmp = work / "tmp"
         shutil.rmtree(swift_tmp, ignore_errors=True)
         swift_tmp.mkdir(parents=True)
-        swift_env = {**os.environ, "TMPDIR": str(swift_tmp)}
+        swift_env = {**os.environ, **env, "TMPDIR": str(swift_tmp)}
         mirror_root = work / "mirrors"
         shutil.rmtree(mirror_root, ignore_errors=True)
         for index, (url, folder) in enumerate(sorted(mirror_dirs.items())):

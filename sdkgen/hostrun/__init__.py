@@ -3,9 +3,10 @@
 The generated Kotlin (and Swift) calls ExecuTorch's ``Module``/``Tensor``/``EValue`` and LiteRT's
 ``CompiledModel``/``TensorBuffer``. On a phone those classes reach the runtime through JNI (Android) or
 Objective-C++ (iOS). Here, host stand-ins with the same public API (``android/``, static sources compiled at
-check time) reach the same runtimes through :mod:`sdkgen.hostrun.bridge`: a Python process that runs the very
-``.pte`` through ExecuTorch's pybindings (the C++ runtime of the wheel, with the LLM custom ops) and the very
-``.tflite`` through LiteRT's interpreter. What this covers and what it does not is in :data:`COVERAGE`.
+check time; ``ios/``, a Swift package served to SwiftPM as a mirror) reach the same runtimes through
+:mod:`sdkgen.hostrun.bridge`: a Python process that runs the very ``.pte`` through ExecuTorch's pybindings (the
+C++ runtime of the wheel, with the LLM custom ops) and the very ``.tflite`` through LiteRT's interpreter. What
+this covers and what it does not is in :data:`COVERAGE` (and :data:`sdkgen.hostrun.ios.COVERAGE`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ def sources_digest() -> str:
     """sha256 of the stand-ins and the bridge: part of the check stage's cache key."""
     h = hashlib.sha256()
     root = ANDROID_SOURCES.parent
-    for f in sorted([*ANDROID_SOURCES.rglob("*"), root / "bridge.py", root / "android.py"]):
+    ios = root / "ios"
+    for f in sorted(
+        [*ANDROID_SOURCES.rglob("*"), *ios.rglob("*"), root / "bridge.py", root / "android.py", root / "ios.py"]
+    ):
         if f.is_file() and "__pycache__" not in f.parts:
             h.update(f.relative_to(root).as_posix().encode() + b"\0" + f.read_bytes())
     return h.hexdigest()[:16]

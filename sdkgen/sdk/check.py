@@ -9,7 +9,9 @@ mismatch or the compiler's errors) or ``not_executed`` (with the reason).
 Building the bindings into an AAR or a framework needs the Android SDK and Gradle, or Xcode
 (``*-binding-build``: not executed here, with the reason). The Android bindings and the library's device tests
 do run here (``android-binding-run``, :mod:`sdkgen.hostrun.android`): on the JVM, over the real runtimes,
-through host stand-ins of the runtime classes. The iOS bindings do not run here yet (``ios-binding-run``).
+through host stand-ins of the runtime classes; so do the iOS bindings and the package's device tests
+(``ios-binding-run``, :mod:`sdkgen.hostrun.ios`): ``swift test`` on Linux over a host stand-in of the ExecuTorch
+Swift package.
 """
 
 from __future__ import annotations
@@ -35,9 +37,12 @@ def checker_key(platform: str) -> str:
         skipped = " (skipped)" if os.environ.get(SKIP_ENV) else ""
         return (f"kotlin {kc.version}" if kc else "no kotlin") + f"; hostrun {sources_digest()}{skipped}"
     from sdkgen.check.swift import find_swift
+    from sdkgen.hostrun import sources_digest
+    from sdkgen.hostrun.ios import SKIP_ENV
 
     sw = find_swift()
-    return f"swift {sw.version}" if sw else "no swift"
+    skipped = " (skipped)" if os.environ.get(SKIP_ENV) else ""
+    return (f"swift {sw.version}" if sw else "no swift") + f"; hostrun {sources_digest()}{skipped}"
 
 
 def check_core(
@@ -45,7 +50,7 @@ def check_core(
 ) -> list[Check]:
     """The checks of one generated SDK in ``sdk``; ``core`` lists its core files (sources, unit tests, golden
     vectors) relative to ``sdk``; ``work`` is scratch space; ``backends`` lists the SDK's ``(backend case,
-    target)`` pairs in config order (the Android host run executes those this host can run)."""
+    target)`` pairs in config order (the host runs execute those this host can run)."""
     work.mkdir(parents=True, exist_ok=True)
     if platform == "android":
         checks = _kotlin_core(sdk, core, work)
@@ -61,14 +66,9 @@ def check_core(
 
         checks.append(android.run(sdk, _kotlin_package(sdk), work / "hostrun", android.host_backends(backends or [])))
     else:
-        checks.append(
-            Check(
-                "ios-binding-run",
-                "not_executed",
-                "not executed: not implemented yet (the Swift bindings have no host stand-ins of the runtime "
-                "modules; they are compiled against stubs by the test suite)",
-            )
-        )
+        from sdkgen.hostrun import ios
+
+        checks.append(ios.run(sdk, work / "hostrun", ios.host_backends(backends or [])))
     return checks
 
 

@@ -8,6 +8,7 @@ import XCTest
 final class DigitsClassifierGoldenTests: XCTestCase {
     /// executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001.
     func testExecutorchXnnpackMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorch:xnnpack" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.executorchXnnpack)
         let output = try await engine.run(goldenInput())
         assertClose("executorch:xnnpack" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.0001)
@@ -15,6 +16,7 @@ final class DigitsClassifierGoldenTests: XCTestCase {
 
     /// executorch:coreml: against the model this artifact was built from, max relative error 0.0001.
     func testExecutorchCoremlMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchCoreml), "executorch:coreml" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.executorchCoreml)
         let output = try await engine.run(goldenInput())
         assertClose("executorch:coreml" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.0001)
@@ -22,6 +24,7 @@ final class DigitsClassifierGoldenTests: XCTestCase {
 
     /// coreml:ane: against the model this artifact was built from, max relative error 0.01.
     func testCoremlAneMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.coremlAne), "coreml:ane" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.coremlAne)
         let output = try await engine.run(goldenInput())
         assertClose("coreml:ane" + ": " + "output", [1.1855480579470168e-06, 1.1152672119152385e-09, 4.417335119910604e-08, 2.2572299585021938e-08, 6.622660748689668e-06, 1.4826997962735788e-10, 2.797480468303727e-15, 0.9999868869781494, 4.5888755266787484e-06, 7.582754619761545e-07], output.output, 0.01)

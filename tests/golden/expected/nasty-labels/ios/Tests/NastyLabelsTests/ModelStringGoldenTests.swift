@@ -8,6 +8,7 @@ import XCTest
 final class ModelStringGoldenTests: XCTestCase {
     /// executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001.
     func testExecutorchXnnpackMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorch:xnnpack" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.executorchXnnpack)
         let output = try await engine.run(goldenInput())
         assertClose("executorch:xnnpack" + ": " + "output", [0.05017266049981117, 0.032281842082738876, 0.037945691496133804, 0.03684849292039871, 0.045539095997810364, 0.03910622000694275, 0.0360456258058548, 0.04663870856165886, 0.04926224425435066, 0.049977708607912064, 0.034715376794338226, 0.04908537119626999, 0.05196072906255722, 0.04415595531463623, 0.04560007527470589, 0.04056280851364136, 0.04116687923669815, 0.04330701380968094, 0.04327773302793503, 0.049847111105918884, 0.04217451810836792, 0.04179663956165314, 0.04853152483701706], output.output, 0.0001)
@@ -15,6 +16,7 @@ final class ModelStringGoldenTests: XCTestCase {
 
     /// coreml:ane: against the model this artifact was built from, max relative error 0.01.
     func testCoremlAneMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.coremlAne), "coreml:ane" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.coremlAne)
         let output = try await engine.run(goldenInput())
         assertClose("coreml:ane" + ": " + "output", [0.05017266049981117, 0.032281842082738876, 0.037945691496133804, 0.03684849292039871, 0.045539095997810364, 0.03910622000694275, 0.0360456258058548, 0.04663870856165886, 0.04926224425435066, 0.049977708607912064, 0.034715376794338226, 0.04908537119626999, 0.05196072906255722, 0.04415595531463623, 0.04560007527470589, 0.04056280851364136, 0.04116687923669815, 0.04330701380968094, 0.04327773302793503, 0.049847111105918884, 0.04217451810836792, 0.04179663956165314, 0.04853152483701706], output.output, 0.01)

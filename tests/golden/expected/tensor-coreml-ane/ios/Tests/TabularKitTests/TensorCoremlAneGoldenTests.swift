@@ -8,6 +8,7 @@ import XCTest
 final class TensorCoremlAneGoldenTests: XCTestCase {
     /// coreml:ane: against the model this artifact was built from, max relative error 0.01.
     func testCoremlAneMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.coremlAne), "coreml:ane" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.coremlAne)
         let output = try await engine.run(goldenInput())
         assertClose("coreml:ane" + ": " + "output", [-0.22112150490283966, -0.03205879032611847, -0.4537408947944641, -0.061989881098270416], output.output, 0.01)

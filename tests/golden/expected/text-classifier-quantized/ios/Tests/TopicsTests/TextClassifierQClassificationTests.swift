@@ -6,6 +6,7 @@ import XCTest
 /// best label and its probability with what sdkgen computed on the build host.
 final class TextClassifierQClassificationTests: XCTestCase {
     func testTextsClassifyLikeOnTheHost() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorchXnnpack: not among SDKGEN_BACKENDS")
         let model: TextClassifierQ
         do {
             model = try await TextClassifierQ.load(backend: .executorchXnnpack)

@@ -8,6 +8,7 @@ import XCTest
 final class TextClassifierQGoldenTests: XCTestCase {
     /// executorch:xnnpack: against the model this artifact was built from, max relative error 0.05.
     func testExecutorchXnnpackMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorch:xnnpack" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.executorchXnnpack)
         let output = try await engine.run(goldenInput())
         assertClose("executorch:xnnpack" + ": " + "output", [0.9938231706619263, 9.50015692069428e-06, 0.002263458678498864, 0.0039038981776684523], output.output, 0.05)
@@ -15,6 +16,7 @@ final class TextClassifierQGoldenTests: XCTestCase {
 
     /// coreml:ane: against the float32 model, max relative error 0.3.
     func testCoremlAneMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.coremlAne), "coreml:ane" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.coremlAne)
         let output = try await engine.run(goldenInput())
         assertClose("coreml:ane" + ": " + "output", [0.9938523769378662, 9.463306923862547e-06, 0.0022650810424238443, 0.003873077454045415], output.output, 0.3)

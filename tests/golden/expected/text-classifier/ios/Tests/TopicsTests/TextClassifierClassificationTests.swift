@@ -6,6 +6,7 @@ import XCTest
 /// best label and its probability with what sdkgen computed on the build host.
 final class TextClassifierClassificationTests: XCTestCase {
     func testTextsClassifyLikeOnTheHost() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorchXnnpack: not among SDKGEN_BACKENDS")
         let model: TextClassifier
         do {
             model = try await TextClassifier.load(backend: .executorchXnnpack)

@@ -8,6 +8,7 @@ import XCTest
 final class TextClassifierGoldenTests: XCTestCase {
     /// executorch:xnnpack: against the model this artifact was built from, max relative error 0.0001.
     func testExecutorchXnnpackMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.executorchXnnpack), "executorch:xnnpack" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.executorchXnnpack)
         let output = try await engine.run(goldenInput())
         assertClose("executorch:xnnpack" + ": " + "output", [0.9938523769378662, 9.463306923862547e-06, 0.0022650810424238443, 0.003873077454045415], output.output, 0.0001)
@@ -15,6 +16,7 @@ final class TextClassifierGoldenTests: XCTestCase {
 
     /// coreml:ane: against the model this artifact was built from, max relative error 0.01.
     func testCoremlAneMatchesHostGolden() async throws {
+        try XCTSkipUnless(deviceTestSelects(.coremlAne), "coreml:ane" + ": not among SDKGEN_BACKENDS")
         let engine = try makeEngine(.coremlAne)
         let output = try await engine.run(goldenInput())
         assertClose("coreml:ane" + ": " + "output", [0.9938523769378662, 9.463306923862547e-06, 0.0022650810424238443, 0.003873077454045415], output.output, 0.01)

@@ -1,0 +1,1 @@
+// Empty stand-in for the `kernels_torchao` binary xcframework (no Swift API). Stub only; never shipped.
