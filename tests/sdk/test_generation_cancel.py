@@ -628,8 +628,9 @@ def test_swift_stop_during_prefill_is_not_lost(swift_run: dict[str, str], scenar
 
 
 def test_kotlin_a_lost_stop_fails_the_prefill_test(tmp_path: Path) -> None:
-    """A StepGenerator that never sees a stop (a binding broken on purpose) emits tokens after a stop issued
-    during prefill: the prefill test above would fail."""
+    """A StepGenerator that never sees a stop (a binding broken on purpose) goes on generating after a stop
+    issued during prefill (the API drops the pieces, but the runtime keeps running): the prefill test above,
+    which allows a step engine no token, would fail."""
     template = next(t for t in KOTLIN if t.endswith("StepGeneration.kt.jinja"))
     old = "private fun stopped(call: Long, sink: TokenSink): Boolean = stoppedCall == call || sink.stopRequested"
     broken = _kotlin_results(
@@ -637,7 +638,7 @@ def test_kotlin_a_lost_stop_fails_the_prefill_test(tmp_path: Path) -> None:
     )
     for how in ("cancel", "stop"):
         got = _fields(broken[f"prefill-step-{how}"])
-        assert int(got["generated"]) > 0 and got["emitted"] != "0", got
+        assert int(got["generated"]) > 0, got
 
 
 def test_kotlin_cancelling_a_queued_collector_leaves_the_running_one(kotlin_run: dict[str, str]) -> None:

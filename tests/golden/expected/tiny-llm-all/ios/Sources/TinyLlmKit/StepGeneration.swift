@@ -72,6 +72,9 @@ final class StepGenerator: @unchecked Sendable {
         position += ids.count
         pending = nil
         let decode = codec.streamDecoder()
+        // Primed with this call's input, so the pieces are the text the output adds after it (a SentencePiece
+        // decoder drops the leading space of a text's first word, which a continuation keeps).
+        for id in ids { _ = decode(id) }
         var random = SplitMix64(seed: settings.seed ?? UInt64.random(in: .min ... .max))
         for step in 0..<settings.maxNewTokens {
             if stopped(call, sink) { return }

@@ -74,6 +74,9 @@ internal class StepGenerator(
         position += ids.size
         pending = null
         val decoder = codec.streamDecoder()
+        // Primed with this call's input, so the pieces are the text the output adds after it (a SentencePiece
+        // decoder drops the leading space of a text's first word, which a continuation keeps).
+        ids.forEach { decoder(it) }
         val random = SplitMix64(settings.seed ?: Random.Default.nextLong())
         for (step in 0 until settings.maxNewTokens) {
             if (stopped(call, sink)) return
