@@ -5,6 +5,7 @@ install hint name the same command. ``ensure`` is driven against fake ``apt-get`
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,8 +24,15 @@ from tests.conftest import ROOT
 
 def _dry_run(target: str) -> list[str]:
     """The commands `make -n <target>` would run on a machine without .venv (the Makefile's own order)."""
+    # Under `make test` this runs inside make: without the parent's flags and directory lines.
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")}
     r = subprocess.run(
-        ["make", "-n", "-B", target, "VENV=/nonexistent/venv"], cwd=ROOT, capture_output=True, text=True, check=True
+        ["make", "--no-print-directory", "-n", "-B", target, "VENV=/nonexistent/venv"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
     )
     return [line.strip() for line in r.stdout.splitlines() if line.strip()]
 
