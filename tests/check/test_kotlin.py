@@ -119,7 +119,8 @@ class Classifier(path: String) : Closeable {
     private val module = Module.load(path, Module.LOAD_MODE_MMAP)
 
     fun logits(pixels: FloatArray, shape: LongArray): FloatArray {
-        val outputs = module.forward(EValue.from(Tensor.fromBlob(pixels, shape)))
+        // Upstream names the scalar parameters `value` (EValue.kt v1.4.1), so named arguments must use it.
+        val outputs = module.forward(EValue.from(Tensor.fromBlob(pixels, shape)), EValue.from(value = 1L))
         check(outputs.isNotEmpty() && outputs[0].isTensor) { "forward returned no tensor" }
         val tensor = outputs[0].toTensor()
         check(tensor.dtype() == DType.FLOAT)

@@ -30,6 +30,10 @@ class EValue private constructor(internal val typeCode: Int, private val value: 
   fun toDouble(): Double = value.also { expect(TYPE_CODE_DOUBLE, "Double") } as Double
   fun toStr(): String = value.also { expect(TYPE_CODE_STRING, "String") } as String
 
+  /** Upstream serialises tensors and scalars; the host stand-in serialises tensors only (its own layout). */
+  fun toByteArray(): ByteArray =
+      if (isTensor) toTensor().toByteArray() else throw IllegalArgumentException("not in the host stand-in: non-tensor EValue")
+
   companion object {
     internal const val TYPE_CODE_NONE = 0
     internal const val TYPE_CODE_TENSOR = 1
@@ -40,10 +44,12 @@ class EValue private constructor(internal val typeCode: Int, private val value: 
     private val TYPE_NAMES = arrayOf("None", "Tensor", "String", "Double", "Int", "Bool")
 
     @JvmStatic fun optionalNone(): EValue = EValue(TYPE_CODE_NONE, null)
+
+    @JvmStatic fun fromByteArray(bytes: ByteArray): EValue = from(Tensor.fromByteArray(bytes))
     @JvmStatic fun from(tensor: Tensor): EValue = EValue(TYPE_CODE_TENSOR, tensor)
-    @JvmStatic fun from(bool: Boolean): EValue = EValue(TYPE_CODE_BOOL, bool)
-    @JvmStatic fun from(n: Long): EValue = EValue(TYPE_CODE_INT, n)
-    @JvmStatic fun from(v: Double): EValue = EValue(TYPE_CODE_DOUBLE, v)
-    @JvmStatic fun from(v: String): EValue = EValue(TYPE_CODE_STRING, v)
+    @JvmStatic fun from(value: Boolean): EValue = EValue(TYPE_CODE_BOOL, value)
+    @JvmStatic fun from(value: Long): EValue = EValue(TYPE_CODE_INT, value)
+    @JvmStatic fun from(value: Double): EValue = EValue(TYPE_CODE_DOUBLE, value)
+    @JvmStatic fun from(value: String): EValue = EValue(TYPE_CODE_STRING, value)
   }
 }

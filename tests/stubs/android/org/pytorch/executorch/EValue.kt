@@ -35,17 +35,21 @@ class EValue private constructor() {
 
   fun toStr(): String = TODO("stub")
 
+  fun toByteArray(): ByteArray = TODO("stub")
+
   companion object {
     @JvmStatic fun optionalNone(): EValue = TODO("stub")
 
+    @JvmStatic fun fromByteArray(bytes: ByteArray): EValue = TODO("stub")
+
     @JvmStatic fun from(tensor: Tensor): EValue = TODO("stub")
 
-    @JvmStatic fun from(bool: Boolean): EValue = TODO("stub")
+    @JvmStatic fun from(value: Boolean): EValue = TODO("stub")
 
-    @JvmStatic fun from(n: Long): EValue = TODO("stub")
+    @JvmStatic fun from(value: Long): EValue = TODO("stub")
 
-    @JvmStatic fun from(v: Double): EValue = TODO("stub")
+    @JvmStatic fun from(value: Double): EValue = TODO("stub")
 
-    @JvmStatic fun from(v: String): EValue = TODO("stub")
+    @JvmStatic fun from(value: String): EValue = TODO("stub")
   }
 }
