@@ -16,6 +16,10 @@ from pathlib import Path
 
 ANDROID_SOURCES = Path(__file__).resolve().parent / "android"
 
+#: Set (to anything) to skip the host runs, e.g. in test suites whose builds are about something else; part of
+#: the check stage's cache key (:func:`sdkgen.sdk.check.checker_key`).
+SKIP_ENV = "SDKGEN_SKIP_HOST_RUN"
+
 #: The Android targets whose artifacts this host executes (the stand-ins' runtimes: ExecuTorch's portable and
 #: XNNPACK CPU kernels, LiteRT's CPU); the device tests of the others are skipped and reported as such.
 HOST_TARGETS = ("executorch:xnnpack", "litert:cpu")

@@ -14,12 +14,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE, HOST_TARGETS, sources_digest
+from sdkgen.hostrun import ANDROID_SOURCES, COVERAGE, HOST_TARGETS, SKIP_ENV, sources_digest
 from sdkgen.verify import Check
 
 NAME = "android-binding-run"
-#: Set (to anything) to skip the host run, e.g. in test suites whose builds are about something else.
-SKIP_ENV = "SDKGEN_SKIP_HOST_RUN"
 
 #: Runs the README's example (an internal suspend function of the library's package) as a JUnit test, on the
 #: default backend; image models get a 64 x 64 gradient bitmap.

@@ -16,11 +16,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from sdkgen.hostrun import SKIP_ENV
 from sdkgen.verify import Check
 
 NAME = "ios-binding-run"
-#: Set (to anything) to skip the host run (shared with the Android one).
-SKIP_ENV = "SDKGEN_SKIP_HOST_RUN"
 #: The host stand-in of ``https://github.com/pytorch/executorch.git`` (a Swift package).
 IOS_SOURCES = Path(__file__).resolve().parent / "ios" / "executorch"
 EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"

@@ -25,24 +25,20 @@ from sdkgen.verify import Check
 
 
 def checker_key(platform: str) -> str:
-    """Identifies the compiler a check result depends on (part of the check stage's cache key)."""
+    """Identifies what a check result depends on (part of the check stage's cache key): the compiler, the host
+    stand-ins and bridge, and whether the host run is skipped."""
+    from sdkgen.hostrun import SKIP_ENV, sources_digest
+
+    hostrun = f"; hostrun {sources_digest()}" + (" (skipped)" if os.environ.get(SKIP_ENV) else "")
     if platform == "android":
         from sdkgen.check.kotlin import find_kotlin_compiler
-        from sdkgen.hostrun import sources_digest
 
         kc = find_kotlin_compiler()
-        # The host run compiles the stand-ins and drives the runtimes through the bridge.
-        from sdkgen.hostrun.android import SKIP_ENV
-
-        skipped = " (skipped)" if os.environ.get(SKIP_ENV) else ""
-        return (f"kotlin {kc.version}" if kc else "no kotlin") + f"; hostrun {sources_digest()}{skipped}"
+        return (f"kotlin {kc.version}" if kc else "no kotlin") + hostrun
     from sdkgen.check.swift import find_swift
-    from sdkgen.hostrun import sources_digest
-    from sdkgen.hostrun.ios import SKIP_ENV
 
     sw = find_swift()
-    skipped = " (skipped)" if os.environ.get(SKIP_ENV) else ""
-    return (f"swift {sw.version}" if sw else "no swift") + f"; hostrun {sources_digest()}{skipped}"
+    return (f"swift {sw.version}" if sw else "no swift") + hostrun
 
 
 def check_core(
