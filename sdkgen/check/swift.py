@@ -14,7 +14,7 @@ scratch_dir=None, timeout=900, warnings_as_errors=False, env={}) -> SwiftBuildRe
   SwiftPM state (mirror config, ``Package.resolved``, build products) goes into the copy or the scratch
   folder. Diagnostics name the files in ``package_dir``, not the ones in the copy.
 - ``mirrors`` maps a dependency URL, as written in ``Package.swift``, to a local folder holding a
-  stand-in package (for example ``tests/stubs/ios/executorch``). For each one, the folder is copied into
+  stand-in package (for example ``sdkgen/hostrun/ios/executorch``). For each one, the folder is copied into
   a throwaway git repository. The repository is named after the URL's last path component (which becomes
   its SwiftPM package identity), and it is committed with a fixed author, committer and date, so the
   same folder always gives the same commit. The copy's ``Package.swift`` is read for the dependency's

@@ -17,9 +17,10 @@ import pytest
 import sdkgen.check.swift as swift_mod
 from sdkgen.check.swift import SwiftBuildResult, build_swift_package, find_swift
 from sdkgen.errors import CheckFailed, ToolchainMissing
+from sdkgen.hostrun.ios import IOS_SOURCES
 
 EXECUTORCH_URL = "https://github.com/pytorch/executorch.git"
-STUB_DIR = Path(__file__).resolve().parents[1] / "stubs" / "ios" / "executorch"
+STUB_DIR = IOS_SOURCES
 TOOLCHAIN = find_swift()
 needs_swift = pytest.mark.skipif(TOOLCHAIN is None, reason="no Swift toolchain (PATH, $SWIFT_HOME, /opt/swift)")
 

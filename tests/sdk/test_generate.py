@@ -16,6 +16,7 @@ import pytest
 
 from sdkgen.check.kotlin import compile_kotlin, find_kotlin_compiler
 from sdkgen.check.swift import build_swift_package, find_swift
+from sdkgen.hostrun.ios import IOS_SOURCES as EXECUTORCH_STAND_IN
 from sdkgen.runtimes import TARGETS, load_runtimes
 from sdkgen.sdk import android, ios
 from sdkgen.sdk.render import TEMPLATES_ROOT
@@ -308,7 +309,7 @@ def test_swift_package_builds_against_stub(spec_name: str, swift_scratch: Path, 
         )
     r = build_swift_package(
         sdk,
-        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        mirrors={EXECUTORCH_URL: EXECUTORCH_STAND_IN},
         build_tests=True,
         scratch_dir=swift_scratch / spec_name,
     )
@@ -329,7 +330,7 @@ def test_swift_misspelt_runtime_module_fails(swift_scratch: Path, tmp_path: Path
     sdk = _with_apple_stubs(_render("tensor-mlp", "ios", tmp_path / "out", root), spec.ios.module, tmp_path / "pkg")
     r = build_swift_package(
         sdk,
-        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        mirrors={EXECUTORCH_URL: EXECUTORCH_STAND_IN},
         build_tests=False,
         scratch_dir=swift_scratch / "misspelt",
     )
@@ -390,7 +391,7 @@ def swift_labels_at_run_time(
     driver = f'        .executableTarget(name: "LabelsDriver", dependencies: ["{module}"]),\n'
     (sdk / "Package.swift").write_text(manifest.replace("    targets: [\n", "    targets: [\n" + driver, 1))
     r = build_swift_package(
-        sdk, mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"}, build_tests=build_tests, scratch_dir=scratch
+        sdk, mirrors={EXECUTORCH_URL: EXECUTORCH_STAND_IN}, build_tests=build_tests, scratch_dir=scratch
     )
     assert r.ok, r.output
     exe = next(p for p in scratch.rglob("LabelsDriver") if p.is_file() and p.parent.name == "debug")
@@ -440,7 +441,7 @@ def test_swift_type_error_in_template_fails(swift_scratch: Path, tmp_path: Path)
     sdk = _render("tiny-llm", "ios", tmp_path / "out", root)
     r = build_swift_package(
         sdk,
-        mirrors={EXECUTORCH_URL: STUBS / "ios" / "executorch"},
+        mirrors={EXECUTORCH_URL: EXECUTORCH_STAND_IN},
         build_tests=True,
         scratch_dir=swift_scratch / "broken",
     )

@@ -3,7 +3,7 @@ with Swift here: required by version, SwiftPM refuses a package whose target has
 (ExecuTorch's ``-Wl,-all_load``) unless its manifest has tools version 6.2 or newer
 (swiftlang/swift-package-manager#8951), and refuses any package with a branch dependency, which the ExecuTorch
 dependency is (ExecuTorch publishes its Swift package on branches only; the README says so). The ExecuTorch
-dependency is the compile stub (tests/stubs/ios/executorch), served through a SwiftPM mirror."""
+dependency is the ExecuTorch stand-in (sdkgen/hostrun/ios/executorch), served through a SwiftPM mirror."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from sdkgen.check.swift import find_swift
-from tests.conftest import STUBS, fake_files, load_spec
+from sdkgen.hostrun.ios import IOS_SOURCES
+from tests.conftest import fake_files, load_spec
 
 SWIFT = find_swift()
 pytestmark = pytest.mark.skipif(SWIFT is None, reason="no Swift toolchain")
@@ -89,7 +90,7 @@ def test_versioned_dependency_builds(tmp_path: Path) -> None:
     version = branch.removeprefix("swiftpm-")
     manifest = (sdk / "Package.swift").read_text()
     (sdk / "Package.swift").write_text(manifest.replace(f'branch: "{branch}"', f'exact: "{version}"'))
-    executorch = _git_repo(STUBS / "ios" / "executorch", tmp_path / "executorch", tag=version)
+    executorch = _git_repo(IOS_SOURCES, tmp_path / "executorch", tag=version)
     _git_repo(sdk, tmp_path / "sdk-repo", tag="1.0.0")
     app = _consumer(tmp_path, module, type_name, 'exact: "1.0.0"', executorch)
     r = _swift(app, "build")
@@ -101,7 +102,7 @@ def test_branch_dependency_is_the_way_in(tmp_path: Path) -> None:
     """The package as generated: required by branch it resolves (the README's advice); required by version
     SwiftPM refuses it for its ExecuTorch branch dependency, as the README says."""
     sdk, module, type_name, branch = _generated(tmp_path)
-    executorch = _git_repo(STUBS / "ios" / "executorch", tmp_path / "executorch", branch=branch)
+    executorch = _git_repo(IOS_SOURCES, tmp_path / "executorch", branch=branch)
     _git_repo(sdk, tmp_path / "sdk-repo", tag="1.0.0", branch="release")
     app = _consumer(tmp_path, module, type_name, 'branch: "release"', executorch)
     r = _swift(app, "package", "show-dependencies")

@@ -2,8 +2,8 @@
 //
 // HOST STAND-IN (sdkgen host runs, never shipped in an SDK) for https://github.com/pytorch/executorch.git
 // (SwiftPM branch `swiftpm-<version>`): sdkgen.hostrun.ios serves it through a SwiftPM mirror so that a
-// generated package's bindings and device tests run on Linux. Module `ExecuTorch` has the declarations of the
-// compile stubs (tests/stubs/ios/executorch) with bodies that run the program in ExecuTorch's own C++ runtime
+// generated package's bindings and device tests run on Linux. Module `ExecuTorch` has the public declarations
+// the compile checks use (they mirror this package too), with bodies that run the program in ExecuTorch's own C++ runtime
 // behind sdkgen.hostrun.bridge. `ExecuTorchLLM` is still the compile stub (its runners are not used by sdkgen's
 // bindings; calling them traps).
 //

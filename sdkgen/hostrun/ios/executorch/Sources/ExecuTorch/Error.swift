@@ -1,5 +1,5 @@
 // HOST STAND-IN (sdkgen host runs, never shipped in an SDK) of ExecuTorch's `ExecuTorchError.h` as Swift sees it
-// (v1.4.1): the declarations of tests/stubs/ios/executorch with bodies. Errors are `NSError`s of `ErrorDomain`
+// (v1.4.1): the declarations the compile checks use, with bodies. Errors are `NSError`s of `ErrorDomain`
 // whose description is `ExecuTorchErrorDescription(code)` [+ ": " + description], as ExecuTorchError.m builds them.
 //
 // ObjC: `FOUNDATION_EXPORT NSErrorDomain const ExecuTorchErrorDomain NS_SWIFT_NAME(ErrorDomain);`

@@ -1,6 +1,6 @@
 // HOST STAND-IN (sdkgen host runs, never shipped in an SDK) of ExecuTorch's module API as Swift sees it (v1.4.1):
 // the ObjC `ExecuTorchModule.h`, `ExecuTorchBackendOption.h`, `ExecuTorchBackendOptionsMap.h` plus the Swift
-// overlay `ExecuTorch+Module.swift`, with the declarations of tests/stubs/ios/executorch. As ExecuTorchModule.mm:
+// overlay `ExecuTorch+Module.swift`, with the declarations the compile checks use (see README.md). As ExecuTorchModule.mm:
 // `init` does no I/O; `load()` loads the program (a missing or bad file throws its runtime code, e.g.
 // `.accessFailed`); `load(_:)`, `execute` and `forward` throw `Error(code:)` with the runtime's code and no
 // description (`.invalidArgument` for a method the program lacks); `execute` loads the method when needed.

@@ -1,6 +1,6 @@
 // HOST STAND-IN (sdkgen host runs, never shipped in an SDK) of ExecuTorch's tensor API as Swift sees it
 // (v1.4.1): the ObjC `ExecuTorchTensor.h` (`AnyTensor`, `DataType`, `ShapeDynamism`) plus the Swift overlay
-// `ExecuTorch+Tensor.swift` (`Scalar`, `Tensor<T>`), with the declarations of tests/stubs/ios/executorch.
+// `ExecuTorch+Tensor.swift` (`Scalar`, `Tensor<T>`), with the declarations the compile checks use (see README.md).
 // A tensor owns a contiguous little-endian copy of its elements, except `bytesNoCopy:` and `inout [T]`, which
 // alias the caller's memory as upstream's do. Strides and dimension order are the contiguous defaults.
 //

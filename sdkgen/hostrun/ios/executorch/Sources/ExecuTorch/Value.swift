@@ -1,6 +1,6 @@
 // HOST STAND-IN (sdkgen host runs, never shipped in an SDK) of ExecuTorch's value API as Swift sees it
 // (v1.4.1): the ObjC `ExecuTorchValue.h` (`Value`, `ValueTag`) plus the Swift overlay `ExecuTorch+Value.swift`,
-// with the declarations of tests/stubs/ios/executorch. Bodies follow ExecuTorchValue.mm (a scalar NSNumber is
+// with the declarations the compile checks use (see README.md). Bodies follow ExecuTorchValue.mm (a scalar NSNumber is
 // a boolean, integer or double by its type) and the overlay (`from` throws `.invalidType`).
 
 import Foundation

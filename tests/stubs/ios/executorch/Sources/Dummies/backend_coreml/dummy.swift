@@ -1,1 +1,0 @@
-// Empty stand-in for the `backend_coreml` binary xcframework (no Swift API). Stub only; never shipped.
